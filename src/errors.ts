@@ -1,0 +1,84 @@
+/**
+ * compactor's errors. Every error compactor throws is a {@link CompactorError}; `isInstance` works across
+ * duplicate copies of the package because it checks a registered symbol, not the class identity.
+ *
+ * @module
+ */
+
+const marker = Symbol.for("compactor.error");
+
+/** Base class of every error compactor throws. */
+export class CompactorError extends Error {
+  readonly [marker] = true;
+  override name = "CompactorError";
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+
+  /** True for any compactor error, even one thrown by another copy of the package. */
+  static isInstance(error: unknown): error is CompactorError {
+    return typeof error === "object" && error !== null && marker in error;
+  }
+}
+
+/** Describes a value for error messages: ``"-1" (number)``. */
+export function describeValue(value: unknown): string {
+  if (value === undefined) return "undefined";
+  if (value === null) return "null";
+  const type = Array.isArray(value) ? "array" : typeof value;
+  let shown: string;
+  try {
+    shown = typeof value === "string" ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
+  } catch {
+    shown = String(value);
+  }
+  if (shown.length > 60) shown = `${shown.slice(0, 57)}...`;
+  return `\`${shown}\` (${type})`;
+}
+
+/** An option or argument is not what was expected. */
+export class InvalidOptionError extends CompactorError {
+  override name = "InvalidOptionError";
+  /** Dotted path of the offending field, e.g. `prices.input`. */
+  readonly field: string;
+  readonly expected: string;
+  readonly received: unknown;
+
+  constructor(field: string, expected: string, received: unknown) {
+    super(`Expected \`${field}\` to be ${expected}, got ${describeValue(received)}`);
+    this.field = field;
+    this.expected = expected;
+    this.received = received;
+  }
+}
+
+/** A transcript file could not be read: names the file, the place (line or JSON path) and what was expected. */
+export class TranscriptFormatError extends CompactorError {
+  override name = "TranscriptFormatError";
+  readonly file: string;
+  /** `line 12`, `$.messages[3].content`, ... */
+  readonly location: string;
+  readonly expected: string;
+
+  constructor(file: string, location: string, expected: string, options?: { cause?: unknown }) {
+    super(`${file}: at ${location}: expected ${expected}`, options);
+    this.file = file;
+    this.location = location;
+    this.expected = expected;
+  }
+}
+
+/** A request or response in a provider's wire format is malformed. */
+export class ProviderFormatError extends CompactorError {
+  override name = "ProviderFormatError";
+  /** JSON path inside the request or response. */
+  readonly path: string;
+  readonly expected: string;
+
+  constructor(path: string, expected: string, received?: unknown) {
+    super(`At ${path}: expected ${expected}${received === undefined ? "" : `, got ${describeValue(received)}`}`);
+    this.path = path;
+    this.expected = expected;
+  }
+}
