@@ -1,0 +1,121 @@
+/**
+ * Request checks of the Anthropic Messages route: the 400s the real API answers (messages worded like its own).
+ *
+ * @module
+ */
+
+import { isObject, type JsonObject } from "./handler.js";
+import type { ValidationIssue } from "./provider-errors.js";
+
+const maximumBreakpoints = 4;
+
+function issue(message: string): ValidationIssue {
+  return { message, param: null };
+}
+
+function blocksOf(content: unknown): unknown[] {
+  return Array.isArray(content) ? content : [];
+}
+
+function idsOf(content: unknown, type: string, field: string): string[] {
+  return blocksOf(content).flatMap((block) =>
+    isObject(block) && block.type === type && typeof block[field] === "string"
+      ? [block[field] as string]
+      : [],
+  );
+}
+
+function countBreakpoints(body: JsonObject): number {
+  const marked = (value: unknown): number => (isObject(value) && isObject(value.cache_control) ? 1 : 0);
+  let count = marked(body);
+  for (const tool of blocksOf(body.tools)) count += marked(tool);
+  for (const block of blocksOf(body.system)) count += marked(block);
+  for (const message of blocksOf(body.messages)) {
+    if (!isObject(message)) continue;
+    for (const block of blocksOf(message.content)) count += marked(block);
+  }
+  return count;
+}
+
+function checkShape(body: JsonObject): ValidationIssue | undefined {
+  if (typeof body.model !== "string" || body.model === "") return issue("model: Field required");
+  if (body.max_tokens === undefined) return issue("max_tokens: Field required");
+  if (typeof body.max_tokens !== "number" || !Number.isInteger(body.max_tokens) || body.max_tokens < 1) {
+    return issue("max_tokens: Input should be a positive integer");
+  }
+  if (body.messages === undefined) return issue("messages: Field required");
+  if (!Array.isArray(body.messages)) return issue("messages: Input should be a valid list");
+  if (body.messages.length === 0) return issue("messages: at least one message is required");
+  for (const [index, message] of body.messages.entries()) {
+    if (!isObject(message)) return issue(`messages.${index}: Input should be a valid dictionary`);
+    if (message.role !== "user" && message.role !== "assistant" && message.role !== "system") {
+      return issue(`messages.${index}.role: Input should be 'user' or 'assistant'`);
+    }
+    if (typeof message.content !== "string" && !Array.isArray(message.content)) {
+      return issue(`messages.${index}.content: Input should be a valid string or list`);
+    }
+    for (const [blockIndex, block] of blocksOf(message.content).entries()) {
+      if (!isObject(block) || typeof block.type !== "string") {
+        return issue(`messages.${index}.content.${blockIndex}.type: Field required`);
+      }
+      if (block.type === "thinking" && typeof block.signature !== "string") {
+        return issue(`messages.${index}.content.${blockIndex}.thinking.signature: Field required`);
+      }
+    }
+  }
+  return undefined;
+}
+
+interface Numbered {
+  message: JsonObject;
+  /** Position in the request's `messages`, for error messages. */
+  index: number;
+}
+
+function checkToolPairs(conversation: Numbered[]): ValidationIssue | undefined {
+  for (const [position, { message, index }] of conversation.entries()) {
+    const previous = conversation[position - 1]?.message;
+    const offered = previous?.role === "assistant" ? idsOf(previous.content, "tool_use", "id") : [];
+    for (const [blockIndex, block] of blocksOf(message.content).entries()) {
+      if (!isObject(block) || block.type !== "tool_result") continue;
+      if (message.role === "user" && offered.includes(String(block.tool_use_id))) continue;
+      return issue(
+        `messages.${index}.content.${blockIndex}: unexpected \`tool_use_id\` found in \`tool_result\` blocks: ` +
+          `${String(block.tool_use_id)}. Each \`tool_result\` block must have a corresponding \`tool_use\` block ` +
+          "in the previous message.",
+      );
+    }
+    if (message.role !== "assistant") continue;
+    const next = conversation[position + 1]?.message;
+    const answered = next?.role === "user" ? idsOf(next.content, "tool_result", "tool_use_id") : [];
+    const unanswered = idsOf(message.content, "tool_use", "id").filter((id) => !answered.includes(id));
+    if (unanswered.length > 0) {
+      return issue(
+        `messages.${index}: \`tool_use\` ids were found without \`tool_result\` blocks immediately after: ` +
+          `${unanswered.join(", ")}. Each \`tool_use\` block must have a corresponding \`tool_result\` block in ` +
+          "the next message.",
+      );
+    }
+  }
+  return undefined;
+}
+
+/** The first reason the Anthropic Messages API would answer this body with a 400, if any. */
+export function validateAnthropicRequest(body: JsonObject): ValidationIssue | undefined {
+  const shapeIssue = checkShape(body);
+  if (shapeIssue !== undefined) return shapeIssue;
+  const conversation = (body.messages as JsonObject[])
+    .map((message, index): Numbered => ({ message, index }))
+    .filter(({ message }) => message.role !== "system");
+  if (conversation[0]?.message.role !== "user")
+    return issue('messages: first message must use the "user" role');
+  const pairIssue = checkToolPairs(conversation);
+  if (pairIssue !== undefined) return pairIssue;
+  const breakpoints = countBreakpoints(body);
+  if (breakpoints > maximumBreakpoints) {
+    return issue(
+      `A maximum of ${maximumBreakpoints} blocks with cache_control may be provided. Found ${breakpoints}.`,
+    );
+  }
+  return undefined;
+}
