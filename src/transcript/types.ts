@@ -22,6 +22,24 @@ export interface CacheControl {
 /** Fields of the source format that the neutral model does not name; kept for lossless round trips. */
 export type Extra = Record<string, unknown>;
 
+/**
+ * How the wire format spelled a value that the neutral model normalises to a list of blocks, so that an
+ * adapter writes it back the same way. Absent means the common spelling (a list of parts, the provider's own
+ * role name). Strategies can ignore it: an adapter falls back to a valid spelling when the content no longer
+ * fits (a `"string"` message that now holds two blocks is written as a list).
+ */
+export interface WireForm {
+  /** The content was a plain string (`"string"`), `null` (`"null"`) or missing (`"absent"`). */
+  content?: "string" | "null" | "absent";
+  /** The provider's role name when it differs from the neutral one: OpenAI `"developer"`, legacy `"function"`. */
+  role?: string;
+  /**
+   * OpenAI Responses: the message stands for one input item that is not a message (its opaque block is the
+   * whole item, not a content part).
+   */
+  item?: boolean;
+}
+
 /** Plain text. */
 export interface TextBlock {
   type: "text";
@@ -59,10 +77,12 @@ export interface ToolResultBlock {
   callId: string;
   /** Tool name when known (importers fill it from the matching call). */
   name?: string;
-  content: Array<TextBlock | ImageBlock>;
+  content: Array<TextBlock | ImageBlock | OpaqueBlock>;
   isError?: boolean;
   cacheControl?: CacheControl;
   extra?: Extra;
+  /** How the wire format spelled {@link ToolResultBlock.content}. */
+  wire?: WireForm;
 }
 
 /**
@@ -91,8 +111,29 @@ export interface SummaryBlock {
   extra?: Extra;
 }
 
+/**
+ * A provider block or item the neutral model does not interpret: Anthropic server tool blocks, documents and
+ * search results; OpenAI audio, files and refusals; Responses web search calls, compaction items and item
+ * references. Written back verbatim, and only to the format it came from. Token estimators can count the
+ * JSON of {@link OpaqueBlock.value}.
+ */
+export interface OpaqueBlock {
+  type: "opaque";
+  /** The format {@link OpaqueBlock.value} is spelled in. */
+  format: ProviderFormat;
+  /** The provider's block or item, exactly as given. */
+  value: unknown;
+}
+
 /** Any content block. */
-export type Block = TextBlock | ImageBlock | ToolCallBlock | ToolResultBlock | ThinkingBlock | SummaryBlock;
+export type Block =
+  | TextBlock
+  | ImageBlock
+  | ToolCallBlock
+  | ToolResultBlock
+  | ThinkingBlock
+  | SummaryBlock
+  | OpaqueBlock;
 
 /** Neutral roles. OpenAI `tool` messages become `tool` messages holding {@link ToolResultBlock}s. */
 export type Role = "system" | "user" | "assistant" | "tool";
@@ -104,6 +145,8 @@ export interface Message {
   /** Never removed by a strategy. */
   pinned?: boolean;
   extra?: Extra;
+  /** How the wire format spelled the content and role. */
+  wire?: WireForm;
 }
 
 /** A tool the model may call. `parameters` is its JSON schema. */
@@ -125,6 +168,16 @@ export interface Conversation {
   tools?: ToolDefinition[];
   /** Every other request field (max_tokens, temperature, stream, ...), kept as given. */
   extra?: Extra;
+  /** How the wire format spelled the system prompt and the message list. */
+  wire?: ConversationWireForm;
+}
+
+/** How a request spelled its system prompt and messages; absent fields mean a list. */
+export interface ConversationWireForm {
+  /** Anthropic `system` was a plain string. */
+  system?: "string";
+  /** Responses `input` was a plain string (`"string"`) or missing (`"absent"`). */
+  input?: "string" | "absent";
 }
 
 /**
@@ -195,4 +248,6 @@ export interface Transcript {
   subsessions?: Transcript[];
   /** Totals the log states for itself (SWE-agent keeps only these), for reporting. */
   statedTotals?: { promptTokens?: number; outputTokens?: number; costUsd?: number; calls?: number };
+  /** Facts the log states about the session (task id, reward, exit status, instance id), kept as given. */
+  metadata?: Extra;
 }
