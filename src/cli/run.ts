@@ -1,0 +1,94 @@
+/**
+ * The `compactor` command line, as a function (the bin in main.ts calls it).
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { CompactorError } from "../errors.js";
+import { runBenchCommand } from "./bench-command.js";
+import { runReport } from "./report-command.js";
+
+const usage = `Usage: compactor <command> [options]
+
+Commands:
+  bench [files|folders]     replay sessions under every strategy and compare dollars and recall
+  report <files|folders>    what recorded sessions (or a compactor event log) actually cost
+  prices [model]            the prices compactor uses
+
+Run "compactor <command> --help" for a command's options.
+`;
+
+/** Runs the CLI with the given arguments; resolves to the exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const write = (text: string) => process.stdout.write(text);
+  try {
+    switch (command) {
+      case "report": {
+        const { values, positionals } = parseArgs({
+          args: [...rest],
+          allowPositionals: true,
+          options: { json: { type: "boolean", default: false }, help: { type: "boolean", short: "h" } },
+        });
+        if (values.help || positionals.length === 0) {
+          write("Usage: compactor report <files or folders> [--json]\n");
+          return values.help ? 0 : 2;
+        }
+        await runReport({ paths: positionals, json: values.json ?? false, write });
+        return 0;
+      }
+      case "bench": {
+        const { values, positionals } = parseArgs({
+          args: [...rest],
+          allowPositionals: true,
+          options: {
+            strategies: { type: "string" },
+            price: { type: "string" },
+            cache: { type: "string" },
+            json: { type: "boolean", default: false },
+            html: { type: "string" },
+            help: { type: "boolean", short: "h" },
+          },
+        });
+        if (values.help) {
+          write(
+            "Usage: compactor bench [files|folders] [--strategies a,b] [--price model] [--cache provider|none] [--json] [--html report.html]\n" +
+              "With no files, replays generated sample sessions.\n",
+          );
+          return 0;
+        }
+        await runBenchCommand({
+          paths: positionals,
+          json: values.json ?? false,
+          write,
+          ...(values.strategies ? { strategies: values.strategies } : {}),
+          ...(values.price ? { price: values.price } : {}),
+          ...(values.cache ? { cache: values.cache } : {}),
+          ...(values.html ? { html: values.html } : {}),
+          ...(process.stderr.isTTY && !values.json ? { progress: process.stderr } : {}),
+        });
+        return 0;
+      }
+      case undefined:
+      case "help":
+      case "--help":
+      case "-h":
+        write(usage);
+        return command === undefined ? 2 : 0;
+      default:
+        process.stderr.write(`compactor: unknown command "${command}"\n\n${usage}`);
+        return 2;
+    }
+  } catch (error) {
+    if (CompactorError.isInstance(error)) {
+      process.stderr.write(`compactor: ${error.message}\n`);
+      return 1;
+    }
+    if (error instanceof TypeError && "code" in error && String(error.code).startsWith("ERR_PARSE_ARGS")) {
+      process.stderr.write(`compactor: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+}
+

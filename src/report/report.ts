@@ -1,0 +1,193 @@
+/**
+ * What a recorded session actually cost: tokens by cache class, cache hit rate, peak context, dollars from the
+ * recorded usage at list prices, and the dollars the same calls would have cost with no caching.
+ *
+ * @module
+ */
+import { costOfCall, uncachedCostOfCall } from "../pricing/index.js";
+import type { Transcript, Usage } from "../transcript/types.js";
+
+/** Cost summary of one session (or of a subagent inside it). */
+export interface SessionReport {
+  file: string;
+  id: string;
+  format: string;
+  model: string | null;
+  /** Billed calls: calls with recorded usage. */
+  calls: number;
+  /** Calls in the log without usage (not priced). */
+  callsWithoutUsage: number;
+  promptTokens: number;
+  uncachedTokens: number;
+  cacheReadTokens: number;
+  cacheWriteTokens: number;
+  cacheWrite5mTokens: number;
+  cacheWrite1hTokens: number;
+  outputTokens: number;
+  reasoningTokens: number;
+  /** Cache reads over prompt tokens. */
+  cacheHitRate: number;
+  /** Largest prompt of any call. */
+  peakContextTokens: number;
+  /** Dollars at list prices; `null` when some billed call's model has no known price. */
+  costUsd: number | null;
+  /** The same calls with every prompt token at the input price; `null` when unknown. */
+  uncachedCostUsd: number | null;
+  /** Dollars the provider itself reported (OpenRouter `usage.cost`), when the log has them. */
+  reportedCostUsd: number | null;
+  /** Models of billed calls whose price is unknown. */
+  unpricedModels: string[];
+  /** Subagent sessions, each also included in this session's figures. */
+  subagents?: SessionReport[];
+}
+
+/** Totals over sessions; dollar totals leave out sessions whose price is unknown. */
+export interface ReportTotals {
+  sessions: number;
+  calls: number;
+  promptTokens: number;
+  uncachedTokens: number;
+  cacheReadTokens: number;
+  cacheWriteTokens: number;
+  outputTokens: number;
+  reasoningTokens: number;
+  cacheHitRate: number;
+  peakContextTokens: number;
+  costUsd: number;
+  uncachedCostUsd: number;
+  reportedCostUsd: number | null;
+  /** Sessions left out of the dollar totals because a price is unknown. */
+  unpricedSessions: number;
+}
+
+/** The whole report. */
+export interface Report {
+  sessions: SessionReport[];
+  total: ReportTotals;
+}
+
+function emptySession(transcript: Transcript): SessionReport {
+  return {
+    file: transcript.file,
+    id: transcript.id,
+    format: transcript.format,
+    model: transcript.model ?? null,
+    calls: 0,
+    callsWithoutUsage: 0,
+    promptTokens: 0,
+    uncachedTokens: 0,
+    cacheReadTokens: 0,
+    cacheWriteTokens: 0,
+    cacheWrite5mTokens: 0,
+    cacheWrite1hTokens: 0,
+    outputTokens: 0,
+    reasoningTokens: 0,
+    cacheHitRate: 0,
+    peakContextTokens: 0,
+    costUsd: 0,
+    uncachedCostUsd: 0,
+    reportedCostUsd: null,
+    unpricedModels: [],
+  };
+}
+
+function addUsage(report: SessionReport, model: string | undefined, usage: Usage): void {
+  const prompt = usage.inputTokens + usage.cacheReadTokens + usage.cacheWrite5mTokens + usage.cacheWrite1hTokens;
+  report.calls++;
+  report.promptTokens += prompt;
+  report.uncachedTokens += usage.inputTokens;
+  report.cacheReadTokens += usage.cacheReadTokens;
+  report.cacheWrite5mTokens += usage.cacheWrite5mTokens;
+  report.cacheWrite1hTokens += usage.cacheWrite1hTokens;
+  report.cacheWriteTokens += usage.cacheWrite5mTokens + usage.cacheWrite1hTokens;
+  report.outputTokens += usage.outputTokens;
+  report.reasoningTokens += usage.reasoningTokens;
+  report.peakContextTokens = Math.max(report.peakContextTokens, prompt);
+  if (usage.reportedCostUsd !== undefined) report.reportedCostUsd = (report.reportedCostUsd ?? 0) + usage.reportedCostUsd;
+  const cost = model ? costOfCall(model, usage) : undefined;
+  const uncached = model ? uncachedCostOfCall(model, usage) : undefined;
+  if (cost?.known && cost.costUsd !== null && uncached?.costUsd !== null && uncached?.costUsd !== undefined) {
+    if (report.costUsd !== null) report.costUsd += cost.costUsd;
+    if (report.uncachedCostUsd !== null) report.uncachedCostUsd += uncached.costUsd;
+  } else {
+    report.costUsd = null;
+    report.uncachedCostUsd = null;
+    const name = model ?? "(no model recorded)";
+    if (!report.unpricedModels.includes(name)) report.unpricedModels.push(name);
+  }
+}
+
+function mergeInto(target: SessionReport, part: SessionReport): void {
+  target.calls += part.calls;
+  target.callsWithoutUsage += part.callsWithoutUsage;
+  target.promptTokens += part.promptTokens;
+  target.uncachedTokens += part.uncachedTokens;
+  target.cacheReadTokens += part.cacheReadTokens;
+  target.cacheWriteTokens += part.cacheWriteTokens;
+  target.cacheWrite5mTokens += part.cacheWrite5mTokens;
+  target.cacheWrite1hTokens += part.cacheWrite1hTokens;
+  target.outputTokens += part.outputTokens;
+  target.reasoningTokens += part.reasoningTokens;
+  target.peakContextTokens = Math.max(target.peakContextTokens, part.peakContextTokens);
+  target.costUsd = target.costUsd === null || part.costUsd === null ? null : target.costUsd + part.costUsd;
+  target.uncachedCostUsd =
+    target.uncachedCostUsd === null || part.uncachedCostUsd === null
+      ? null
+      : target.uncachedCostUsd + part.uncachedCostUsd;
+  if (part.reportedCostUsd !== null) target.reportedCostUsd = (target.reportedCostUsd ?? 0) + part.reportedCostUsd;
+  for (const model of part.unpricedModels) if (!target.unpricedModels.includes(model)) target.unpricedModels.push(model);
+}
+
+/** Reports one session, its subagents included in its figures and also listed on their own. */
+export function reportSession(transcript: Transcript): SessionReport {
+  const report = emptySession(transcript);
+  for (const call of transcript.calls) {
+    if (call.usage) addUsage(report, call.model ?? transcript.model, call.usage);
+    else report.callsWithoutUsage++;
+  }
+  if (transcript.subsessions && transcript.subsessions.length > 0) {
+    report.subagents = transcript.subsessions.map(reportSession);
+    for (const subagent of report.subagents) mergeInto(report, subagent);
+  }
+  report.cacheHitRate = report.promptTokens > 0 ? report.cacheReadTokens / report.promptTokens : 0;
+  return report;
+}
+
+/** Reports every session and the totals. */
+export function buildReport(transcripts: readonly Transcript[]): Report {
+  const sessions = transcripts.map(reportSession);
+  const total: ReportTotals = {
+    sessions: sessions.length,
+    calls: 0,
+    promptTokens: 0,
+    uncachedTokens: 0,
+    cacheReadTokens: 0,
+    cacheWriteTokens: 0,
+    outputTokens: 0,
+    reasoningTokens: 0,
+    cacheHitRate: 0,
+    peakContextTokens: 0,
+    costUsd: 0,
+    uncachedCostUsd: 0,
+    reportedCostUsd: null,
+    unpricedSessions: 0,
+  };
+  for (const session of sessions) {
+    total.calls += session.calls;
+    total.promptTokens += session.promptTokens;
+    total.uncachedTokens += session.uncachedTokens;
+    total.cacheReadTokens += session.cacheReadTokens;
+    total.cacheWriteTokens += session.cacheWriteTokens;
+    total.outputTokens += session.outputTokens;
+    total.reasoningTokens += session.reasoningTokens;
+    total.peakContextTokens = Math.max(total.peakContextTokens, session.peakContextTokens);
+    if (session.costUsd === null || session.uncachedCostUsd === null) total.unpricedSessions++;
+    else {
+      total.costUsd += session.costUsd;
+      total.uncachedCostUsd += session.uncachedCostUsd;
+    }
+    if (session.reportedCostUsd !== null) total.reportedCostUsd = (total.reportedCostUsd ?? 0) + session.reportedCostUsd;
+  }
+  total.cacheHitRate = total.promptTokens > 0 ? total.cacheReadTokens / total.promptTokens : 0;
+  return { sessions, total };
+}

@@ -1,0 +1,77 @@
+/**
+ * A session as the runtime holds it in memory between calls: the stored record plus what is cheap to keep
+ * but wasteful to recompute (token counts per message, the raw form of the checkpoint's replacement).
+ *
+ * @module
+ */
+import type { CacheSimulator } from "../cache/index.js";
+import type { LedgerEntry, SessionMeta, SessionRecord } from "../store/types.js";
+import type { Message } from "../transcript/types.js";
+
+/** In-memory state of one session. */
+export interface LiveSession {
+  id: string;
+  meta: SessionMeta;
+  history: Message[];
+  historyHashes: string[];
+  /** Estimated (uncalibrated) tokens of each history message, index-aligned. */
+  historyTokens: number[];
+  /** Raw provider messages of the active checkpoint's replacement, built once per checkpoint. */
+  rawReplacement?: { checkpointId: string; messages: unknown[]; tokens: number[] };
+  /** Simulator of the provider's cache over the full history (the counterfactual). */
+  shadowCache?: CacheSimulator;
+  /** First history index not yet persisted; undefined when the store is up to date. */
+  dirtyFrom?: number;
+  /** Serialises prepare/settle steps of this session. */
+  queue: Promise<void>;
+  /** Ledger entries not yet persisted. */
+  pendingLedger: LedgerEntry[];
+}
+
+/** A fresh session's meta. */
+export function newMeta(id: string, now: number): SessionMeta {
+  return {
+    id,
+    createdAt: now,
+    updatedAt: now,
+    calls: 0,
+    pastCheckpoints: [],
+    totals: {
+      calls: 0,
+      promptTokens: 0,
+      outputTokens: 0,
+      cacheReadTokens: 0,
+      cacheWriteTokens: 0,
+      costUsd: 0,
+      uncompactedCostUsd: 0,
+      summarizerCostUsd: 0,
+      unpricedCalls: 0,
+      compactions: 0,
+    },
+  };
+}
+
+/** Builds the live form of a stored (or new) session. */
+export function liveFrom(id: string, record: SessionRecord | undefined, count: (message: Message) => number): LiveSession {
+  const now = Date.now();
+  const history = record ? [...record.history] : [];
+  return {
+    id,
+    meta: record ? structuredClone(record.meta) : newMeta(id, now),
+    history,
+    historyHashes: record ? [...record.historyHashes] : [],
+    historyTokens: history.map(count),
+    queue: Promise.resolve(),
+    pendingLedger: [],
+  };
+}
+
+/** Runs `task` after every earlier task of the session; the queue survives a failed task. */
+export function enqueue<T>(session: LiveSession, task: () => Promise<T>): Promise<T> {
+  const run = session.queue.then(task, task);
+  session.queue = run.then(
+    () => undefined,
+    () => undefined,
+  );
+  return run;
+}

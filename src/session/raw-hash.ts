@@ -1,0 +1,42 @@
+/**
+ * Content hashes of raw provider messages, memoised per object. Agents usually resend the very same message
+ * objects call after call, so after the first call a message costs one WeakMap lookup, not a re-serialisation:
+ * that keeps a call's overhead proportional to its new messages.
+ *
+ * @module
+ */
+import { createHash } from "node:crypto";
+
+const memo = new WeakMap<object, string>();
+
+/** Hash of a raw message (stable JSON of it; key order as given, which is how the SDK serialises it too). */
+export function rawMessageHash(message: unknown): string {
+  if (typeof message === "object" && message !== null) {
+    const known = memo.get(message);
+    if (known !== undefined) return known;
+    const hash = digest(JSON.stringify(message));
+    memo.set(message, hash);
+    return hash;
+  }
+  return digest(JSON.stringify(message) ?? "undefined");
+}
+
+/** Short hex digest of a string. */
+export function digest(text: string): string {
+  return createHash("sha1").update(text).digest("base64url");
+}
+
+/** Rolling hash over a list of hashes: what a checkpoint's `prefixHash` is. */
+export function prefixHash(hashes: readonly string[], end: number): string {
+  const hash = createHash("sha1");
+  for (let index = 0; index < end; index++) hash.update(hashes[index] ?? "");
+  return hash.digest("base64url");
+}
+
+/** Length of the common prefix of two hash lists. */
+export function commonPrefix(left: readonly string[], right: readonly string[]): number {
+  const length = Math.min(left.length, right.length);
+  let index = 0;
+  while (index < length && left[index] === right[index]) index++;
+  return index;
+}

@@ -1,0 +1,256 @@
+/**
+ * The session runtime: behind every wrapped client. Before a call it syncs the session's history with what the
+ * agent sent, applies the active checkpoint, asks the trigger and strategy, checks invariants and builds the
+ * request to send. After the call it prices it, computes what the uncompacted history would have cost, updates
+ * the calibration, the ledger and the store, and emits events. Nothing here may break the user's call.
+ *
+ * @module
+ */
+import type { CompactorEvent } from "../events/types.js";
+import type { SessionStore } from "../store/types.js";
+import type { Message, ProviderFormat } from "../transcript/types.js";
+import type { Strategy, Summarizer, Trigger } from "../../strategies/types.js";
+import type { CallOutcome, OutgoingRequest, PreparedRequest, RequestHandler } from "../wrapper/contract.js";
+import { settleCall } from "./accounting.js";
+import { applyCompaction, type CompactionPlan, planCompaction } from "./compaction.js";
+import { bindingFor } from "./formats.js";
+import { enqueue, type LiveSession, liveFrom } from "./live-session.js";
+import { fromRawMessages, rawFromMessages } from "./conversion.js";
+import { commonPrefix, rawMessageHash } from "./raw-hash.js";
+import { type TokenCounter, defaultTokenCounter } from "./token-counter.js";
+
+/** Options of {@link createRuntime}. */
+export interface RuntimeOptions {
+  store: SessionStore;
+  /** `null` records and prices calls without ever compacting. */
+  strategy: Strategy | null;
+  trigger: Trigger | null;
+  emit: (event: CompactorEvent) => void;
+  /** The summarizer for a session model, if any (memoised per model). */
+  summarizerFor?: (model: string) => Summarizer | undefined;
+  /** Session id of requests that name none. */
+  defaultSession: string;
+  /** Measure only: run the strategy and log what it would save, but send the original request. */
+  shadow?: boolean;
+  tokens?: TokenCounter;
+  /** Clock, for tests. */
+  now?: () => number;
+}
+
+/** A request handler with access to its sessions. */
+export interface Runtime extends RequestHandler {
+  /** The live state of a session, loading it from the store if needed. */
+  session(sessionId: string): Promise<LiveSession>;
+  readonly defaultSession: string;
+  /** Persists every session's pending changes. */
+  flush(): Promise<void>;
+}
+
+/** Creates the runtime behind a wrapped client. */
+export function createRuntime(options: RuntimeOptions): Runtime {
+  const tokens = options.tokens ?? defaultTokenCounter();
+  const now = options.now ?? Date.now;
+  const live = new Map<string, Promise<LiveSession>>();
+  const summarizers = new Map<string, Summarizer | undefined>();
+  const summarizerFor = (model: string): Summarizer | undefined => {
+    if (!options.summarizerFor) return undefined;
+    if (!summarizers.has(model)) summarizers.set(model, options.summarizerFor(model));
+    return summarizers.get(model);
+  };
+
+  const reportError = (session: string, phase: Extract<CompactorEvent, { type: "error" }>["phase"], error: unknown, fallback?: string) => {
+    options.emit({
+      type: "error",
+      session,
+      time: now(),
+      phase,
+      message: error instanceof Error ? error.message : String(error),
+      ...(fallback ? { fallback } : {}),
+    });
+  };
+
+  const session = (sessionId: string): Promise<LiveSession> => {
+    let existing = live.get(sessionId);
+    if (!existing) {
+      existing = options.store.load(sessionId).then(
+        (record) => liveFrom(sessionId, record, (message) => tokens.countMessage(message)),
+        (error: unknown) => {
+          reportError(sessionId, "store", error, "continued-in-memory");
+          return liveFrom(sessionId, undefined, (message) => tokens.countMessage(message));
+        },
+      );
+      live.set(sessionId, existing);
+    }
+    return existing;
+  };
+
+  async function prepareIn(state: LiveSession, request: OutgoingRequest): Promise<PreparedRequest> {
+    const binding = bindingFor(request.format);
+    const started = now();
+    const raw = binding.messages(request.params);
+    const model = typeof request.params.model === "string" ? request.params.model : (state.meta.model ?? "unknown");
+    state.meta.provider = request.format;
+    state.meta.model = model;
+
+    // 1. Sync the history with what the agent sent; only new messages are converted and counted.
+    let sentRaw = raw;
+    if (raw) {
+      const hashes = raw.map(rawMessageHash);
+      const common = commonPrefix(state.historyHashes, hashes);
+      if (common < hashes.length || common < state.historyHashes.length) {
+        const added = fromRawMessages(request.format, request.params, raw.slice(common));
+        state.history.length = common;
+        state.historyHashes.length = common;
+        state.historyTokens.length = common;
+        for (let index = 0; index < added.length; index++) {
+          const message = added[index] as Message;
+          state.history.push(message);
+          state.historyHashes.push(hashes[common + index] as string);
+          state.historyTokens.push(tokens.countMessage(message));
+        }
+        state.dirtyFrom = Math.min(state.dirtyFrom ?? common, common);
+      }
+      const checkpoint = state.meta.checkpoint;
+      if (checkpoint && (checkpoint.covered > common || checkpoint.covered > state.history.length)) {
+        // The agent rewrote history inside the checkpoint: it no longer holds.
+        const { replacement: _dropped, ...rest } = checkpoint;
+        state.meta.pastCheckpoints.push(rest);
+        delete state.meta.checkpoint;
+        state.rawReplacement = undefined;
+      }
+    }
+
+    // 2. Decide on a compaction, unless the request must go as it is.
+    const blocked = raw ? binding.notCompactable(request.params) : "the request has no message list";
+    let plan: CompactionPlan | undefined;
+    if (!blocked && raw && options.strategy && options.trigger) {
+      try {
+        plan = await planCompaction({
+          state,
+          format: request.format,
+          model,
+          fixedEstimate: binding.fixedParts(request.params).reduce<number>((sum, part) => sum + tokens.countRaw(part), 0),
+          strategy: options.strategy,
+          trigger: options.trigger,
+          tokens,
+          now: started,
+          summarizer: summarizerFor(model),
+        });
+      } catch (error) {
+        reportError(state.id, "strategy", error, "sent-original");
+      }
+    }
+    if (plan) {
+      if (plan.violations.length > 0) {
+        options.emit({
+          type: "error",
+          session: state.id,
+          time: now(),
+          phase: "invariant",
+          message: `strategy "${plan.strategy}" produced an invalid request; the original was sent`,
+          violations: plan.violations,
+          fallback: "sent-original",
+        });
+      } else if (!options.shadow) {
+        applyCompaction(state, plan);
+      }
+      if (plan.violations.length === 0) options.emit(plan.event(state.id, now()));
+    }
+
+    // 3. Build what is sent: the checkpoint's replacement (same bytes every call) plus the agent's own tail.
+    const checkpoint = state.meta.checkpoint;
+    let params = request.params;
+    if (raw && checkpoint && !blocked && !options.shadow) {
+      if (state.rawReplacement?.checkpointId !== checkpoint.id) {
+        const messages = rawFromMessages(request.format, request.params, checkpoint.replacement);
+        state.rawReplacement = {
+          checkpointId: checkpoint.id,
+          messages,
+          tokens: checkpoint.replacement.map((message) => tokens.countMessage(message)),
+        };
+      }
+      sentRaw = [...state.rawReplacement.messages, ...raw.slice(checkpoint.covered)];
+      params = binding.withMessages(request.params, sentRaw);
+    }
+
+    const sentTokens = estimateSent(state, tokens, binding.fixedParts(request.params), Boolean(params !== request.params));
+    const fullTokens = estimateSent(state, tokens, binding.fixedParts(request.params), false);
+    let settled = false;
+    return {
+      params,
+      settle: async (outcome: CallOutcome) => {
+        if (settled) return;
+        settled = true;
+        try {
+          await enqueue(state, () =>
+            settleCall({
+              state,
+              store: options.store,
+              format: request.format,
+              model,
+              stream: request.stream,
+              outcome,
+              sentEstimate: sentTokens,
+              fullEstimate: fullTokens,
+              compacted: params !== request.params,
+              caching: usesCache(request.format, params),
+              emit: options.emit,
+              now: now(),
+              reportError: (phase, error, fallback) => reportError(state.id, phase, error, fallback),
+            }),
+          );
+        } catch (error) {
+          reportError(state.id, "store", error);
+        }
+      },
+    };
+  }
+
+  return {
+    defaultSession: options.defaultSession,
+    session,
+    async prepare(request: OutgoingRequest): Promise<PreparedRequest> {
+      const original: PreparedRequest = { params: request.params, settle: async () => {} };
+      try {
+        const state = await session(request.sessionId);
+        return await enqueue(state, () => prepareIn(state, request));
+      } catch (error) {
+        reportError(request.sessionId, "strategy", error, "sent-original");
+        return original;
+      }
+    },
+    async flush() {
+      await Promise.all([...live.values()].map(async (pending) => (await pending).queue));
+    },
+  };
+}
+
+/** Whether a request uses the provider's prompt cache: OpenAI always; Anthropic when it carries `cache_control`. */
+function usesCache(format: ProviderFormat, params: Record<string, unknown>): boolean {
+  if (format !== "anthropic") return true;
+  if (params.cache_control !== undefined) return true;
+  const has = (value: unknown) => JSON.stringify(value ?? null).includes('"cache_control"');
+  const messages = Array.isArray(params.messages) ? params.messages : [];
+  return has(params.system) || has(params.tools) || has(messages.at(-1)) || has(messages.at(-2));
+}
+
+/** Estimated (uncalibrated) prompt tokens of what is sent: fixed parts plus the view. */
+function estimateSent(
+  state: LiveSession,
+  tokens: TokenCounter,
+  fixedParts: readonly unknown[],
+  compacted: boolean,
+): { fixed: number; messages: number } {
+  const fixed = fixedParts.reduce<number>((sum, part) => sum + tokens.countRaw(part), 0);
+  let messages = 0;
+  const checkpoint = state.meta.checkpoint;
+  if (compacted && checkpoint && state.rawReplacement) {
+    for (const count of state.rawReplacement.tokens) messages += count;
+    for (let index = checkpoint.covered; index < state.historyTokens.length; index++) messages += state.historyTokens[index] ?? 0;
+  } else {
+    for (const count of state.historyTokens) messages += count;
+  }
+  return { fixed, messages };
+}
+
+export type { ProviderFormat };

@@ -1,0 +1,47 @@
+/**
+ * The Lua script that applies a {@link SessionChange} to Redis in one atomic step: meta, history rewrite or
+ * append, history hashes and ledger entries land together or not at all, so a crash never leaves meta and
+ * history out of step.
+ *
+ * KEYS: meta, history, hashes, ledger. ARGV: meta JSON, `from` (-1 for no history change), message count,
+ * TTL in ms (0 for none), then the messages, the hashes and the ledger entries, each as JSON.
+ * Answers `{1, historyLength}`, or `{0, storedLength}` without writing anything when `from` is past the end.
+ *
+ * @module
+ */
+import { luaScript } from "./redis-connection.js";
+
+/** Index of the first message argument (Lua arrays start at 1). */
+const firstPayload = 5;
+
+/** The save script. */
+export const saveSessionScript = luaScript(`
+local from = tonumber(ARGV[2])
+local count = tonumber(ARGV[3])
+local ttl = tonumber(ARGV[4])
+if from >= 0 then
+  local length = redis.call('LLEN', KEYS[2])
+  if from > length then return {0, length} end
+  if from < length then
+    if from == 0 then
+      redis.call('DEL', KEYS[2], KEYS[3])
+    else
+      redis.call('LTRIM', KEYS[2], 0, from - 1)
+      redis.call('LTRIM', KEYS[3], 0, from - 1)
+    end
+  end
+end
+redis.call('SET', KEYS[1], ARGV[1])
+local function push(key, first, last)
+  for start = first, last, 1000 do
+    redis.call('RPUSH', key, unpack(ARGV, start, math.min(start + 999, last)))
+  end
+end
+push(KEYS[2], ${firstPayload}, ${firstPayload - 1} + count)
+push(KEYS[3], ${firstPayload} + count, ${firstPayload - 1} + 2 * count)
+push(KEYS[4], ${firstPayload} + 2 * count, #ARGV)
+if ttl > 0 then
+  for index = 1, 4 do redis.call('PEXPIRE', KEYS[index], ttl) end
+end
+return {1, redis.call('LLEN', KEYS[2])}
+`);

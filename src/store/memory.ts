@@ -1,0 +1,77 @@
+/**
+ * The default store: sessions in this process's memory, bounded by an LRU.
+ *
+ * @module
+ */
+import { LRUCache } from "lru-cache";
+import { InvalidOptionError } from "../errors.js";
+import type { SessionChange, SessionRecord, SessionStore } from "./types.js";
+
+/** Options of {@link memoryStore}. */
+export interface MemoryStoreOptions {
+  /**
+   * Sessions kept at most; the least recently used is evicted beyond that (with a `CompactorEvictionWarning`,
+   * since its history is then gone).
+   * @default 1000
+   */
+  maxSessions?: number;
+  /**
+   * Evict sessions idle longer than this many milliseconds; `0` keeps them until evicted by size.
+   * @default 0
+   */
+  idleTtlMs?: number;
+}
+
+/** Creates an in-memory store. */
+export function memoryStore(options: MemoryStoreOptions = {}): SessionStore {
+  const { maxSessions = 1000, idleTtlMs = 0 } = options;
+  if (!Number.isInteger(maxSessions) || maxSessions < 1) {
+    throw new InvalidOptionError("maxSessions", "a positive integer", maxSessions);
+  }
+  if (!Number.isInteger(idleTtlMs) || idleTtlMs < 0) {
+    throw new InvalidOptionError("idleTtlMs", "a non-negative integer of milliseconds", idleTtlMs);
+  }
+  const sessions = new LRUCache<string, SessionRecord>({
+    max: maxSessions,
+    ...(idleTtlMs > 0 ? { ttl: idleTtlMs, updateAgeOnGet: true } : {}),
+    dispose: (_record, sessionId, reason) => {
+      if (reason === "evict" || reason === "expire") {
+        process.emitWarning(
+          `compactor: the in-memory store dropped session "${sessionId}" (${reason === "evict" ? `more than ${maxSessions} sessions` : "idle past its TTL"}); its history is gone. Raise maxSessions or use a persistent store.`,
+          "CompactorEvictionWarning",
+        );
+      }
+    },
+  });
+
+  return {
+    name: "memory",
+    async load(sessionId) {
+      return sessions.get(sessionId);
+    },
+    async save(sessionId, change: SessionChange) {
+      let record = sessions.get(sessionId);
+      if (!record) {
+        record = { meta: change.meta, history: [], historyHashes: [], ledger: [] };
+        sessions.set(sessionId, record);
+      }
+      record.meta = change.meta;
+      if (change.history) {
+        const { from, messages, hashes } = change.history;
+        if (from < record.history.length) {
+          record.history.length = from;
+          record.historyHashes.length = from;
+        }
+        for (const message of messages) record.history.push(message);
+        for (const hash of hashes) record.historyHashes.push(hash);
+      }
+      if (change.ledger) for (const entry of change.ledger) record.ledger.push(entry);
+    },
+    async delete(sessionId) {
+      sessions.delete(sessionId);
+    },
+    async list() {
+      return [...sessions.keys()];
+    },
+  };
+}

@@ -1,0 +1,111 @@
+/**
+ * Where session state lives. One small interface; the in-memory store is the default and Redis serves several
+ * processes. Writes are deltas (new history messages, new ledger entries, the new meta) so that a call costs
+ * O(new messages), not O(history).
+ *
+ * @module
+ */
+import type { Message, ProviderFormat, Usage } from "../transcript/types.js";
+
+/** "The first `covered` messages of the history, whose rolling hash is `prefixHash`, are sent as `replacement`." */
+export interface Checkpoint {
+  id: string;
+  /** How many messages of the full history it replaces. */
+  covered: number;
+  /** Rolling content hash of history messages `[0, covered)`; the checkpoint holds only while it matches. */
+  prefixHash: string;
+  /** Neutral messages sent in place of the covered ones. */
+  replacement: Message[];
+  strategy: string;
+  /** Call at which it was made. */
+  createdAtCall: number;
+  tokensBefore: number;
+  tokensAfter: number;
+}
+
+/** One call in the session's ledger. */
+export interface LedgerEntry {
+  callIndex: number;
+  time: number;
+  model: string;
+  usage: Usage;
+  promptTokens: number;
+  costUsd: number | null;
+  uncompactedPromptTokens: number;
+  uncompactedCostUsd: number | null;
+  /** Id of the checkpoint the call was sent through, if any. */
+  checkpointId?: string;
+  /** Summarizer dollars spent before this call (its compaction), if any. */
+  summarizerCostUsd?: number;
+}
+
+/** Small, whole-replaced part of a session's state. */
+export interface SessionMeta {
+  id: string;
+  provider?: ProviderFormat;
+  model?: string;
+  createdAt: number;
+  updatedAt: number;
+  lastCallAt?: number;
+  /** Calls made so far. */
+  calls: number;
+  /** Active checkpoint, if any. Superseded checkpoints are kept in `pastCheckpoints` for audit. */
+  checkpoint?: Checkpoint;
+  pastCheckpoints: Array<Omit<Checkpoint, "replacement">>;
+  /** Serialised token calibration (see the tokens module). */
+  calibration?: unknown;
+  /** Serialised cache-model state of the uncompacted counterfactual. */
+  shadowCache?: unknown;
+  /** Usage of the last call. */
+  lastUsage?: Usage;
+  /** The last response, which the agent has not yet sent back as history. */
+  lastResponse?: Message;
+  totals: SessionTotals;
+}
+
+/** Running totals of a session, kept in its meta so a report needs no ledger scan. */
+export interface SessionTotals {
+  calls: number;
+  promptTokens: number;
+  outputTokens: number;
+  cacheReadTokens: number;
+  cacheWriteTokens: number;
+  costUsd: number;
+  uncompactedCostUsd: number;
+  summarizerCostUsd: number;
+  /** Calls whose price was unknown (left out of the dollar totals). */
+  unpricedCalls: number;
+  compactions: number;
+}
+
+/** Everything a store holds for one session. */
+export interface SessionRecord {
+  meta: SessionMeta;
+  /** Full history as the agent sent it, in neutral form. Nothing is ever lost here. */
+  history: Message[];
+  /** Content hash of each history message, index-aligned. */
+  historyHashes: string[];
+  ledger: LedgerEntry[];
+}
+
+/** A change to persist. */
+export interface SessionChange {
+  meta: SessionMeta;
+  /** History from index `from` on is replaced by `messages` (an append when `from` is the old length). */
+  history?: { from: number; messages: Message[]; hashes: string[] };
+  /** Entries appended to the ledger. */
+  ledger?: LedgerEntry[];
+}
+
+/** Session storage. Implementations must make `save` durable before resolving. */
+export interface SessionStore {
+  /** Short name for messages: `memory`, `redis`. */
+  readonly name: string;
+  load(sessionId: string): Promise<SessionRecord | undefined>;
+  save(sessionId: string, change: SessionChange): Promise<void>;
+  delete(sessionId: string): Promise<void>;
+  /** Ids of the stored sessions. */
+  list(): Promise<string[]>;
+  /** Releases connections; the store is unusable afterwards. */
+  dispose?(): Promise<void>;
+}
