@@ -1,0 +1,62 @@
+/**
+ * Compaction strategies and triggers.
+ *
+ * @module
+ */
+export { type CacheAwareOptions, cacheAware, watermarks } from "./cache-aware.js";
+export { type DefaultStrategyOptions, defaultStrategy } from "./default.js";
+export {
+  type CompactionEconomics,
+  type CompactionEconomicsInput,
+  compactionEconomics,
+  expectedRemainingCalls,
+  isCacheWarm,
+} from "./internal/economics.js";
+export { type ExtractiveOptions, extractiveSummary } from "./internal/extractive.js";
+export type { CompactionHints, HintedContext } from "./internal/hints.js";
+export { lastThinkingToolTurn } from "./internal/tool-loop.js";
+export { applyCompaction } from "./internal/view.js";
+export {
+  defaultPlaceholder,
+  isMaskedObservation,
+  type MaskedResultInfo,
+  maskMarker,
+  type ObservationMaskingOptions,
+  observationMasking,
+} from "./observation-masking.js";
+export { combineSummaries, composeResults, pipeline } from "./pipeline.js";
+export {
+  type CacheAwareByNameOptions,
+  noCompaction,
+  type StrategyName,
+  type StrategyOptionsByName,
+  strategyByName,
+  strategyNames,
+} from "./registry.js";
+export { type SummarizeOptions, summarize, summaryTextAt } from "./summarize.js";
+export { summarizerModelFor } from "./summarizer-model.js";
+export {
+  type AnthropicLikeClient,
+  createSdkSummarizer,
+  type OpenAILikeClient,
+  type SdkRequestOptions,
+  type SdkSummarizerOptions,
+} from "./summarizer.js";
+export {
+  buildSummaryPrompt,
+  type SummaryPromptOptions,
+  summarySections,
+  summarySystemPrompt,
+} from "./summary-prompt.js";
+export {
+  allOf,
+  anyOf,
+  type ContextShareOptions,
+  contextShare,
+  costPerCall,
+  type EconomicOptions,
+  economic,
+  tokenThreshold,
+} from "./triggers.js";
+export { type TruncateOptions, truncate } from "./truncate.js";
+export type * from "./types.js";

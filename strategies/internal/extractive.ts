@@ -1,0 +1,111 @@
+/**
+ * The deterministic summary used when no summarizing model is available or it fails: it extracts what an
+ * agent most needs to carry on (shell commands, file paths, error lines, the last plan or todo list, the last
+ * thing the assistant said) and bounds the length. It never throws.
+ *
+ * @module
+ */
+import type { Block, Message } from "../../src/transcript/types.js";
+import { clip } from "./render.js";
+
+/** Options of {@link extractiveSummary}. */
+export interface ExtractiveOptions {
+  /** A summary this one extends; it is kept at the top (shortened if needed). */
+  previousSummary?: string;
+  /** Longest summary, in characters. @default 4000 */
+  maxCharacters?: number;
+}
+
+const filePathPattern = /(?:~|\.{1,2})?(?:\/[\w.@+-]+)+\.\w+|\b[\w.@+-]+(?:\/[\w.@+-]+)+\.\w{1,8}\b/g;
+const errorLinePattern =
+  /(?:error|exception)\b|\b(?:traceback|failed|failure|fatal|cannot|not found|denied)\b/i;
+const bashBlockPattern = /```(?:bash|sh|shell|console)?\s*\n([\s\S]*?)```/g;
+const planLinePattern = /^\s*(?:[-*]\s*\[[ xX]\]|\d+[.)]\s|(?:todo|plan|next step)s?\s*:)/im;
+
+function textsOf(blocks: readonly Block[]): string[] {
+  const texts: string[] = [];
+  for (const block of blocks) {
+    if (block.type === "text" || block.type === "summary") texts.push(block.text);
+    if (block.type === "tool_result") texts.push(...textsOf(block.content));
+  }
+  return texts;
+}
+
+function commandOf(input: unknown): string | undefined {
+  if (typeof input !== "object" || input === null) return undefined;
+  const record = input as Record<string, unknown>;
+  for (const key of ["command", "cmd", "script", "code"]) {
+    const value = record[key];
+    if (typeof value === "string") return value;
+    if (Array.isArray(value) && value.every((part) => typeof part === "string")) return value.join(" ");
+  }
+  return undefined;
+}
+
+function pushUnique(list: string[], value: string, limit: number): void {
+  const trimmed = value.trim();
+  if (trimmed === "" || list.includes(trimmed)) return;
+  list.push(trimmed);
+  if (list.length > limit) list.shift();
+}
+
+/** Writes the extractive summary of `messages`. */
+export function extractiveSummary(messages: readonly Message[], options: ExtractiveOptions = {}): string {
+  const maxCharacters = Math.max(200, options.maxCharacters ?? 4000);
+  const commands: string[] = [];
+  const paths: string[] = [];
+  const errors: string[] = [];
+  let plan: string | undefined;
+  let lastAssistantText: string | undefined;
+
+  for (const message of messages) {
+    for (const block of message.content) {
+      if (block.type !== "tool_call") continue;
+      const command = commandOf(block.input);
+      if (command !== undefined) {
+        pushUnique(commands, clip(command, 200), 15);
+        for (const match of command.matchAll(filePathPattern)) pushUnique(paths, match[0], 25);
+      }
+      if (/todo|plan/i.test(block.name)) plan = clip(JSON.stringify(block.input), 800);
+    }
+    const texts = textsOf(message.content);
+    for (const text of texts) {
+      for (const match of text.matchAll(filePathPattern)) pushUnique(paths, match[0], 25);
+      if (message.role === "assistant") {
+        for (const match of text.matchAll(bashBlockPattern))
+          pushUnique(commands, clip(match[1] ?? "", 200), 15);
+        if (planLinePattern.test(text)) plan = clip(text, 800);
+      } else if (message.role !== "system") {
+        for (const line of text.split("\n")) {
+          if (errorLinePattern.test(line)) pushUnique(errors, clip(line, 200), 10);
+        }
+      }
+    }
+    if (message.role === "assistant" && texts.length > 0) lastAssistantText = clip(texts.join("\n"), 600);
+  }
+
+  const sections: string[] = [
+    `Extractive summary of ${messages.length} earlier messages (no model was used).`,
+  ];
+  const section = (title: string, lines: string[]) => {
+    if (lines.length > 0) sections.push(`## ${title}\n${lines.map((line) => `- ${line}`).join("\n")}`);
+  };
+  section("Commands run", commands);
+  section("Files mentioned", paths);
+  section("Errors seen", errors);
+  if (plan !== undefined) sections.push(`## Last plan\n${plan}`);
+  if (lastAssistantText !== undefined) sections.push(`## Last assistant message\n${lastAssistantText}`);
+  const previousSummary = options.previousSummary?.trim() ?? "";
+  // With an earlier summary to keep, the new part gets at most 60% of the room.
+  const fresh = clip(
+    sections.join("\n\n"),
+    previousSummary === "" ? maxCharacters : Math.floor(maxCharacters * 0.6),
+  );
+  if (previousSummary === "") return fresh;
+  const room = maxCharacters - fresh.length - 2;
+  const previous =
+    previousSummary.length <= room
+      ? previousSummary
+      : `${previousSummary.slice(0, room - 20)}\n[... shortened ...]`;
+  return `${previous}\n\n${fresh}`;
+}

@@ -1,0 +1,230 @@
+/**
+ * `observationMasking`: replaces old tool results with a short placeholder that says what was removed and
+ * that the call can be re-run, keeping the latest results verbatim. Tool outputs are most of an agent's
+ * context (about 84% of a turn in SWE-agent sessions), and the model rarely needs an old one again.
+ *
+ * Text-based agents (mini-swe-agent, SWE-agent) have no tool calls: their command lives in the assistant's
+ * text and its output comes back as a user message. With `textObservations` such user messages are masked
+ * the same way.
+ *
+ * @module
+ */
+import { InvalidOptionError } from "../src/errors.js";
+import type { Block, Message, ToolCallBlock, ToolResultBlock } from "../src/transcript/types.js";
+import { headEnd } from "./internal/turns.js";
+import { messageTokens, removedTokens } from "./internal/view.js";
+import type { CompactionResult, Strategy, StrategyContext } from "./types.js";
+
+/** Every placeholder starts with this marker; a result that does is already masked and left as it is. */
+export const maskMarker = "[compactor: masked]";
+
+/** What the placeholder of a masked result can say about it. */
+export interface MaskedResultInfo {
+  /** Tool name, or `"command"` for a text observation. */
+  toolName: string;
+  /** The command or first argument of the call, shortened, when known. */
+  command?: string;
+  /** Estimated tokens of the original result. */
+  tokens: number;
+  /** Lines of the original result. */
+  lines: number;
+}
+
+/** Options of {@link observationMasking}. */
+export interface ObservationMaskingOptions {
+  /**
+   * Latest tool results kept verbatim.
+   * @default 10
+   */
+  keepLast?: number;
+  /**
+   * Results smaller than this many tokens are never masked (they cost little and may matter).
+   * @default 64
+   */
+  minTokens?: number;
+  /**
+   * Writes the placeholder text; {@link maskMarker} is put in front of it when it does not start with it.
+   * @default a sentence naming the tool, the command, the size in tokens and lines, and that it can be re-run
+   */
+  placeholder?: (info: MaskedResultInfo) => string;
+  /**
+   * Treat user messages that answer an assistant message as tool output (text-based agents). `"auto"` does so
+   * only when the view has no tool calls or results at all.
+   * @default "auto"
+   */
+  textObservations?: boolean | "auto";
+}
+
+/**
+ * True for a message this strategy rewrote as a whole (a text agent's observation replaced by its
+ * placeholder). Such a message keeps no tool ids, so an invariant check must be told it is a rewrite, as it
+ * is for summaries (`checkInvariants(..., { isSummary })`).
+ */
+export function isMaskedObservation(message: Message): boolean {
+  return message.role === "user" && isMaskedText(message.content);
+}
+
+/** The default placeholder text. */
+export function defaultPlaceholder(info: MaskedResultInfo): string {
+  const what = info.command ? `${info.toolName} \`${info.command}\`` : info.toolName;
+  return `${maskMarker} Output of ${what} removed to save context (${info.tokens} tokens, ${info.lines} lines). Re-run the call if it is needed again.`;
+}
+
+interface Observation {
+  messageIndex: number;
+  /** Index of the tool result block, or -1 for a whole text message. */
+  blockIndex: number;
+}
+
+const bashBlockPattern = /```(?:bash|sh|shell)?\s*\n([\s\S]*?)```/;
+
+function shorten(text: string, limit = 80): string {
+  const oneLine = text.trim().replace(/\s+/g, " ");
+  return oneLine.length <= limit ? oneLine : `${oneLine.slice(0, limit - 3)}...`;
+}
+
+function commandOfCall(call: ToolCallBlock | undefined): string | undefined {
+  if (call === undefined || typeof call.input !== "object" || call.input === null) return undefined;
+  const first = Object.values(call.input as Record<string, unknown>).find(
+    (value) => typeof value === "string",
+  );
+  return typeof first === "string" ? shorten(first) : undefined;
+}
+
+function textOf(content: readonly Block[]): string {
+  return content.map((block) => (block.type === "text" ? block.text : "")).join("\n");
+}
+
+function isMaskedText(content: readonly Block[]): boolean {
+  return content.length === 1 && textOf(content).startsWith(maskMarker);
+}
+
+function validate(
+  options: ObservationMaskingOptions,
+): Required<Omit<ObservationMaskingOptions, "placeholder">> {
+  const { keepLast = 10, minTokens = 64, textObservations = "auto" } = options;
+  if (!Number.isInteger(keepLast) || keepLast < 0) {
+    throw new InvalidOptionError("keepLast", "a non-negative integer", keepLast);
+  }
+  if (!(Number.isFinite(minTokens) && minTokens >= 0)) {
+    throw new InvalidOptionError("minTokens", "a non-negative number", minTokens);
+  }
+  if (textObservations !== "auto" && typeof textObservations !== "boolean") {
+    throw new InvalidOptionError("textObservations", '`true`, `false` or `"auto"`', textObservations);
+  }
+  if (options.placeholder !== undefined && typeof options.placeholder !== "function") {
+    throw new InvalidOptionError("placeholder", "a function", options.placeholder);
+  }
+  return { keepLast, minTokens, textObservations };
+}
+
+/** Tool results (and, for text agents, observation messages) in order, with the calls they answer. */
+function findObservations(
+  messages: readonly Message[],
+  textObservations: boolean | "auto",
+): { observations: Observation[]; calls: Map<string, ToolCallBlock>; lastAssistant: number } {
+  const hasTools = messages.some((message) =>
+    message.content.some((block) => block.type === "tool_call" || block.type === "tool_result"),
+  );
+  const textMode = textObservations === true || (textObservations === "auto" && !hasTools);
+  const calls = new Map<string, ToolCallBlock>();
+  const observations: Observation[] = [];
+  let lastAssistant = -1;
+  for (const [messageIndex, message] of messages.entries()) {
+    if (message.role === "assistant") lastAssistant = messageIndex;
+    for (const [blockIndex, block] of message.content.entries()) {
+      if (block.type === "tool_call") calls.set(block.id, block);
+      if (block.type === "tool_result") observations.push({ messageIndex, blockIndex });
+    }
+    const answersAssistant = messages[messageIndex - 1]?.role === "assistant";
+    const onlyText = message.content.length > 0 && message.content.every((block) => block.type === "text");
+    if (textMode && message.role === "user" && answersAssistant && onlyText) {
+      observations.push({ messageIndex, blockIndex: -1 });
+    }
+  }
+  return { observations, calls, lastAssistant };
+}
+
+/** Creates the `observation-masking` strategy. */
+export function observationMasking(options: ObservationMaskingOptions = {}): Strategy {
+  const { keepLast, minTokens, textObservations } = validate(options);
+  const write = (info: MaskedResultInfo) => {
+    const text = (options.placeholder ?? defaultPlaceholder)(info);
+    return text.startsWith(maskMarker) ? text : `${maskMarker} ${text}`;
+  };
+
+  return {
+    name: "observation-masking",
+    compact(messages: readonly Message[], context: StrategyContext): CompactionResult | null {
+      const { observations, calls, lastAssistant } = findObservations(messages, textObservations);
+      const head = headEnd(messages);
+      const candidates = observations.slice(0, Math.max(0, observations.length - keepLast));
+      const masked = new Map<number, Message>();
+      let maskedCount = 0;
+      for (const { messageIndex, blockIndex } of candidates) {
+        const original = messages[messageIndex];
+        // Never the head, a pinned message, or a result the model has not answered yet.
+        if (!original || messageIndex < head || original.pinned || messageIndex > lastAssistant) continue;
+        const current = masked.get(messageIndex) ?? original;
+        const block = blockIndex >= 0 ? current.content[blockIndex] : undefined;
+        const content = block?.type === "tool_result" ? block.content : current.content;
+        if (isMaskedText(content)) continue;
+        const probe: Message = block ? { role: "tool", content: [block] } : current;
+        const tokens = messageTokens(context.tokens, probe);
+        if (tokens < minTokens) continue;
+        const previous = messages[messageIndex - 1];
+        const info: MaskedResultInfo =
+          block?.type === "tool_result"
+            ? {
+                toolName: block.name ?? calls.get(block.callId)?.name ?? "tool",
+                tokens,
+                lines: textOf(block.content).split("\n").length,
+              }
+            : {
+                toolName: "command",
+                tokens,
+                lines: textOf(current.content).split("\n").length,
+              };
+        const command =
+          block?.type === "tool_result"
+            ? commandOfCall(calls.get(block.callId))
+            : bashBlockPattern.exec(textOf(previous?.content ?? []))?.[1];
+        if (command !== undefined && command.trim() !== "") info.command = shorten(command);
+        const placeholder = { type: "text" as const, text: write(info) };
+        const replaced: Message =
+          block?.type === "tool_result"
+            ? {
+                ...current,
+                content: current.content.map((item, index) =>
+                  index === blockIndex
+                    ? ({ ...block, content: [placeholder] } satisfies ToolResultBlock)
+                    : item,
+                ),
+              }
+            : { ...current, content: [placeholder] };
+        const probeAfter: Message = block
+          ? { role: "tool", content: [replaced.content[blockIndex] ?? placeholder] }
+          : replaced;
+        if (messageTokens(context.tokens, probeAfter) >= tokens) continue;
+        masked.set(messageIndex, replaced);
+        maskedCount++;
+      }
+      if (maskedCount === 0) return null;
+
+      const keepFrom = Math.max(...masked.keys()) + 1;
+      const replacement = messages.slice(0, keepFrom).map((message, index) => masked.get(index) ?? message);
+      const tokens = removedTokens(context.tokens, messages, keepFrom, replacement);
+      if (tokens <= 0) return null;
+      return {
+        keepFrom,
+        replacement,
+        removed: {
+          messages: masked.size,
+          toolResults: maskedCount,
+          tokens,
+          description: `${maskedCount} tool result${maskedCount === 1 ? "" : "s"} masked (kept the last ${keepLast})`,
+        },
+      };
+    },
+  };
+}
