@@ -86,8 +86,9 @@ export function redisConnection(options: RedisConnectionOptions): RedisConnectio
   };
 
   const connected = async (): Promise<Redis> => {
+    if (connecting) return connecting;
     if (client && client.status !== "wait") return client;
-    connecting ??= open().finally(() => {
+    connecting = open().finally(() => {
       connecting = undefined;
     });
     return connecting;
@@ -113,6 +114,7 @@ export function redisConnection(options: RedisConnectionOptions): RedisConnectio
     async dispose() {
       if (disposed) return;
       disposed = true;
+      await connecting?.catch(() => {});
       if (suppliedClient || !client) return;
       const created = client;
       if (created.status === "ready") {
