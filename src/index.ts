@@ -1,7 +1,74 @@
 /**
  * compactor: keeps long-running LLM agent sessions affordable.
  *
+ * - {@link withCompaction} wraps an `Anthropic` or `OpenAI` client: sessions, compaction, pricing, events.
+ * - Strategies and triggers decide what to send; the cache model and prices decide whether it pays.
+ * - Importers, {@link buildReport} and {@link runBench} work on recorded sessions.
+ *
  * @module
  */
 export * from "./errors.js";
 export type * from "./transcript/types.js";
+export { type CompactionOptions, sessionReport, withCompaction } from "./with-compaction.js";
+export type { SessionSummary } from "./session/session-report.js";
+export { SESSION_HEADER } from "./wrapper/contract.js";
+export type { BudgetEvent, CallEvent, CompactionEvent, CompactorEvent, ErrorEvent, EventSink } from "./events/types.js";
+export { diagnosticsChannelSink, EVENTS_CHANNEL, jsonlFileSink } from "./events/sinks.js";
+export { memoryStore, type MemoryStoreOptions } from "./store/memory.js";
+export type { Checkpoint, LedgerEntry, SessionChange, SessionMeta, SessionRecord, SessionStore, SessionTotals } from "./store/types.js";
+export {
+  cheaperSibling,
+  contextWindowOf,
+  costOfCall,
+  createPriceTable,
+  getModelPrice,
+  listKnownModels,
+  setDefaultPriceTable,
+  summarizerModelFor,
+  uncachedCostOfCall,
+  type CallCost,
+  type ModelPrice,
+  type ModelPriceInput,
+  type PriceTable,
+  type PriceTableOptions,
+} from "./pricing/index.js";
+export {
+  allOf,
+  anyOf,
+  cacheAware,
+  type CacheAwareOptions,
+  contextShare,
+  costPerCall,
+  createSdkSummarizer,
+  defaultStrategy,
+  type DefaultStrategyOptions,
+  economic,
+  extractiveSummary,
+  observationMasking,
+  type ObservationMaskingOptions,
+  pipeline,
+  strategyByName,
+  summarize,
+  type SummarizeOptions,
+  tokenThreshold,
+  truncate,
+  type TruncateOptions,
+} from "../strategies/index.js";
+export type {
+  CompactionResult,
+  Strategy,
+  StrategyContext,
+  Summarizer,
+  SummaryResult,
+  Trigger,
+  TriggerContext,
+} from "../strategies/types.js";
+export { createCacheSimulator, type CacheSimulator, type CacheSimulatorOptions, type PromptSegment, placeBreakpoints } from "./cache/index.js";
+export { createTokenEstimator, createCalibration, type TokenEstimator } from "./tokens/index.js";
+export { detectFormat, importPath, importTranscript, parseTranscriptText, registerImporter } from "./importers/index.js";
+export { buildReport, reportSession, type Report, type SessionReport } from "./report/report.js";
+export { runBench, type BenchOptions, type BenchReport, type BenchResult, type BenchSummary } from "./replay/bench.js";
+export { replayTranscript, type ReplayOptions, type ReplayResult } from "./replay/replay.js";
+export { catalog as benchCatalog } from "./replay/catalog.js";
+export type { StrategySpec } from "./replay/strategy-specs.js";
+export { generateSampleSession, sampleSessions } from "./samples/generate.js";

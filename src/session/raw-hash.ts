@@ -9,12 +9,20 @@ import { createHash } from "node:crypto";
 
 const memo = new WeakMap<object, string>();
 
-/** Hash of a raw message (stable JSON of it; key order as given, which is how the SDK serialises it too). */
+/** Leaves cache breakpoints out: an agent moves them from call to call, the content stays the same. */
+function withoutCacheControl(key: string, value: unknown): unknown {
+  return key === "cache_control" ? undefined : value;
+}
+
+/**
+ * Hash of a raw message: its JSON (key order as given, as the SDK serialises it), without `cache_control`
+ * markers, so a message whose breakpoint moved on is still the same message.
+ */
 export function rawMessageHash(message: unknown): string {
   if (typeof message === "object" && message !== null) {
     const known = memo.get(message);
     if (known !== undefined) return known;
-    const hash = digest(JSON.stringify(message));
+    const hash = digest(JSON.stringify(message, withoutCacheControl));
     memo.set(message, hash);
     return hash;
   }

@@ -13,6 +13,7 @@ import type { Strategy, Summarizer, Trigger } from "../../strategies/types.js";
 import type { CallOutcome, OutgoingRequest, PreparedRequest, RequestHandler } from "../wrapper/contract.js";
 import { settleCall } from "./accounting.js";
 import { applyCompaction, type CompactionPlan, planCompaction } from "./compaction.js";
+import { placeBreakpoints, stripCacheControl } from "./breakpoints.js";
 import { bindingFor } from "./formats.js";
 import { enqueue, type LiveSession, liveFrom } from "./live-session.js";
 import { fromRawMessages, rawFromMessages } from "./conversion.js";
@@ -30,6 +31,12 @@ export interface RuntimeOptions {
   summarizerFor?: (model: string) => Summarizer | undefined;
   /** Session id of requests that name none. */
   defaultSession: string;
+  /**
+   * Anthropic: place cache breakpoints on what is sent (end of the compacted prefix; system and last message
+   * when the request has none).
+   * @default true
+   */
+  cacheBreakpoints?: boolean;
   /** Measure only: run the strategy and log what it would save, but send the original request. */
   shadow?: boolean;
   tokens?: TokenCounter;
@@ -160,21 +167,28 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     // 3. Build what is sent: the checkpoint's replacement (same bytes every call) plus the agent's own tail.
     const checkpoint = state.meta.checkpoint;
     let params = request.params;
-    if (raw && checkpoint && !blocked && !options.shadow) {
+    let replacementLength = 0;
+    const compacted = Boolean(raw && checkpoint && !blocked && !options.shadow);
+    if (raw && checkpoint && compacted) {
       if (state.rawReplacement?.checkpointId !== checkpoint.id) {
-        const messages = rawFromMessages(request.format, request.params, checkpoint.replacement);
+        const messages = rawFromMessages(request.format, request.params, stripCacheControl(checkpoint.replacement));
         state.rawReplacement = {
           checkpointId: checkpoint.id,
           messages,
           tokens: checkpoint.replacement.map((message) => tokens.countMessage(message)),
         };
       }
+      replacementLength = state.rawReplacement.messages.length;
       sentRaw = [...state.rawReplacement.messages, ...raw.slice(checkpoint.covered)];
       params = binding.withMessages(request.params, sentRaw);
     }
+    if (request.format === "anthropic" && raw && !blocked && !options.shadow && (options.cacheBreakpoints ?? true)) {
+      params = placeBreakpoints(params, (params.messages as unknown[]) ?? [], replacementLength);
+    }
 
-    const sentTokens = estimateSent(state, tokens, binding.fixedParts(request.params), Boolean(params !== request.params));
-    const fullTokens = estimateSent(state, tokens, binding.fixedParts(request.params), false);
+    const fixedParts = binding.fixedParts(request.params);
+    const sentTokens = estimateSent(state, tokens, fixedParts, compacted);
+    const fullTokens = estimateSent(state, tokens, fixedParts, false);
     let settled = false;
     return {
       params,
@@ -192,7 +206,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
               outcome,
               sentEstimate: sentTokens,
               fullEstimate: fullTokens,
-              compacted: params !== request.params,
+              compacted,
               caching: usesCache(request.format, params),
               emit: options.emit,
               now: now(),

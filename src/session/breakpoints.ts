@@ -1,0 +1,97 @@
+/**
+ * Anthropic cache breakpoints on what compactor sends. A checkpoint's replacement is sent without the
+ * breakpoints its messages once carried (they moved on long ago), with one breakpoint of its own at its end so
+ * the compacted prefix is cached; and a request that carries no breakpoint at all gets the usual ones (end of
+ * the system prompt, last message), so users who never set up caching get it.
+ *
+ * @module
+ */
+import type { Block, Message } from "../transcript/types.js";
+
+/** The API's limit. */
+export const maximumBreakpoints = 4;
+
+function stripBlock(block: Block): Block {
+  if (block.type === "tool_result") {
+    const content = block.content.map((part) => (part.type === "opaque" ? part : stripBlock(part))) as typeof block.content;
+    const { cacheControl: _cacheControl, ...rest } = block;
+    return { ...rest, content };
+  }
+  if ("cacheControl" in block && block.cacheControl !== undefined) {
+    const { cacheControl: _cacheControl, ...rest } = block;
+    return rest as Block;
+  }
+  return block;
+}
+
+/** Copies of the messages without any `cacheControl`. */
+export function stripCacheControl(messages: readonly Message[]): Message[] {
+  return messages.map((message) => ({ ...message, content: message.content.map(stripBlock) }));
+}
+
+function countIn(value: unknown): number {
+  if (!Array.isArray(value)) return 0;
+  let count = 0;
+  for (const item of value) {
+    if (typeof item !== "object" || item === null) continue;
+    const record = item as Record<string, unknown>;
+    if (record.cache_control) count++;
+    if (Array.isArray(record.content)) count += countIn(record.content);
+  }
+  return count;
+}
+
+/** Breakpoints a request carries in its system prompt, tools and the given messages (and the top-level one). */
+export function countBreakpoints(params: Record<string, unknown>, messages: readonly unknown[]): number {
+  return (params.cache_control ? 1 : 0) + countIn(params.system) + countIn(params.tools) + countIn(messages);
+}
+
+function markLast(content: unknown): unknown {
+  if (typeof content === "string") return [{ type: "text", text: content, cache_control: { type: "ephemeral" } }];
+  if (!Array.isArray(content) || content.length === 0) return content;
+  const last = content.at(-1) as Record<string, unknown>;
+  if (typeof last !== "object" || last === null || last.type === "thinking" || last.type === "redacted_thinking") return content;
+  return [...content.slice(0, -1), { ...last, cache_control: { type: "ephemeral" } }];
+}
+
+/** A shallow copy of a raw Anthropic message with a breakpoint on its last block. */
+export function withBreakpoint(message: unknown): unknown {
+  if (typeof message !== "object" || message === null) return message;
+  const record = message as Record<string, unknown>;
+  return { ...record, content: markLast(record.content) };
+}
+
+/**
+ * Adds breakpoints to an Anthropic request about to be sent: at the end of the replacement (when there is one
+ * and a slot is free), and when the request has none at all, on the system prompt and the last message too.
+ * Returns the params unchanged when nothing is added.
+ */
+export function placeBreakpoints(
+  params: Record<string, unknown>,
+  messages: unknown[],
+  replacementLength: number,
+): Record<string, unknown> {
+  let used = countBreakpoints(params, messages);
+  const none = used === 0;
+  let changed = false;
+  const sent = [...messages];
+  let system = params.system;
+  if (replacementLength > 0 && replacementLength < sent.length && used < maximumBreakpoints) {
+    sent[replacementLength - 1] = withBreakpoint(sent[replacementLength - 1]);
+    used++;
+    changed = true;
+  }
+  if (none) {
+    if (system !== undefined && system !== "" && used < maximumBreakpoints) {
+      system = markLast(system);
+      used++;
+      changed = true;
+    }
+    if (sent.length > 0 && used < maximumBreakpoints) {
+      sent[sent.length - 1] = withBreakpoint(sent.at(-1));
+      changed = true;
+    }
+  }
+  if (!changed) return params;
+  return { ...params, ...(system !== undefined ? { system } : {}), messages: sent };
+}
