@@ -38,8 +38,11 @@ function promptOf(usage: Usage): number {
   return usage.inputTokens + usage.cacheReadTokens + usage.cacheWrite5mTokens + usage.cacheWrite1hTokens;
 }
 
-/** Records one finished call. Persists history even when the call failed: nothing the agent sent is lost. */
-export async function settleCall(input: SettleInput): Promise<void> {
+/**
+ * Records one finished call. Persists history even when the call failed: nothing the agent sent is lost.
+ * Returns what the call was billed (dollars, `null` when unpriced, and tokens), or undefined when it was not.
+ */
+export async function settleCall(input: SettleInput): Promise<{ usd: number | null; tokens: number } | undefined> {
   const { state, outcome } = input;
   const binding = bindingFor(input.format);
   let usage: Usage | undefined;
@@ -71,6 +74,7 @@ export async function settleCall(input: SettleInput): Promise<void> {
   }
 
   const ledger = state.pendingLedger;
+  let billed: { usd: number | null; tokens: number } | undefined;
   if (usage) {
     const model = binding.responseModel(response) ?? input.model;
     const calibration = calibrationOf(state);
@@ -104,6 +108,7 @@ export async function settleCall(input: SettleInput): Promise<void> {
       ...(input.compacted && state.meta.checkpoint ? { checkpointId: state.meta.checkpoint.id } : {}),
     };
     ledger.push(entry);
+    billed = { usd: costUsd, tokens: entry.promptTokens + usage.outputTokens };
     const totals = state.meta.totals;
     totals.calls++;
     totals.promptTokens += entry.promptTokens;
@@ -158,4 +163,5 @@ export async function settleCall(input: SettleInput): Promise<void> {
   } catch (error) {
     input.reportError("store", error, "continued-in-memory");
   }
+  return billed;
 }

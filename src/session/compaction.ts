@@ -38,6 +38,8 @@ export interface PlanInput {
   tokens: TokenCounter;
   now: number;
   summarizer: Summarizer | undefined;
+  /** Compaction pressure from a budget, 0 to 1. */
+  pressure?: number;
   /** Token calibration to use; by default the session's own. */
   calibration?: Calibration;
 }
@@ -100,6 +102,7 @@ export async function planCompaction(input: PlanInput): Promise<CompactionPlan |
         : {}),
     },
     ...(input.summarizer ? { summarize: input.summarizer } : {}),
+    ...(input.pressure ? { pressure: input.pressure } : {}),
   };
   if (!input.trigger.shouldCompact({ ...context, promptTokens: total })) return undefined;
   const result = await input.strategy.compact(view, context);

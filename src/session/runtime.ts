@@ -15,9 +15,11 @@ import { settleCall } from "./accounting.js";
 import { applyCompaction, type CompactionPlan, planCompaction } from "./compaction.js";
 import { placeBreakpoints, stripCacheControl } from "./breakpoints.js";
 import { bindingFor } from "./formats.js";
+import { type CallGate, type GateTicket, isRefusal } from "./gate.js";
 import { enqueue, type LiveSession, liveFrom } from "./live-session.js";
 import { fromRawMessages, rawFromMessages } from "./conversion.js";
 import { commonPrefix, rawMessageHash } from "./raw-hash.js";
+import { calibrationOf } from "./calibration-state.js";
 import { type TokenCounter, defaultTokenCounter } from "./token-counter.js";
 
 /** Options of {@link createRuntime}. */
@@ -31,6 +33,8 @@ export interface RuntimeOptions {
   summarizerFor?: (model: string) => Summarizer | undefined;
   /** Session id of requests that name none. */
   defaultSession: string;
+  /** Budget gate consulted before and after every call. */
+  gate?: CallGate;
   /**
    * Anthropic: place cache breakpoints on what is sent (end of the compacted prefix; system and last message
    * when the request has none).
@@ -95,9 +99,10 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     const binding = bindingFor(request.format);
     const started = now();
     const raw = binding.messages(request.params);
-    const model = typeof request.params.model === "string" ? request.params.model : (state.meta.model ?? "unknown");
+    const requestedModel =
+      typeof request.params.model === "string" ? request.params.model : (state.meta.model ?? "unknown");
     state.meta.provider = request.format;
-    state.meta.model = model;
+    state.meta.model = requestedModel;
 
     // 1. Sync the history with what the agent sent; only new messages are converted and counted.
     let sentRaw = raw;
@@ -127,7 +132,29 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       }
     }
 
-    // 2. Decide on a compaction, unless the request must go as it is.
+    // 2. The budget gate: it may refuse the call, route it to another model, or ask for harder compaction.
+    let ticket: GateTicket | undefined;
+    let model = requestedModel;
+    if (options.gate) {
+      const full = estimateSent(state, tokens, binding.fixedParts(request.params), false);
+      try {
+        ticket = await options.gate.before({
+          sessionId: state.id,
+          format: request.format,
+          model: requestedModel,
+          promptTokens: Math.round(calibrationOf(state).predict(full.fixed + full.messages)),
+          ...maxOutputOf(request.params),
+          now: started,
+          emit: options.emit,
+        });
+      } catch (error) {
+        if (isRefusal(error)) return { params: request.params, refuse: error, settle: async () => {} };
+        reportError(state.id, "budget", error, "sent-unbudgeted");
+      }
+      if (ticket?.model && ticket.model !== requestedModel) model = ticket.model;
+    }
+
+    // 3. Decide on a compaction, unless the request must go as it is.
     const blocked = raw ? binding.notCompactable(request.params) : "the request has no message list";
     let plan: CompactionPlan | undefined;
     if (!blocked && raw && options.strategy && options.trigger) {
@@ -142,6 +169,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
           tokens,
           now: started,
           summarizer: summarizerFor(model),
+          ...(ticket?.pressure ? { pressure: ticket.pressure } : {}),
         });
       } catch (error) {
         reportError(state.id, "strategy", error, "sent-original");
@@ -164,7 +192,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       if (plan.violations.length === 0) options.emit(plan.event(state.id, now()));
     }
 
-    // 3. Build what is sent: the checkpoint's replacement (same bytes every call) plus the agent's own tail.
+    // 4. Build what is sent: the checkpoint's replacement (same bytes every call) plus the agent's own tail.
     const checkpoint = state.meta.checkpoint;
     let params = request.params;
     let replacementLength = 0;
@@ -182,6 +210,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       sentRaw = [...state.rawReplacement.messages, ...raw.slice(checkpoint.covered)];
       params = binding.withMessages(request.params, sentRaw);
     }
+    if (model !== requestedModel) params = { ...params, model };
     if (request.format === "anthropic" && raw && !blocked && !options.shadow && (options.cacheBreakpoints ?? true)) {
       params = placeBreakpoints(params, (params.messages as unknown[]) ?? [], replacementLength);
     }
@@ -196,7 +225,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         if (settled) return;
         settled = true;
         try {
-          await enqueue(state, () =>
+          const billed = await enqueue(state, () =>
             settleCall({
               state,
               store: options.store,
@@ -213,8 +242,9 @@ export function createRuntime(options: RuntimeOptions): Runtime {
               reportError: (phase, error, fallback) => reportError(state.id, phase, error, fallback),
             }),
           );
+          if (ticket) await (billed ? ticket.settle(billed) : ticket.release());
         } catch (error) {
-          reportError(state.id, "store", error);
+          reportError(state.id, ticket ? "budget" : "store", error);
         }
       },
     };
@@ -237,6 +267,15 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       await Promise.all([...live.values()].map(async (pending) => (await pending).queue));
     },
   };
+}
+
+/** The request's output cap, for the budget's reservation. */
+function maxOutputOf(params: Record<string, unknown>): { maxOutputTokens?: number } {
+  for (const key of ["max_tokens", "max_completion_tokens", "max_output_tokens"]) {
+    const value = params[key];
+    if (typeof value === "number" && value > 0) return { maxOutputTokens: value };
+  }
+  return {};
 }
 
 /** Whether a request uses the provider's prompt cache: OpenAI always; Anthropic when it carries `cache_control`. */

@@ -22,6 +22,11 @@ export interface OutgoingRequest {
 export interface PreparedRequest {
   /** Params to send instead: the user's object itself when nothing changed, else a shallow copy. */
   params: Record<string, unknown>;
+  /**
+   * When set, the request is not sent: the user's call rejects with this error (a budget that refuses).
+   * `settle` is not called.
+   */
+  refuse?: Error;
   /** Reports the outcome; called exactly once per prepared request. Never throws, never rejects. */
   settle(outcome: CallOutcome): Promise<void>;
 }

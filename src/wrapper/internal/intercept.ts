@@ -58,6 +58,7 @@ function startRealCall(
   params: unknown,
   options: unknown,
 ) {
+  if (prepared?.refuse instanceof Error) throw prepared.refuse;
   const sent = isRecord(prepared?.params) ? prepared.params : params;
   const reporter = new OutcomeReporter(prepared);
   let promise: unknown;
