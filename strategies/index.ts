@@ -34,7 +34,6 @@ export {
   strategyNames,
 } from "./registry.js";
 export { type SummarizeOptions, summarize, summaryTextAt } from "./summarize.js";
-export { summarizerModelFor } from "./summarizer-model.js";
 export {
   type AnthropicLikeClient,
   createSdkSummarizer,
