@@ -1,0 +1,119 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { main } from "../../src/cli/run.js";
+import { buildReport, costOfCall, importPath, type Report } from "../../src/index.js";
+
+const transcripts = resolve(import.meta.dirname, "../../../shared/transcripts");
+const present = existsSync(transcripts);
+
+/** Runs the CLI in-process; returns its exit code and what it printed. */
+async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = "";
+  let stderr = "";
+  const out = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => {
+    stdout += String(chunk);
+    return true;
+  });
+  const err = vi.spyOn(process.stderr, "write").mockImplementation((chunk) => {
+    stderr += String(chunk);
+    return true;
+  });
+  try {
+    const code = await main(args);
+    return { code, stdout, stderr };
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+  }
+}
+
+afterEach(() => vi.restoreAllMocks());
+
+describe.skipIf(!present)("compactor report on the recorded sessions (../shared/transcripts)", () => {
+  it("reproduces the dollars OpenRouter billed for every mini-swe-agent session within 0.5%", async () => {
+    const folder = join(transcripts, "mini-swe-agent");
+    const { code, stdout } = await cli("report", folder, "--json");
+    expect(code).toBe(0);
+    const report = JSON.parse(stdout) as Report;
+    const files = readdirSync(folder).filter((name) => name.endsWith(".traj.json"));
+    expect(report.sessions).toHaveLength(files.length);
+    let compared = 0;
+    for (const file of files) {
+      // The provider's bill, summed straight from the file.
+      const raw = JSON.parse(readFileSync(join(folder, file), "utf8")) as { messages: Array<{ extra?: { response?: { usage?: { cost?: number } } } }> };
+      const costs = raw.messages.map((message) => message.extra?.response?.usage?.cost).filter((cost) => typeof cost === "number");
+      const session = report.sessions.find((candidate) => candidate.file.endsWith(file));
+      expect(session, file).toBeDefined();
+      if (costs.length === 0) continue; // routed through a gateway that recorded no bill
+      const billed = costs.reduce((sum, cost) => sum + cost, 0);
+      expect(session?.costUsd, file).not.toBeNull();
+      expect(Math.abs((session?.costUsd ?? 0) - billed) / billed, file).toBeLessThan(0.005);
+      compared++;
+    }
+    expect(compared).toBeGreaterThanOrEqual(34);
+  });
+
+  it("prices every billed Claude Code call from its usage, subagents included and shown on their own", async () => {
+    const sessions = await importPath(join(transcripts, "claude-code"));
+    const report = buildReport(sessions);
+    const withSubagents = report.sessions.filter((session) => (session.subagents?.length ?? 0) > 0);
+    expect(withSubagents.length).toBeGreaterThan(0);
+    for (const session of report.sessions) {
+      const transcript = sessions.find((candidate) => candidate.id === session.id);
+      if (!transcript) throw new Error(session.id);
+      // Independent sum: each billed call at its own model's list price.
+      const own = transcript.calls.reduce((sum, call) => {
+        if (!call.usage) return sum;
+        const cost = costOfCall(call.model ?? transcript.model ?? "", call.usage);
+        if (!cost.known) throw new Error(`no price for ${call.model}`);
+        return sum + (cost.costUsd ?? 0);
+      }, 0);
+      const subagents = (session.subagents ?? []).reduce((sum, subagent) => sum + (subagent.costUsd ?? 0), 0);
+      expect(session.costUsd).not.toBeNull();
+      expect(session.costUsd ?? 0).toBeCloseTo(own + subagents, 9);
+      const subagentCalls = (session.subagents ?? []).reduce((sum, subagent) => sum + subagent.calls, 0);
+      expect(session.calls).toBe(transcript.calls.filter((call) => call.usage).length + subagentCalls);
+    }
+  });
+
+  it("prints one JSON object with the documented fields, leaving unpriced sessions out of the dollar totals", async () => {
+    const { code, stdout } = await cli("report", join(transcripts, "openhands"), "--json");
+    expect(code).toBe(0);
+    const report = JSON.parse(stdout) as Report;
+    for (const session of report.sessions) {
+      for (const field of ["file", "model", "calls", "promptTokens", "cacheReadTokens", "cacheWriteTokens", "outputTokens", "costUsd", "uncachedCostUsd", "peakContextTokens"]) {
+        expect(session, field).toHaveProperty(field);
+      }
+    }
+    const unpriced = report.sessions.filter((session) => session.costUsd === null);
+    expect(unpriced.length).toBeGreaterThan(0);
+    expect(report.total.unpricedSessions).toBe(unpriced.length);
+    const priced = report.sessions.filter((session) => session.costUsd !== null);
+    expect(report.total.costUsd).toBeCloseTo(priced.reduce((sum, session) => sum + (session.costUsd ?? 0), 0), 9);
+  });
+});
+
+describe("compactor report on bad input", () => {
+  const folder = mkdtempSync(join(tmpdir(), "compactor-report-"));
+
+  it.each([
+    ["empty.json", ""],
+    ["truncated.json", '{"messages": [{"role": "user", "content": "hi"'],
+    ["unknown.json", '{"hello": "world"}'],
+    ["wrong-shape.jsonl", '{"type":"assistant","message":{"id":"m1","role":"assistant","content":[],"usage":{"input_tokens":"many"}}}\n'],
+  ])("exits non-zero naming the file for %s", async (name, text) => {
+    const file = join(folder, name);
+    writeFileSync(file, text);
+    const { code, stderr } = await cli("report", file);
+    expect(code).toBe(1);
+    expect(stderr).toContain(name);
+  });
+
+  it("exits 2 with usage when given no files", async () => {
+    const { code, stdout } = await cli("report");
+    expect(code).toBe(2);
+    expect(stdout).toContain("Usage: compactor report");
+  });
+});
