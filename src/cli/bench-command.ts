@@ -29,9 +29,9 @@ export interface BenchCommandOptions {
 }
 
 function flatten(transcripts: readonly Transcript[]): Transcript[] {
-  return transcripts.flatMap((transcript) => [transcript, ...flatten(transcript.subsessions ?? [])]).filter(
-    (transcript) => transcript.calls.length > 0,
-  );
+  return transcripts
+    .flatMap((transcript) => [transcript, ...flatten(transcript.subsessions ?? [])])
+    .filter((transcript) => transcript.calls.length > 0);
 }
 
 const summaryColumns: Array<Column<BenchReport["summary"][number]>> = [
@@ -49,13 +49,17 @@ const summaryColumns: Array<Column<BenchReport["summary"][number]>> = [
 /** Runs the benchmark command; returns the report. */
 export async function runBenchCommand(options: BenchCommandOptions): Promise<BenchReport> {
   const cache = (options.cache ?? "provider") as CacheMode;
-  if (cache !== "provider" && cache !== "none") throw new InvalidOptionError("--cache", '"provider" or "none"', options.cache);
-  const specs = options.strategies ? strategySpecsByName(options.strategies.split(",").map((name) => name.trim())) : benchStrategies();
+  if (cache !== "provider" && cache !== "none")
+    throw new InvalidOptionError("--cache", '"provider" or "none"', options.cache);
+  const specs = options.strategies
+    ? strategySpecsByName(options.strategies.split(",").map((name) => name.trim()))
+    : benchStrategies();
   let transcripts: Transcript[] = [];
   if (options.paths.length === 0) transcripts = sampleSessions();
   else for (const path of options.paths) transcripts.push(...(await importPath(path)));
   transcripts = flatten(transcripts);
-  if (transcripts.length === 0) throw new InvalidOptionError("files", "transcripts with at least one recorded call", options.paths);
+  if (transcripts.length === 0)
+    throw new InvalidOptionError("files", "transcripts with at least one recorded call", options.paths);
 
   const progress = options.progress;
   const report = await runBench({
@@ -79,7 +83,9 @@ export async function runBenchCommand(options: BenchCommandOptions): Promise<Ben
 
   if (options.html) writeFileSync(options.html, renderHtmlReport(report));
   if (options.json) {
-    options.write(`${JSON.stringify({ ...report, results: report.results.map(({ series: _series, ...row }) => row) }, null, 2)}\n`);
+    options.write(
+      `${JSON.stringify({ ...report, results: report.results.map(({ series: _series, ...row }) => row) }, null, 2)}\n`,
+    );
     return report;
   }
   options.write(
@@ -87,8 +93,12 @@ export async function runBenchCommand(options: BenchCommandOptions): Promise<Ben
   );
   options.write(`${renderTable(report.summary, summaryColumns)}\n\n`);
   const cheapest = [...report.summary].sort((left, right) => left.costUsd - right.costUsd)[0];
-  if (cheapest) options.write(`cheapest: ${cheapest.strategy} (${formatUsd(cheapest.costUsd)}, recall ${cheapest.recall.toFixed(3)})\n`);
-  if (report.unpriced.length > 0) options.write(`left out of dollar sums (unknown price): ${report.unpriced.join(", ")}\n`);
+  if (cheapest)
+    options.write(
+      `cheapest: ${cheapest.strategy} (${formatUsd(cheapest.costUsd)}, recall ${cheapest.recall.toFixed(3)})\n`,
+    );
+  if (report.unpriced.length > 0)
+    options.write(`left out of dollar sums (unknown price): ${report.unpriced.join(", ")}\n`);
   if (options.html) options.write(`HTML report: ${options.html}\n`);
   return report;
 }

@@ -6,6 +6,7 @@
 import { parseArgs } from "node:util";
 import { CompactorError } from "../errors.js";
 import { runBenchCommand } from "./bench-command.js";
+import { runPricesCommand } from "./prices-command.js";
 import { runReport } from "./report-command.js";
 
 const usage = `Usage: compactor <command> [options]
@@ -69,6 +70,28 @@ export async function main(argv: readonly string[]): Promise<number> {
         });
         return 0;
       }
+      case "prices": {
+        const { values, positionals } = parseArgs({
+          args: [...rest],
+          allowPositionals: true,
+          options: {
+            provider: { type: "string", multiple: true },
+            json: { type: "boolean", default: false },
+            help: { type: "boolean", short: "h" },
+          },
+        });
+        if (values.help) {
+          write("Usage: compactor prices [model...] [--provider name]... [--json]\n");
+          return 0;
+        }
+        await runPricesCommand({
+          models: positionals,
+          json: values.json ?? false,
+          write,
+          ...(values.provider ? { providers: values.provider } : {}),
+        });
+        return 0;
+      }
       case undefined:
       case "help":
       case "--help":
@@ -91,4 +114,3 @@ export async function main(argv: readonly string[]): Promise<number> {
     throw error;
   }
 }
-

@@ -42,5 +42,7 @@ export function formatInt(value: number): string {
 
 /** `42.0%`. */
 export function formatPercent(value: number | null | undefined, digits = 1): string {
-  return value === null || value === undefined || !Number.isFinite(value) ? "-" : `${(value * 100).toFixed(digits)}%`;
+  return value === null || value === undefined || !Number.isFinite(value)
+    ? "-"
+    : `${(value * 100).toFixed(digits)}%`;
 }
