@@ -86,6 +86,4 @@ export interface BudgetEvent extends EventBase {
 export type CompactorEvent = CallEvent | CompactionEvent | ErrorEvent | BudgetEvent;
 
 /** Receives events. Sinks must not throw; if one does, the error is reported on the others and ignored. */
-export interface EventSink {
-  (event: CompactorEvent): void;
-}
+export type EventSink = (event: CompactorEvent) => void;

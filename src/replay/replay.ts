@@ -14,7 +14,7 @@ import { commonPrefix } from "../session/raw-hash.js";
 import type { TokenCounter } from "../session/token-counter.js";
 import type { Message, Transcript, Usage } from "../transcript/types.js";
 import type { Summarizer } from "../../strategies/types.js";
-import { messageSalient, salientTokens, toolOutputText } from "./recall.js";
+import { messageSalient, toolOutputSalient } from "./recall.js";
 import type { StrategySpec } from "./strategy-specs.js";
 import { fitCalibration } from "./calibration-fit.js";
 import { messageHash } from "./message-hash.js";
@@ -209,13 +209,11 @@ class Replay {
 
   private index(message: Message, position: number): void {
     for (const token of messageSalient(message)) {
-      let places = this.occurrences.get(token);
-      if (!places) this.occurrences.set(token, (places = []));
-      places.push(position);
+      const places = this.occurrences.get(token);
+      if (places) places.push(position);
+      else this.occurrences.set(token, [position]);
     }
-    if (message.content.some((block) => block.type === "tool_result")) {
-      for (const token of salientTokens(toolOutputText(message))) this.toolSeen.add(token);
-    }
+    for (const token of toolOutputSalient(message)) this.toolSeen.add(token);
   }
 
   /** Prompt usage of the view this call sends, from the cache model. */
