@@ -66,22 +66,36 @@ export interface Report {
   total: ReportTotals;
 }
 
+/** Counters summed alike for sessions, subagents and totals. */
+const summedFields = [
+  "calls",
+  "promptTokens",
+  "uncachedTokens",
+  "cacheReadTokens",
+  "cacheWriteTokens",
+  "outputTokens",
+  "reasoningTokens",
+] as const;
+type Counts = Record<(typeof summedFields)[number], number>;
+
+function zeroCounts(): Counts {
+  return Object.fromEntries(summedFields.map((field) => [field, 0])) as Counts;
+}
+
+function addCounts(target: Counts, part: Counts): void {
+  for (const field of summedFields) target[field] += part[field];
+}
+
 function emptySession(transcript: Transcript): SessionReport {
   return {
     file: transcript.file,
     id: transcript.id,
     format: transcript.format,
     model: transcript.model ?? null,
-    calls: 0,
+    ...zeroCounts(),
     callsWithoutUsage: 0,
-    promptTokens: 0,
-    uncachedTokens: 0,
-    cacheReadTokens: 0,
-    cacheWriteTokens: 0,
     cacheWrite5mTokens: 0,
     cacheWrite1hTokens: 0,
-    outputTokens: 0,
-    reasoningTokens: 0,
     cacheHitRate: 0,
     peakContextTokens: 0,
     costUsd: 0,
@@ -118,16 +132,10 @@ function addUsage(report: SessionReport, model: string | undefined, usage: Usage
 }
 
 function mergeInto(target: SessionReport, part: SessionReport): void {
-  target.calls += part.calls;
+  addCounts(target, part);
   target.callsWithoutUsage += part.callsWithoutUsage;
-  target.promptTokens += part.promptTokens;
-  target.uncachedTokens += part.uncachedTokens;
-  target.cacheReadTokens += part.cacheReadTokens;
-  target.cacheWriteTokens += part.cacheWriteTokens;
   target.cacheWrite5mTokens += part.cacheWrite5mTokens;
   target.cacheWrite1hTokens += part.cacheWrite1hTokens;
-  target.outputTokens += part.outputTokens;
-  target.reasoningTokens += part.reasoningTokens;
   target.peakContextTokens = Math.max(target.peakContextTokens, part.peakContextTokens);
   target.costUsd = target.costUsd === null || part.costUsd === null ? null : target.costUsd + part.costUsd;
   target.uncachedCostUsd =
@@ -158,13 +166,7 @@ export function buildReport(transcripts: readonly Transcript[]): Report {
   const sessions = transcripts.map(reportSession);
   const total: ReportTotals = {
     sessions: sessions.length,
-    calls: 0,
-    promptTokens: 0,
-    uncachedTokens: 0,
-    cacheReadTokens: 0,
-    cacheWriteTokens: 0,
-    outputTokens: 0,
-    reasoningTokens: 0,
+    ...zeroCounts(),
     cacheHitRate: 0,
     peakContextTokens: 0,
     costUsd: 0,
@@ -173,13 +175,7 @@ export function buildReport(transcripts: readonly Transcript[]): Report {
     unpricedSessions: 0,
   };
   for (const session of sessions) {
-    total.calls += session.calls;
-    total.promptTokens += session.promptTokens;
-    total.uncachedTokens += session.uncachedTokens;
-    total.cacheReadTokens += session.cacheReadTokens;
-    total.cacheWriteTokens += session.cacheWriteTokens;
-    total.outputTokens += session.outputTokens;
-    total.reasoningTokens += session.reasoningTokens;
+    addCounts(total, session);
     total.peakContextTokens = Math.max(total.peakContextTokens, session.peakContextTokens);
     if (session.costUsd === null || session.uncachedCostUsd === null) total.unpricedSessions++;
     else {
