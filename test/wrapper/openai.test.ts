@@ -48,8 +48,10 @@ describe("wrapOpenAI chat.completions", () => {
     const handler = recordingHandler();
     const expected = await rawClient().chat.completions.create(chatParams);
     const promise = wrapped(handler).chat.completions.create(chatParams);
-    expect(promise).toBeInstanceOf(APIPromise);
+    // Awaited before any assertion: a failed one would otherwise leave the request in flight past the test, to
+    // fail later against a closed server as an unhandled rejection blamed on another test.
     const completion = await promise;
+    expect(promise).toBeInstanceOf(APIPromise);
     expect(completion).toEqual(expected);
     expect(handler.requests).toEqual([
       { format: "openai-chat", sessionId: "default-session", params: chatParams, stream: false },

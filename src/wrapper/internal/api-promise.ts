@@ -39,7 +39,10 @@ export interface ApiPromiseSupport {
   parse(promise: object, client: unknown, props: unknown): Promise<unknown>;
 }
 
-const pending: Promise<never> = new Promise<never>(() => {});
+/** A promise that never settles, fresh for each use so that nothing waiting on it is kept alive forever. */
+function never(): Promise<never> {
+  return new Promise<never>(() => {});
+}
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (
@@ -59,24 +62,59 @@ function isApiPromiseConstructor(value: unknown): value is ApiPromiseConstructor
   );
 }
 
+/** The methods of a client that send a request; the probe replaces them with ones that never do. */
+const sendingMethods = ["makeRequest", "makeTracedRequest"] as const;
+
+/** A client's `request(options)`. */
+type RequestMethod = (this: unknown, options: unknown) => unknown;
+
+function classOf(created: unknown): ApiPromiseConstructor | undefined {
+  const createdClass = (created as { constructor?: unknown } | null)?.constructor;
+  return isApiPromiseConstructor(createdClass) ? createdClass : undefined;
+}
+
+/** Runs the client's `request()` on a stand-in inheriting from it, so the client itself is not touched. */
+function probeStandIn(client: object, request: RequestMethod): ApiPromiseConstructor | undefined {
+  const neverSend = { value: () => never() };
+  const standIn = Object.create(client, { makeRequest: neverSend, makeTracedRequest: neverSend });
+  return classOf(Reflect.apply(request, standIn, [never()]));
+}
+
+/**
+ * Runs the client's `request()` on the client itself, its sending methods shadowed for the duration of the
+ * (synchronous) call. Needed when `request()` reads `#private` fields, which a stand-in does not have (openai 7).
+ */
+function probeInPlace(client: object, request: RequestMethod): ApiPromiseConstructor | undefined {
+  const saved = sendingMethods.map((key) => [key, Object.getOwnPropertyDescriptor(client, key)] as const);
+  try {
+    for (const key of sendingMethods) {
+      Object.defineProperty(client, key, { value: () => never(), writable: true, configurable: true });
+    }
+    return classOf(Reflect.apply(request, client, [never()]));
+  } finally {
+    for (const [key, descriptor] of saved) {
+      if (descriptor === undefined) Reflect.deleteProperty(client, key);
+      else Object.defineProperty(client, key, descriptor);
+    }
+  }
+}
+
 /**
  * The `APIPromise` class of the very SDK copy `client` comes from, found without sending anything: the client's
- * own `request()` is run on a stand-in whose request never starts (its options never resolve).
+ * own `request()` is run with options that never resolve and sending methods that never send.
  */
 function probeClass(client: object): ApiPromiseConstructor | undefined {
   const request = (client as { request?: unknown }).request;
   if (typeof request !== "function") return undefined;
-  try {
-    const standIn = Object.create(client, {
-      makeRequest: { value: () => pending },
-      makeTracedRequest: { value: () => pending },
-    });
-    const created: unknown = Reflect.apply(request, standIn, [pending]);
-    const createdClass = (created as { constructor?: unknown } | null)?.constructor;
-    return isApiPromiseConstructor(createdClass) ? createdClass : undefined;
-  } catch {
-    return undefined;
+  for (const probe of [probeStandIn, probeInPlace]) {
+    try {
+      const found = probe(client, request as RequestMethod);
+      if (found !== undefined) return found;
+    } catch {
+      // This way of probing does not fit the client: try the next one.
+    }
   }
+  return undefined;
 }
 
 const requireHere = createRequire(import.meta.url);

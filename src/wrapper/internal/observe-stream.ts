@@ -3,9 +3,10 @@
  * events in the same order, and `tee()`, `toReadableStream()` and `controller` working as before.
  *
  * Both SDKs' `Stream` keep the function that starts reading in an own `iterator` property, which
- * `[Symbol.asyncIterator]()`, `tee()` and `toReadableStream()` all go through; that function is replaced in place
- * (or, for a stream without one, `[Symbol.asyncIterator]`). Only the first read is observed: a stream can be read
- * once.
+ * `tee()` and `toReadableStream()` go through, and so does `[Symbol.asyncIterator]()` — unless the SDK layered a
+ * transform over it (openai 7 sets an own `[Symbol.asyncIterator]` on chat streams that yields normalized copies of
+ * the chunks). Both ways in are replaced in place, and the outermost one entered is observed, so the events recorded
+ * are the very objects the caller is given. Only the first read is observed: a stream can be read once.
  *
  * @module
  */
@@ -71,8 +72,6 @@ function observeIterator(
  */
 export function observeStream(stream: object, onEnd: StreamEnd): void {
   const target = stream as StreamLike & Record<PropertyKey, unknown>;
-  const key: PropertyKey = typeof target.iterator === "function" ? "iterator" : Symbol.asyncIterator;
-  const startRead = target[key] as StartRead;
   const signal = target.controller?.signal;
   const events: unknown[] = [];
   let ended = false;
@@ -90,13 +89,35 @@ export function observeStream(stream: object, onEnd: StreamEnd): void {
   signal?.addEventListener("abort", abortedBeforeRead, { once: true });
 
   let observed = false;
-  target[key] = function startObservedRead(this: unknown): AsyncIterator<unknown> {
-    const source = startRead.call(this);
-    if (observed || ended) return source;
-    observed = true;
-    // From here the iterator sees every way the read ends; the stream aborts its own controller when the
-    // caller breaks off, which must not be mistaken for an abort before the read.
-    signal?.removeEventListener("abort", abortedBeforeRead);
-    return observeIterator(source, events, signal, end);
+  const observeEntry = (key: PropertyKey) => {
+    const startRead = target[key];
+    if (typeof startRead !== "function") return;
+    const startObservedRead = function (this: unknown): AsyncIterator<unknown> {
+      if (observed || ended) return (startRead as StartRead).call(this);
+      // Claimed before the read starts, so a way in that goes through the other one (the prototype's
+      // `[Symbol.asyncIterator]()` calls `iterator()`) is observed once, at the outermost level.
+      observed = true;
+      // From here the iterator sees every way the read ends; the stream aborts its own controller when the
+      // caller breaks off, which must not be mistaken for an abort before the read.
+      signal?.removeEventListener("abort", abortedBeforeRead);
+      let source: AsyncIterator<unknown>;
+      try {
+        source = (startRead as StartRead).call(this);
+      } catch (error) {
+        end(false);
+        throw error;
+      }
+      return observeIterator(source, events, signal, end);
+    };
+    // An own property in place of an inherited one is not enumerable, so the stream's own keys look the same.
+    const own = Object.getOwnPropertyDescriptor(target, key);
+    Object.defineProperty(target, key, {
+      value: startObservedRead,
+      writable: true,
+      configurable: true,
+      enumerable: own?.enumerable ?? false,
+    });
   };
+  observeEntry("iterator");
+  observeEntry(Symbol.asyncIterator);
 }
