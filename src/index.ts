@@ -15,6 +15,33 @@ export { SESSION_HEADER } from "./wrapper/contract.js";
 export type { BudgetEvent, CallEvent, CompactionEvent, CompactorEvent, ErrorEvent, EventSink } from "./events/types.js";
 export { diagnosticsChannelSink, EVENTS_CHANNEL, jsonlFileSink } from "./events/sinks.js";
 export { memoryStore, type MemoryStoreOptions } from "./store/memory.js";
+export {
+  type RedisStoreOptions,
+  redisStore,
+  StoreConflictError,
+  StoreDataError,
+  StoreUnavailableError,
+} from "./store/index.js";
+export {
+  type BudgetAction,
+  type BudgetExceededDetails,
+  BudgetExceededError,
+  type BudgetGate,
+  type BudgetGateOptions,
+  type BudgetLedger,
+  type BudgetLimit,
+  type BudgetOption,
+  type BudgetStatus,
+  BudgetUnavailableError,
+  budgetGate,
+  defaultBudgetActions,
+  type MemoryBudgetLedgerOptions,
+  memoryBudgetLedger,
+  type RedisBudgetLedgerOptions,
+  redisBudgetLedger,
+  sessionLimitId,
+  teamLimitId,
+} from "./budget/index.js";
 export type { Checkpoint, LedgerEntry, SessionChange, SessionMeta, SessionRecord, SessionStore, SessionTotals } from "./store/types.js";
 export {
   cheaperSibling,

@@ -15,6 +15,8 @@ import { defaultStrategy } from "../strategies/index.js";
 import { createSdkSummarizer } from "../strategies/summarizer.js";
 import { costOfCall, summarizerModelFor } from "./pricing/index.js";
 import { buildSessionReport, type SessionSummary } from "./session/session-report.js";
+import { type BudgetOption, gateFromOption } from "./budget/option.js";
+import type { CallGate } from "./session/gate.js";
 
 /** Options of {@link withCompaction}. */
 export interface CompactionOptions {
@@ -55,6 +57,13 @@ export interface CompactionOptions {
    * @default false
    */
   shadow?: boolean;
+  /**
+   * Budgets: limits for each session and for the team, on a ledger (Redis to share them between processes),
+   * with actions as spend nears them (warn, compact, downgrade, refuse) and a fail mode; or a ready gate
+   * (`budgetGate(...)`) shared by several clients.
+   * @default no budget
+   */
+  budget?: BudgetOption | CallGate;
 }
 
 const runtimes = new WeakMap<object, Runtime>();
@@ -93,6 +102,7 @@ export function withCompaction<Client extends object>(client: Client, options: C
   if (summarizerOption !== "auto" && summarizerOption !== false && typeof summarizerOption !== "function") {
     throw new InvalidOptionError("summarizer", '"auto", false or a Summarizer function', summarizerOption);
   }
+  const gate = options.budget === undefined ? undefined : gateFromOption(options.budget);
   const sinks: EventSink[] = [];
   if (options.onEvent) sinks.push(options.onEvent);
   if (options.eventLog) sinks.push(jsonlFileSink(options.eventLog));
@@ -118,6 +128,7 @@ export function withCompaction<Client extends object>(client: Client, options: C
     summarizerFor,
     shadow: options.shadow ?? false,
     defaultSession: options.session,
+    ...(gate ? { gate } : {}),
   });
   const wrapped = wrapClient(client, runtime, options.session);
   runtimes.set(wrapped, runtime);

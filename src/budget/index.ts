@@ -4,7 +4,12 @@
  *
  * @module
  */
+export { type BudgetAction, type BudgetActionName, defaultBudgetActions } from "./actions.js";
 export { type BudgetCommandOptions, runBudgetCommand } from "./cli.js";
+export { type BudgetExceededDetails, BudgetExceededError, BudgetUnavailableError } from "./errors.js";
+export type { PriceCall } from "./estimate.js";
+export { type BudgetGate, type BudgetGateOptions, budgetGate } from "./gate.js";
+export { type BudgetOption, gateFromOption, type LimitMaxima } from "./option.js";
 export { type MemoryBudgetLedgerOptions, memoryBudgetLedger } from "./memory.js";
 export { type RedisBudgetLedgerOptions, redisBudgetLedger } from "./redis.js";
 export {
@@ -14,6 +19,7 @@ export {
   type BudgetLimit,
   type BudgetStatus,
   type LimitUsage,
+  type RecordResult,
   type ReserveGranted,
   type ReserveRefused,
   type ReserveResult,

@@ -14,6 +14,7 @@ import {
   checkLimitId,
   checkLimits,
   checkReservationId,
+  checkTime,
   compareIds,
   storedOrBare,
   fromNanos,
@@ -182,6 +183,31 @@ export function memoryBudgetLedger(options: MemoryBudgetLedgerOptions = {}): Bud
         tokens: amount.tokens,
         limits: states.map(usageOf),
       };
+    },
+    async record(requested, amount, reservationId, at) {
+      const checked = checkLimits(requested);
+      const spent = checkAmount(amount, "amount");
+      checkReservationId(reservationId);
+      const time = now();
+      const when = checkTime(at, time);
+      sweep(time);
+      for (const limit of checked) if (!limits.has(limit.id)) limits.set(limit.id, limit);
+      const targets = checked.map((limit) => openWindow(limit, when));
+      if (reservations.has(reservationId)) {
+        return { status: "repeated", limits: targets.map(({ state }) => usageOf(state)) };
+      }
+      for (const { state } of targets) {
+        state.counters.spentNanos += spent.nanos;
+        state.counters.spentTokens += spent.tokens;
+      }
+      reservations.set(reservationId, {
+        windowKeys: targets.map(({ key }) => key),
+        amount: spent,
+        state: "settled",
+        settled: spent,
+        forgetAt: time + retentionMs,
+      });
+      return { status: "recorded", limits: targets.map(({ state }) => usageOf(state)) };
     },
     async release(reservationId) {
       checkReservationId(reservationId);

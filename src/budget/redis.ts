@@ -10,7 +10,13 @@ import { InvalidOptionError } from "../errors.js";
 import { StoreDataError } from "../store/errors.js";
 import { redisConnection } from "../store/internal/redis-connection.js";
 import { scanKeys } from "../store/internal/redis-scan.js";
-import { reserveScript, releaseScript, settleScript, statusScript } from "./internal/scripts.js";
+import {
+  recordScript,
+  releaseScript,
+  reserveScript,
+  settleScript,
+  statusScript,
+} from "./internal/scripts.js";
 import {
   type CheckedLimit,
   checkAmount,
@@ -19,6 +25,7 @@ import {
   checkLimitId,
   checkLimits,
   checkReservationId,
+  checkTime,
   compareIds,
   fromNanos,
   storedOrBare,
@@ -131,6 +138,30 @@ export function redisBudgetLedger(options: RedisBudgetLedgerOptions = {}): Budge
         usd: fromNanos(Number(nanos)),
         tokens: Number(tokens),
         limits: (entries ?? []).map((entry) => toUsage(entry, definitionOf(entry))),
+      };
+    },
+    async record(requested, amount, reservationId, at) {
+      const limits = checkLimits(requested);
+      const spent = checkAmount(amount, "amount");
+      checkReservationId(reservationId);
+      const time = now();
+      const when = checkTime(at, time);
+      const keys = [reservationKey(reservationId)];
+      const args: Array<string | number> = [reservationId, spent.nanos, spent.tokens, time, retentionMs];
+      for (const limit of limits) {
+        const window = windowAt(limit.windowMs, when);
+        keys.push(windowKey(limit.id, window.start), limitKey(limit.id));
+        const dropAt = window.end === null || limit.windowMs === null ? 0 : window.end + limit.windowMs;
+        args.push(dropAt, limit.id, window.start ?? "all", JSON.stringify(limit.definition));
+      }
+      const reply = await run<[string, EntryReply[]]>("record budget spend", (client) =>
+        connection.evalScript(client, recordScript, keys, args),
+      );
+      return {
+        status: reply[0] === "repeated" ? "repeated" : "recorded",
+        limits: reply[1].map((entry, index) =>
+          toUsage(entry, definitionOf(entry) ?? (limits[index] as CheckedLimit)),
+        ),
       };
     },
     async release(reservationId) {

@@ -89,6 +89,14 @@ export interface SettleResult {
   limits: LimitUsage[];
 }
 
+/** Outcome of {@link BudgetLedger.record}. */
+export interface RecordResult {
+  /** `recorded`: the spend was added now; `repeated`: this id was reserved or recorded before, nothing changed. */
+  status: "recorded" | "repeated";
+  /** Usage of each limit after recording, in the order given. */
+  limits: LimitUsage[];
+}
+
 /** {@link LimitUsage} of a limit, with its stored definition and what remains. */
 export interface BudgetStatus extends LimitUsage {
   /** The limit definition, when it is known (given, set with `setLimit`, or recorded by a reserve). */
@@ -123,6 +131,17 @@ export interface BudgetLedger {
    * call happened; its spend counts).
    */
   settle(reservationId: string, actual: BudgetAmount): Promise<SettleResult>;
+  /**
+   * Adds spend that already happened to every limit, without checking their maxima: how spend made while the
+   * ledger was unreachable is reconciled. Idempotent by id (an id that was reserved or recorded before changes
+   * nothing). Counts in the windows of `at` (default now). Stores a limit's definition only when none is stored.
+   */
+  record?(
+    limits: readonly BudgetLimit[],
+    amount: BudgetAmount,
+    reservationId: string,
+    at?: number,
+  ): Promise<RecordResult>;
   /** Drops a held reservation (the call was not made). True when it was held; false otherwise. */
   release(reservationId: string): Promise<boolean>;
   /** Current-window usage of a limit, by id (its stored definition decides the window) or by definition. */

@@ -5,7 +5,8 @@
  */
 import { parseArgs } from "node:util";
 import { CompactorError } from "../errors.js";
-import { runBenchCommand } from "./bench-command.js";
+import { runBudgetCommand } from "../budget/cli.js";
+import { benchCommand } from "./bench-command.js";
 import { runPricesCommand } from "./prices-command.js";
 import { runReport } from "./report-command.js";
 
@@ -15,6 +16,7 @@ Commands:
   bench [files|folders]     replay sessions under every strategy and compare dollars and recall
   report <files|folders>    what recorded sessions (or a compactor event log) actually cost
   prices [model]            the prices compactor uses
+  budget --url redis://...  spend against budget limits, from the shared Redis ledger
 
 Run "compactor <command> --help" for a command's options.
 `;
@@ -38,38 +40,8 @@ export async function main(argv: readonly string[]): Promise<number> {
         await runReport({ paths: positionals, json: values.json ?? false, write });
         return 0;
       }
-      case "bench": {
-        const { values, positionals } = parseArgs({
-          args: [...rest],
-          allowPositionals: true,
-          options: {
-            strategies: { type: "string" },
-            price: { type: "string" },
-            cache: { type: "string" },
-            json: { type: "boolean", default: false },
-            html: { type: "string" },
-            help: { type: "boolean", short: "h" },
-          },
-        });
-        if (values.help) {
-          write(
-            "Usage: compactor bench [files|folders] [--strategies a,b] [--price model] [--cache provider|none] [--json] [--html report.html]\n" +
-              "With no files, replays generated sample sessions.\n",
-          );
-          return 0;
-        }
-        await runBenchCommand({
-          paths: positionals,
-          json: values.json ?? false,
-          write,
-          ...(values.strategies ? { strategies: values.strategies } : {}),
-          ...(values.price ? { price: values.price } : {}),
-          ...(values.cache ? { cache: values.cache } : {}),
-          ...(values.html ? { html: values.html } : {}),
-          ...(process.stderr.isTTY && !values.json ? { progress: process.stderr } : {}),
-        });
-        return 0;
-      }
+      case "bench":
+        return await benchCommand(rest, write);
       case "prices": {
         const { values, positionals } = parseArgs({
           args: [...rest],
@@ -89,6 +61,34 @@ export async function main(argv: readonly string[]): Promise<number> {
           json: values.json ?? false,
           write,
           ...(values.provider ? { providers: values.provider } : {}),
+        });
+        return 0;
+      }
+      case "budget": {
+        const { values } = parseArgs({
+          args: [...rest],
+          options: {
+            url: { type: "string" },
+            session: { type: "string" },
+            team: { type: "string" },
+            prefix: { type: "string" },
+            json: { type: "boolean", default: false },
+            help: { type: "boolean", short: "h" },
+          },
+        });
+        if (values.help || values.url === undefined) {
+          write(
+            "Usage: compactor budget --url redis://host:6379 [--session id] [--team name] [--prefix compactor:] [--json]\n",
+          );
+          return values.help ? 0 : 2;
+        }
+        await runBudgetCommand({
+          url: values.url,
+          session: values.session,
+          team: values.team,
+          prefix: values.prefix,
+          json: values.json ?? false,
+          write,
         });
         return 0;
       }

@@ -18,7 +18,7 @@ import { bindingFor } from "./formats.js";
 import { type CallGate, type GateTicket, isRefusal } from "./gate.js";
 import { enqueue, type LiveSession, liveFrom } from "./live-session.js";
 import { fromRawMessages, rawFromMessages } from "./conversion.js";
-import { commonPrefix, rawMessageHash } from "./raw-hash.js";
+import { commonPrefix, rawMessageHashes } from "./raw-hash.js";
 import { calibrationOf } from "./calibration-state.js";
 import { type TokenCounter, defaultTokenCounter } from "./token-counter.js";
 
@@ -107,7 +107,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     // 1. Sync the history with what the agent sent; only new messages are converted and counted.
     let sentRaw = raw;
     if (raw) {
-      const hashes = raw.map(rawMessageHash);
+      const hashes = rawMessageHashes(raw, state.lastRaw, state.historyHashes);
       const common = commonPrefix(state.historyHashes, hashes);
       if (common < hashes.length || common < state.historyHashes.length) {
         const added = fromRawMessages(request.format, request.params, raw.slice(common));
@@ -122,6 +122,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         }
         state.dirtyFrom = Math.min(state.dirtyFrom ?? common, common);
       }
+      state.lastRaw = raw.slice();
       const checkpoint = state.meta.checkpoint;
       if (checkpoint && (checkpoint.covered > common || checkpoint.covered > state.history.length)) {
         // The agent rewrote history inside the checkpoint: it no longer holds.
@@ -225,8 +226,9 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         if (settled) return;
         settled = true;
         try {
-          const billed = await enqueue(state, () =>
-            settleCall({
+          // The gate settles inside the session's queue, so that flush() also waits for the budget ledger.
+          await enqueue(state, async () => {
+            const billed = await settleCall({
               state,
               store: options.store,
               format: request.format,
@@ -240,9 +242,9 @@ export function createRuntime(options: RuntimeOptions): Runtime {
               emit: options.emit,
               now: now(),
               reportError: (phase, error, fallback) => reportError(state.id, phase, error, fallback),
-            }),
-          );
-          if (ticket) await (billed ? ticket.settle(billed) : ticket.release());
+            });
+            if (ticket) await (billed ? ticket.settle(billed) : ticket.release());
+          });
         } catch (error) {
           reportError(state.id, ticket ? "budget" : "store", error);
         }

@@ -147,3 +147,34 @@ export const statusScript = luaScript(`${prelude}
 purge(KEYS[1], ARGV[1])
 return counters(KEYS[1])
 `);
+
+/**
+ * KEYS: reservation, then per limit its window and its definition key. ARGV: id, nanos, tokens, now,
+ * retentionMs, then per limit: window drop time (0 for never), limit id, window start, definition JSON (stored
+ * only when none is). Adds settled spend without checking maxima. Answers `{'recorded'|'repeated', entries}`.
+ */
+export const recordScript = luaScript(`${prelude}
+local count = (#KEYS - 1) / 2
+local entries = {}
+for index = 1, count do
+  local base = 5 + (index - 1) * 4
+  entries[index] = {w = KEYS[index * 2], l = KEYS[index * 2 + 1], id = ARGV[base + 2], s = ARGV[base + 3], d = ARGV[base + 1]}
+  redis.call('SET', KEYS[index * 2 + 1], ARGV[base + 4], 'NX')
+  purge(KEYS[index * 2], ARGV[4])
+end
+local function reports()
+  local result = {}
+  for index, entry in ipairs(entries) do result[index] = report(entry) end
+  return result
+end
+if redis.call('EXISTS', KEYS[1]) == 1 then return {'repeated', reports()} end
+for _, entry in ipairs(entries) do
+  redis.call('HINCRBY', entry.w, 'spentNanos', ARGV[2])
+  redis.call('HINCRBY', entry.w, 'spentTokens', ARGV[3])
+  if entry.d ~= '0' then redis.call('PEXPIREAT', entry.w, entry.d) end
+end
+redis.call('HSET', KEYS[1], 'state', 'settled', 'nanos', ARGV[2], 'tokens', ARGV[3], 'windows', cjson.encode(entries),
+  'settledNanos', ARGV[2], 'settledTokens', ARGV[3])
+redis.call('PEXPIRE', KEYS[1], ARGV[5])
+return {'recorded', reports()}
+`);

@@ -108,6 +108,15 @@ export function checkReservationId(reservationId: string): void {
   }
 }
 
+/** Validates an optional moment (epoch ms); answers it, or `fallback` when absent. */
+export function checkTime(at: number | undefined, fallback: number): number {
+  if (at === undefined) return fallback;
+  if (!(Number.isSafeInteger(at) && at >= 0)) {
+    throw new InvalidOptionError("at", "an integer of epoch milliseconds", at);
+  }
+  return at;
+}
+
 /** Validates a limit id. */
 export function checkLimitId(limitId: string): void {
   if (typeof limitId !== "string" || limitId.length === 0) {
