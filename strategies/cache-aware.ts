@@ -1,159 +1,179 @@
 /**
  * `cacheAware`: wraps another strategy and decides WHEN it may compact, so that compactions are rare, large
- * and pay for themselves under provider prompt caching.
+ * and pay for themselves under provider prompt caching (see `internal/economics.ts` for the formula).
  *
- * 1. Watermarks. Nothing happens until the prompt passes the high watermark; then the inner strategy is asked
- *    to get down to the low watermark (passed as the `targetTokens` hint), so one compaction buys many calls.
- * 2. Idle moments. When the cache has expired anyway (`now − lastCallAt > ttlMs`), rewriting the prompt costs
- *    nothing extra, so compaction already starts at the lower idle watermark.
- * 3. Economics. The inner strategy is dry-run (no model is called) to learn what it would remove, and the
- *    compaction goes ahead only if the net saving is positive:
+ * 1. Economic compaction. Once the prompt passes `minPromptTokens` (with a cold cache: `idleWatermark`), the
+ *    inner strategy is dry-run (no model is called) with a target of `targetShare` of the prompt, to learn
+ *    what it would remove. The compaction goes ahead only when it is large (it removes at least
+ *    `minRemovedShare` of the prompt; `idleMinRemovedShare` when the cache has expired anyway) and its net
+ *    saving over the expected remaining calls is at least `paybackMultiple` times its one-time cost:
  *
- *    `net = removedTokens × P × remainingCalls − rewrittenTokens × (cacheWrite − cacheRead) − summarizerCost`
+ *    `oneTime = rewritten × (cacheWrite − cacheRead) + summarizer`
+ *    `net = savingNow + removed × cacheRead × remainingCalls − oneTime ≥ paybackMultiple × oneTime`
  *
- *    where `P` is the cache-read price when the cache is warm (the removed tokens would be read from the cache
- *    on every later call) and the input price when it is cold; the rewrite term is `0` when the cache is cold.
- *    `rewrittenTokens` are the tokens of the compacted view from its first changed message on, less those the
- *    call writes anyway (past the previous call's warm prefix). `remainingCalls` is
- *    `context.expectedRemainingCalls`, else the calls made so far, capped at `maxHorizon`. The summarizer's
- *    cost is estimated when the dry run wrote a summary. Without prices, only the watermarks decide.
+ *    `rewritten` is the compacted view from its first changed message on (from its first message for
+ *    Anthropic, whose cache entries sit at breakpoints: earlier ones have expired), less what the call writes
+ *    anyway (the messages since the previous call); it is `0`, and `savingNow = removed × cacheWrite`, when
+ *    the cache is cold. `remainingCalls` is `context.expectedRemainingCalls`, else `horizonRatio` × the calls made
+ *    so far, capped at `maxHorizon`: a live strategy cannot know how long the session will be.
+ * 2. The window. Above the high watermark (`highWatermarkRatio` of the context window) the prompt must
+ *    shrink: the inner strategy is asked for the low watermark, and its compaction goes ahead, whatever share
+ *    it removes, when its net saving is positive (so that a strategy that can only shave a little does not
+ *    rewrite the cache on every call). Without prices only this rule applies.
+ *
+ * Budget pressure lowers every watermark and the removed share (to half at full pressure) and the payback
+ * multiple (to 0).
  *
  * @module
  */
 import { InvalidOptionError } from "../src/errors.js";
 import type { Message } from "../src/transcript/types.js";
 import {
+  type CompactionEconomics,
   compactionEconomics,
-  defaultHorizonCap,
   expectedRemainingCalls,
   isCacheWarm,
   isLongCache,
+  paysBack,
 } from "./internal/economics.js";
-import { isDryRun, withHints } from "./internal/hints.js";
+import { withHints } from "./internal/hints.js";
 import { firstChangedIndex, replacementTokens, tokensBetween } from "./internal/view.js";
 import type { CompactionResult, Strategy, StrategyContext } from "./types.js";
+import {
+  type CacheAwareOptions,
+  type CacheAwareSettings,
+  checkCacheAwareOptions,
+  watermarks,
+} from "./cache-aware-options.js";
 
-/** Options of {@link cacheAware}. */
-export interface CacheAwareOptions {
-  /** Prompt tokens above which compaction starts. @default `highWatermarkRatio` of the context window, or 100,000 when it is unknown */
-  highWatermark?: number;
-  /**
-   * Prompt tokens a compaction should get down to (ignored when not below the high watermark).
-   * @default `highWatermark × lowWatermarkRatio / highWatermarkRatio` (40% of the window with the default ratios)
-   */
-  lowWatermark?: number;
-  /** Prompt tokens above which compaction starts when the cache has expired. @default halfway between the low and high watermarks */
-  idleWatermark?: number;
-  /** @default 0.6 */
-  highWatermarkRatio?: number;
-  /** @default 0.4 */
-  lowWatermarkRatio?: number;
-  /** Longest horizon, in calls, when the remaining calls are estimated from the calls made so far. @default 50 */
-  maxHorizon?: number;
-  /**
-   * Summarizer price as a share of the session model's price, to estimate a summary's cost
-   * (`(removedTokens × input + 1000 × output) × share`).
-   * @default 0.25
-   */
-  summarizerPriceRatio?: number;
+export { type CacheAwareOptions, watermarks } from "./cache-aware-options.js";
+
+function clamp01(value: number | undefined): number {
+  return Math.min(1, Math.max(0, value ?? 0));
 }
 
-const unknownWindowHigh = 100_000;
-
-function positive(field: string, value: number | undefined, upTo = Number.POSITIVE_INFINITY): void {
-  if (value !== undefined && !(Number.isFinite(value) && value > 0 && value <= upTo)) {
-    throw new InvalidOptionError(field, upTo === 1 ? "a number in (0, 1]" : "a positive number", value);
-  }
+/** What the wrapper knows when it judges a dry run. */
+interface Judgement {
+  /** Share of the prompt the dry run removed. */
+  share: number;
+  /** Above the high watermark: the window calls for a compaction. */
+  needed: boolean;
+  warm: boolean;
+  pressure: number;
+  remainingCalls: number;
+  settings: CacheAwareSettings;
+  /** `undefined` when prices are unknown. */
+  economics: CompactionEconomics | undefined;
 }
 
-/** The watermarks, in tokens, for a context (pressure lowers them all). */
-export function watermarks(
-  options: CacheAwareOptions,
-  context: Pick<StrategyContext, "contextWindow" | "pressure">,
-): { high: number; low: number; idle: number } {
-  const { highWatermarkRatio = 0.6, lowWatermarkRatio = 0.4 } = options;
-  const window = context.contextWindow;
-  const high = options.highWatermark ?? (window ? window * highWatermarkRatio : unknownWindowHigh);
-  const derivedLow = (high * lowWatermarkRatio) / highWatermarkRatio;
-  // An explicit low watermark above a high one derived from a small window gives way to the derived one.
-  const low =
-    options.lowWatermark !== undefined && options.lowWatermark < high ? options.lowWatermark : derivedLow;
-  const idle = options.idleWatermark ?? (low + high) / 2;
-  const scale = 1 - Math.min(1, Math.max(0, context.pressure ?? 0)) / 2;
-  return { high: high * scale, low: low * scale, idle: idle * scale };
+/** Whether the dry run's compaction goes ahead; `null` when it does not, else the note for the event log. */
+function judge(input: Judgement): string | null {
+  const { share, needed, warm, pressure, settings, economics } = input;
+  const minimumShare = warm ? settings.minRemovedShare : settings.idleMinRemovedShare;
+  if (!needed && share < minimumShare * (1 - pressure / 2)) return null;
+  if (economics === undefined) return " (cache-aware: above the high watermark)";
+  const multiple = needed ? 0 : settings.paybackMultiple * (1 - pressure);
+  if (!paysBack(economics, multiple)) return null;
+  const why = needed ? "above the high watermark" : `${Math.round(share * 100)}% of the prompt`;
+  return ` (cache-aware: ${why}, ${warm ? "warm" : "cold"} cache, projected net saving $${economics.netSavingUsd.toFixed(4)} over ${input.remainingCalls} calls, one-time cost $${economics.oneTimeCostUsd.toFixed(4)})`;
+}
+
+/**
+ * Tokens this call writes to the cache even without a compaction: what came after the previous call's
+ * prompt (from the start of the last assistant run, the previous response, on), and no more than the part
+ * past the previous call's warm prefix when that is known. (A provider that reports no cache writes, such as
+ * OpenAI, reports a warm prefix that misses what the previous call added, hence the first bound.)
+ */
+function newTokens(messages: readonly Message[], context: StrategyContext): number {
+  let start = messages.length;
+  while (start > 0 && messages[start - 1]?.role !== "assistant") start--;
+  while (start > 0 && messages[start - 1]?.role === "assistant") start--;
+  const appended = tokensBetween(context.tokens, start, messages.length);
+  const warmPrefix = context.cache?.warmPrefixTokens;
+  return warmPrefix === undefined
+    ? appended
+    : Math.min(appended, Math.max(0, context.tokens.total - warmPrefix));
+}
+
+/** The prices-and-cache verdict on a dry run (`undefined` economics when prices are unknown). */
+function economicsOf(
+  messages: readonly Message[],
+  context: StrategyContext,
+  dry: CompactionResult,
+  remainingCalls: number,
+  summarizerPriceRatio: number,
+): CompactionEconomics | undefined {
+  const { tokens, prices } = context;
+  if (!prices) return undefined;
+  // Anthropic (Claude, whatever the wire format) caches at breakpoints: once the prompt changes, the entries
+  // of earlier messages have long expired (only the system prompt and tools, outside the messages, stay
+  // warm), so the whole compacted view is written again. Automatic prefix caching (OpenAI) re-writes from the
+  // first changed message on.
+  const breakpointCache = context.provider === "anthropic" || /claude/i.test(context.model);
+  const first = breakpointCache ? 0 : firstChangedIndex(messages, dry);
+  const newTail =
+    replacementTokens(tokens, messages, dry.replacement)
+      .slice(first)
+      .reduce((sum, count) => sum + count, 0) + tokensBetween(tokens, dry.keepFrom, messages.length);
+  const writtenAnyway = newTokens(messages, context);
+  const summarizerCostUsd = dry.summary
+    ? ((dry.removed.tokens * prices.input + 1000 * prices.output) / 1_000_000) * summarizerPriceRatio
+    : 0;
+  return compactionEconomics({
+    removedTokens: dry.removed.tokens,
+    rewrittenTokens: Math.max(0, newTail - writtenAnyway),
+    prices,
+    cacheWarm: isCacheWarm(context.cache),
+    longCache: isLongCache(context.cache),
+    remainingCalls,
+    summarizerCostUsd,
+  });
 }
 
 /** Creates the cache-aware wrapper around `inner`. */
 export function cacheAware(inner: Strategy, options: CacheAwareOptions = {}): Strategy {
   if (typeof inner?.compact !== "function") throw new InvalidOptionError("inner", "a strategy", inner);
-  const { maxHorizon = defaultHorizonCap, summarizerPriceRatio = 0.25 } = options;
-  positive("highWatermark", options.highWatermark);
-  positive("lowWatermark", options.lowWatermark);
-  positive("idleWatermark", options.idleWatermark);
-  positive("highWatermarkRatio", options.highWatermarkRatio, 1);
-  positive("lowWatermarkRatio", options.lowWatermarkRatio, 1);
-  positive("summarizerPriceRatio", summarizerPriceRatio);
-  if (!Number.isInteger(maxHorizon) || maxHorizon < 1) {
-    throw new InvalidOptionError("maxHorizon", "a positive integer", maxHorizon);
-  }
-  if ((options.lowWatermarkRatio ?? 0.4) >= (options.highWatermarkRatio ?? 0.6)) {
-    throw new InvalidOptionError("lowWatermarkRatio", "below highWatermarkRatio", options.lowWatermarkRatio);
-  }
-  if (options.lowWatermark !== undefined && options.highWatermark !== undefined) {
-    if (options.lowWatermark >= options.highWatermark) {
-      throw new InvalidOptionError(
-        "lowWatermark",
-        `below highWatermark (${options.highWatermark})`,
-        options.lowWatermark,
-      );
-    }
-  }
+  const settings = checkCacheAwareOptions(options);
+  const { maxHorizon, horizonRatio, summarizerPriceRatio, targetShare } = settings;
 
   return {
     name: `cache-aware(${inner.name})`,
     async compact(messages: readonly Message[], context: StrategyContext): Promise<CompactionResult | null> {
-      const { tokens } = context;
-      const { high, low, idle } = watermarks(options, context);
+      const { total } = context.tokens;
+      const pressure = clamp01(context.pressure);
+      const marks = watermarks(options, context);
       const warm = isCacheWarm(context.cache);
-      if (tokens.total <= (warm ? high : idle)) return null;
+      const needed = total > marks.high;
+      // Below the window's high watermark only the economics can call for a compaction.
+      if (!needed && (context.prices === undefined || total <= (warm ? marks.floor : marks.idle)))
+        return null;
+      const remainingCalls = expectedRemainingCalls(context, { cap: maxHorizon, ratio: horizonRatio });
+      if (!needed && warm && remainingCalls === 0) return null;
 
-      const dry = await inner.compact(messages, withHints(context, { targetTokens: low, dryRun: true }));
+      const target = needed ? Math.min(marks.low, total * targetShare) : total * targetShare;
+      const dry = await inner.compact(messages, withHints(context, { targetTokens: target, dryRun: true }));
       if (dry === null || dry.removed.tokens <= 0) return null;
-
-      let verdict = "";
-      if (context.prices) {
-        const first = firstChangedIndex(messages, dry);
-        const newTail =
-          replacementTokens(tokens, messages, dry.replacement)
-            .slice(first)
-            .reduce((sum, count) => sum + count, 0) + tokensBetween(tokens, dry.keepFrom, messages.length);
-        const warmPrefix = context.cache?.warmPrefixTokens;
-        const writtenAnyway = warmPrefix === undefined ? 0 : Math.max(0, tokens.total - warmPrefix);
-        const summarizerCostUsd = dry.summary
-          ? ((dry.removed.tokens * context.prices.input + 1000 * context.prices.output) / 1_000_000) *
-            summarizerPriceRatio
-          : 0;
-        const remainingCalls = expectedRemainingCalls(context, maxHorizon);
-        const economics = compactionEconomics({
-          removedTokens: dry.removed.tokens,
-          rewrittenTokens: Math.max(0, newTail - writtenAnyway),
-          prices: context.prices,
-          cacheWarm: warm,
-          longCache: isLongCache(context.cache),
-          remainingCalls,
-          summarizerCostUsd,
-        });
-        if (economics.netSavingUsd <= 0) return null;
-        verdict = ` (cache-aware: ${warm ? "warm" : "cold"} cache, projected net saving $${economics.netSavingUsd.toFixed(4)} over ${remainingCalls} calls)`;
-      }
+      const note = judge({
+        share: dry.removed.tokens / total,
+        needed,
+        warm,
+        pressure,
+        remainingCalls,
+        settings,
+        economics: economicsOf(messages, context, dry, remainingCalls, summarizerPriceRatio),
+      });
+      if (note === null) return null;
 
       // A dry run that called no model is exactly what the real run would do.
       const result =
-        dry.summary === undefined || isDryRun(context)
+        dry.summary === undefined || context.dryRun === true
           ? dry
-          : await inner.compact(messages, withHints(context, { targetTokens: low, dryRun: false }));
+          : await inner.compact(messages, withHints(context, { targetTokens: target, dryRun: false }));
       if (result === null || result.removed.tokens <= 0) return null;
-      return { ...result, removed: { ...result.removed, description: result.removed.description + verdict } };
+      return {
+        ...result,
+        removed: { ...result.removed, description: `${result.removed.description}${note}` },
+      };
     },
   };
 }

@@ -2,6 +2,14 @@
  * The default strategy: cache-aware compaction of a pipeline that masks old tool results first and
  * summarizes old turns only if the prompt is still above the target.
  *
+ * The cache-aware wrapper decides from the prices and the cache state: nothing below 20,000 prompt tokens;
+ * above that, a compaction goes ahead only when it removes at least 40% of the prompt (25% when the cache has
+ * expired anyway) and its projected net saving, over half as many calls again as the session has made
+ * (at most 50), is at least 4 times its one-time cost (cache rewrite plus summarizer). Past 60% of the model's
+ * context window the window decides. On the recorded sessions of `../shared/transcripts` this costs no more
+ * than no compaction on any session, under Anthropic and OpenAI caching and without caching
+ * (`benchmarks/strategies/cache-effect.ts`).
+ *
  * @module
  */
 import { type CacheAwareOptions, cacheAware } from "./cache-aware.js";
@@ -20,7 +28,10 @@ export interface DefaultStrategyOptions {
   cacheAware?: CacheAwareOptions;
 }
 
-/** `cacheAware(pipeline(observationMasking(), summarize()))`. */
+/**
+ * `cacheAware(pipeline(observationMasking(), summarize()))`, each part with its own defaults unless
+ * `options` says otherwise.
+ */
 export function defaultStrategy(options: DefaultStrategyOptions = {}): Strategy {
   return cacheAware(
     pipeline(observationMasking(options.masking), summarize(options.summarize)),

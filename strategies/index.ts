@@ -4,16 +4,25 @@
  * @module
  */
 export { type CacheAwareOptions, cacheAware, watermarks } from "./cache-aware.js";
+export type { Watermarks } from "./cache-aware-options.js";
 export { type DefaultStrategyOptions, defaultStrategy } from "./default.js";
 export {
   type CompactionEconomics,
   type CompactionEconomicsInput,
   compactionEconomics,
   expectedRemainingCalls,
+  type HorizonOptions,
   isCacheWarm,
+  paysBack,
 } from "./internal/economics.js";
 export { type ExtractiveOptions, extractiveSummary } from "./internal/extractive.js";
-export type { CompactionHints, HintedContext } from "./internal/hints.js";
+export {
+  type CompactionHints,
+  type HintedContext,
+  isDryRun,
+  targetTokensOf,
+  withHints,
+} from "./internal/hints.js";
 export { lastThinkingToolTurn } from "./internal/tool-loop.js";
 export { applyCompaction } from "./internal/view.js";
 export {

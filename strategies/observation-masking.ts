@@ -145,6 +145,62 @@ function findObservations(
   return { observations, calls, lastAssistant };
 }
 
+/**
+ * What masking one observation needs to know about it, kept per message object and block index so that a
+ * view sent again (every call re-sends the history) does not re-count or re-scan unchanged observations.
+ */
+interface ObservationFacts {
+  /** The observation alone, as a message to count; the same object every time, so counts hit the memo. */
+  probe: Message;
+  lines: number;
+}
+
+const factsMemo = new WeakMap<Message, Map<number, ObservationFacts>>();
+
+function factsOf(message: Message, blockIndex: number): ObservationFacts {
+  let byBlock = factsMemo.get(message);
+  if (!byBlock) factsMemo.set(message, (byBlock = new Map()));
+  let facts = byBlock.get(blockIndex);
+  if (!facts) {
+    const block = blockIndex >= 0 ? message.content[blockIndex] : undefined;
+    const content = block?.type === "tool_result" ? block.content : message.content;
+    facts = {
+      probe: block ? { role: "tool", content: [block] } : message,
+      lines: textOf(content).split("\n").length,
+    };
+    byBlock.set(blockIndex, facts);
+  }
+  return facts;
+}
+
+/**
+ * The masked form of an observation, one object per (message, block, placeholder text): masking the same
+ * result the same way on a later call yields the very same message, whose hash and tokens are memoised.
+ */
+const maskedMemo = new WeakMap<Message, Map<string, Message>>();
+
+function maskedOf(current: Message, blockIndex: number, text: string): Message {
+  let byKey = maskedMemo.get(current);
+  if (!byKey) maskedMemo.set(current, (byKey = new Map()));
+  const key = `${blockIndex}\u0000${text}`;
+  let replaced = byKey.get(key);
+  if (!replaced) {
+    const placeholder = { type: "text" as const, text };
+    const block = blockIndex >= 0 ? current.content[blockIndex] : undefined;
+    replaced =
+      block?.type === "tool_result"
+        ? {
+            ...current,
+            content: current.content.map((item, index) =>
+              index === blockIndex ? ({ ...block, content: [placeholder] } satisfies ToolResultBlock) : item,
+            ),
+          }
+        : { ...current, content: [placeholder] };
+    byKey.set(key, replaced);
+  }
+  return replaced;
+}
+
 /** Creates the `observation-masking` strategy. */
 export function observationMasking(options: ObservationMaskingOptions = {}): Strategy {
   const { keepLast, minTokens, textObservations } = validate(options);
@@ -169,8 +225,8 @@ export function observationMasking(options: ObservationMaskingOptions = {}): Str
         const block = blockIndex >= 0 ? current.content[blockIndex] : undefined;
         const content = block?.type === "tool_result" ? block.content : current.content;
         if (isMaskedText(content)) continue;
-        const probe: Message = block ? { role: "tool", content: [block] } : current;
-        const tokens = messageTokens(context.tokens, probe);
+        const facts = factsOf(current, blockIndex);
+        const tokens = messageTokens(context.tokens, facts.probe);
         if (tokens < minTokens) continue;
         const previous = messages[messageIndex - 1];
         const info: MaskedResultInfo =
@@ -178,33 +234,20 @@ export function observationMasking(options: ObservationMaskingOptions = {}): Str
             ? {
                 toolName: block.name ?? calls.get(block.callId)?.name ?? "tool",
                 tokens,
-                lines: textOf(block.content).split("\n").length,
+                lines: facts.lines,
               }
             : {
                 toolName: "command",
                 tokens,
-                lines: textOf(current.content).split("\n").length,
+                lines: facts.lines,
               };
         const command =
           block?.type === "tool_result"
             ? commandOfCall(calls.get(block.callId))
             : bashBlockPattern.exec(textOf(previous?.content ?? []))?.[1];
         if (command !== undefined && command.trim() !== "") info.command = shorten(command);
-        const placeholder = { type: "text" as const, text: write(info) };
-        const replaced: Message =
-          block?.type === "tool_result"
-            ? {
-                ...current,
-                content: current.content.map((item, index) =>
-                  index === blockIndex
-                    ? ({ ...block, content: [placeholder] } satisfies ToolResultBlock)
-                    : item,
-                ),
-              }
-            : { ...current, content: [placeholder] };
-        const probeAfter: Message = block
-          ? { role: "tool", content: [replaced.content[blockIndex] ?? placeholder] }
-          : replaced;
+        const replaced = maskedOf(current, blockIndex, write(info));
+        const probeAfter = block ? factsOf(replaced, blockIndex).probe : replaced;
         if (messageTokens(context.tokens, probeAfter) >= tokens) continue;
         masked.set(messageIndex, replaced);
         maskedCount++;

@@ -46,6 +46,50 @@ export interface SummarizeOptions {
   maxFallbackCharacters?: number;
 }
 
+/** Small integer ids of message objects, to key memos by a span's identity. */
+const messageIds = new WeakMap<Message, number>();
+let nextMessageId = 0;
+
+function idOf(message: Message): number {
+  let id = messageIds.get(message);
+  if (id === undefined) messageIds.set(message, (id = nextMessageId++));
+  return id;
+}
+
+/** Extractive summaries kept per span start (the same span is asked for again on later dry runs). */
+const extractiveMemo = new WeakMap<Message, Map<string, Message>>();
+/** Most summaries kept per span start. */
+const extractiveMemoSize = 8;
+
+/**
+ * The fallback summary message of `span` with `replacedMessages`, memoised by the span's message objects, the
+ * earlier summary and the length bound: asking again for the same span (the cache-aware wrapper does a dry
+ * run on every call) returns the very same message, whose tokens are then counted once.
+ */
+function fallbackSummary(
+  span: readonly Message[],
+  previousSummary: string | undefined,
+  maxCharacters: number,
+  replacedMessages: number,
+): Message {
+  const make = (): Message => ({
+    role: "user",
+    content: [{ type: "summary", text: extractiveSummary(span, { previousSummary, maxCharacters }), replacedMessages }],
+  });
+  const first = span[0];
+  if (first === undefined) return make();
+  const key = `${span.map(idOf).join(",")}|${maxCharacters}|${replacedMessages}|${previousSummary ?? ""}`;
+  let byKey = extractiveMemo.get(first);
+  if (!byKey) extractiveMemo.set(first, (byKey = new Map()));
+  let message = byKey.get(key);
+  if (message === undefined) {
+    message = make();
+    if (byKey.size >= extractiveMemoSize) byKey.delete(byKey.keys().next().value as string);
+    byKey.set(key, message);
+  }
+  return message;
+}
+
 /** Tokens a new summary is assumed to take when choosing how much to summarize. */
 const expectedSummaryTokens = 1000;
 
@@ -112,8 +156,8 @@ export function summarize(options: SummarizeOptions = {}): Strategy {
 
       const span = messages.slice(spanStart, cut);
       const replacedBefore = previousSummary === undefined ? 0 : replacedCount(messages[head]);
-      const build = (result: SummaryResult): CompactionResult | null => {
-        const summaryMessage: Message = {
+      const build = (result: SummaryResult, message?: Message): CompactionResult | null => {
+        const summaryMessage: Message = message ?? {
           role: "user",
           content: [{ type: "summary", text: result.text, replacedMessages: replacedBefore + span.length }],
         };
@@ -131,13 +175,19 @@ export function summarize(options: SummarizeOptions = {}): Strategy {
         };
       };
       // The fallback still reports what a discarded model summary cost: that money was spent.
-      const fallback = (discarded?: SummaryResult): CompactionResult | null =>
-        build({
-          text: extractiveSummary(span, { previousSummary, maxCharacters: maxFallbackCharacters }),
-          model: "extractive",
-          costUsd: discarded?.costUsd === undefined ? 0 : discarded.costUsd,
-          ...(discarded?.usage ? { usage: discarded.usage } : {}),
-        });
+      const fallback = (discarded?: SummaryResult): CompactionResult | null => {
+        const message = fallbackSummary(span, previousSummary, maxFallbackCharacters, replacedBefore + span.length);
+        const text = message.content[0]?.type === "summary" ? message.content[0].text : "";
+        return build(
+          {
+            text,
+            model: "extractive",
+            costUsd: discarded?.costUsd === undefined ? 0 : discarded.costUsd,
+            ...(discarded?.usage ? { usage: discarded.usage } : {}),
+          },
+          message,
+        );
+      };
 
       const summarizer = isDryRun(context) ? undefined : (options.summarizer ?? context.summarize);
       if (summarizer === undefined) return fallback();

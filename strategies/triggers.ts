@@ -10,6 +10,7 @@ import {
   expectedRemainingCalls,
   isCacheWarm,
   isLongCache,
+  paysBack,
 } from "./internal/economics.js";
 import type { Trigger, TriggerContext } from "./types.js";
 
@@ -83,20 +84,27 @@ export interface EconomicOptions {
    * @default 0
    */
   summarizerCostUsd?: number;
+  /**
+   * How many times the projected net saving must exceed the one-time cost (cache rewrite plus summarizer);
+   * `0` fires on any positive net saving. A margin for the horizon being an estimate.
+   * @default 0
+   */
+  paybackMultiple?: number;
 }
 
 /**
  * Fires when a compaction is expected to pay over the horizon: the same formula as the cache-aware strategy
  * (see `strategies/internal/economics.ts`), with the removed tokens estimated as `expectedReduction` of the
- * messages and the whole compacted conversation re-written. Pressure lowers the bar: at pressure `p` it fires
- * once the net saving exceeds `−p ×` the one-time cost. Never fires without prices.
+ * messages and the whole compacted conversation re-written. It fires when the net saving is positive and at
+ * least `paybackMultiple` times the one-time cost. Pressure lowers the bar: at pressure `p` it fires once the
+ * net saving exceeds `−p ×` the one-time cost. Never fires without prices.
  *
  * The estimate scales with the prompt, so on its own it answers "is the horizon long enough for a compaction
  * to pay back its cache rewrite" and keeps firing once it does; combine it with a size trigger
  * (`allOf(contextShare(0.6), economic())`) so that compactions stay rare and large.
  */
 export function economic(options: EconomicOptions = {}): Trigger {
-  const { horizon, expectedReduction = 0.5, summarizerCostUsd = 0 } = options;
+  const { horizon, expectedReduction = 0.5, summarizerCostUsd = 0, paybackMultiple = 0 } = options;
   if (horizon !== undefined && !(Number.isInteger(horizon) && horizon >= 0)) {
     throw new InvalidOptionError("horizon", "a non-negative integer", horizon);
   }
@@ -109,6 +117,9 @@ export function economic(options: EconomicOptions = {}): Trigger {
   }
   if (!(Number.isFinite(summarizerCostUsd) && summarizerCostUsd >= 0)) {
     throw new InvalidOptionError("summarizerCostUsd", "a non-negative number", summarizerCostUsd);
+  }
+  if (!(Number.isFinite(paybackMultiple) && paybackMultiple >= 0)) {
+    throw new InvalidOptionError("paybackMultiple", "a non-negative number", paybackMultiple);
   }
   return {
     name: "economic",
@@ -126,7 +137,9 @@ export function economic(options: EconomicOptions = {}): Trigger {
         summarizerCostUsd,
       });
       const pressure = Math.min(1, Math.max(0, context.pressure ?? 0));
-      return removedTokens > 0 && economics.netSavingUsd > -pressure * economics.oneTimeCostUsd;
+      if (removedTokens <= 0) return false;
+      if (pressure > 0) return economics.netSavingUsd > -pressure * economics.oneTimeCostUsd;
+      return paysBack(economics, paybackMultiple);
     },
   };
 }

@@ -1,27 +1,33 @@
 /**
  * `truncate`: drop the oldest whole turns until the prompt fits a target. Keeps the system prompt, the first
- * user message (the task) and pinned messages; never splits a tool call from its result.
+ * user message (the task), pinned messages and everything after them, the last `keepTurns` turns, and the
+ * assistant turn that made the last tool call when it carries thinking (the provider needs it verbatim to
+ * continue the tool loop); never splits a tool call from its result.
  *
  * @module
  */
 import { InvalidOptionError } from "../src/errors.js";
 import type { Message } from "../src/transcript/types.js";
+import { targetTokensOf } from "./internal/hints.js";
+import { lastThinkingToolTurn } from "./internal/tool-loop.js";
 import { cutPoints, firstPinned, headEnd } from "./internal/turns.js";
 import type { CompactionResult, Strategy, StrategyContext } from "./types.js";
 
 /** Options of {@link truncate}. */
 export interface TruncateOptions {
   /**
-   * Prompt tokens to get down to. When absent, {@link TruncateOptions.targetRatio} of the current prompt.
+   * Prompt tokens to get down to. A target passed by a wrapping strategy (`context.targetTokens`, as the
+   * cache-aware wrapper does) takes precedence.
+   * @default `targetRatio` of the current prompt
    */
   targetTokens?: number;
   /**
-   * Share of the current prompt to keep when no `targetTokens` is given.
+   * Share of the current prompt to keep when no target is given.
    * @default 0.5
    */
   targetRatio?: number;
   /**
-   * Most recent turns (assistant runs and what follows them) that are always kept.
+   * Most recent turns (an assistant run and the tool results or user messages that follow it) always kept.
    * @default 2
    */
   keepTurns?: number;
@@ -43,26 +49,30 @@ export function truncate(options: TruncateOptions = {}): Strategy {
   return {
     name: "truncate",
     compact(messages: readonly Message[], context: StrategyContext): CompactionResult | null {
-      const pressure = context.pressure ?? 0;
-      const target = (targetTokens ?? context.tokens.total * targetRatio) * (1 - pressure / 2);
+      const { tokens } = context;
+      const pressure = Math.min(1, Math.max(0, context.pressure ?? 0));
+      const base = targetTokensOf(context) ?? targetTokens ?? tokens.total * targetRatio;
+      const target = base * (1 - pressure / 2);
+      if (tokens.total <= target) return null;
       const head = headEnd(messages);
-      // Cut points, excluding the last `keepTurns` and anything at or after the first pinned message.
-      const pinnedAt = firstPinned(messages, head);
+      // No cut after the first pinned message, nor after the start of the last tool turn with thinking.
+      const limit = Math.min(firstPinned(messages, head), lastThinkingToolTurn(messages));
       const points = cutPoints(messages);
+      // Cutting at the start of the keepTurns-th last turn keeps exactly keepTurns turns.
       const allowed = points
-        .slice(0, Math.max(0, points.length - keepTurns))
-        .filter((point) => point <= pinnedAt);
+        .slice(0, Math.max(0, points.length - keepTurns + 1))
+        .filter((point) => point > head && point <= limit);
       if (allowed.length === 0) return null;
 
       let removed = 0;
-      let chosen = -1;
+      let chosen = head;
       let cursor = head;
       for (const point of allowed) {
-        for (; cursor < point; cursor++) removed += context.tokens.perMessage[cursor] ?? 0;
+        for (; cursor < point; cursor++) removed += tokens.perMessage[cursor] ?? 0;
         chosen = point;
-        if (context.tokens.total - removed <= target) break;
+        if (tokens.total - removed <= target) break;
       }
-      if (chosen <= head || removed === 0) return null;
+      if (chosen <= head || removed <= 0) return null;
       return {
         keepFrom: chosen,
         replacement: messages.slice(0, head),

@@ -82,6 +82,21 @@ export interface StrategyContext {
   /** Raised by a budget that is close to its limit: compact harder (lower targets), from 0 (none) to 1. */
   pressure?: number;
   signal?: AbortSignal;
+  /**
+   * Prompt tokens the strategy should get down to, set by a wrapping strategy (the cache-aware wrapper passes
+   * its target). A strategy that can choose how much to remove (truncate, summarize) removes just enough to
+   * reach it, and nothing when the prompt is already below it; one that cannot (masking) may ignore it.
+   * Read it with `targetTokensOf(context)`, which ignores values that are not finite numbers.
+   * @default undefined: the strategy's own target
+   */
+  targetTokens?: number;
+  /**
+   * Set by a wrapping strategy that only wants to measure what a compaction would remove: the strategy must
+   * call no model (summarize uses its free extractive fallback) and have no side effects; its result may be
+   * discarded. Read it with `isDryRun(context)`.
+   * @default false
+   */
+  dryRun?: boolean;
 }
 
 /** A compaction the strategy proposes. */

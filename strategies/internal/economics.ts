@@ -2,15 +2,17 @@
  * The one formula compactor uses to decide whether a compaction pays, shared by the cache-aware strategy
  * and the `economic` trigger.
  *
- * With provider caching a compaction has a one-time cost and a per-call saving:
+ * With provider caching a compaction has a one-time cost and a saving on this call and every later one:
  *
  * - one-time cost = `rewrittenTokens × (cacheWrite − cacheRead)` when the cache is warm (those tokens would
  *   have been read from the cache and are now written again), `0` when it is cold (they would have been
  *   written anyway), plus the summarizer's cost;
- * - saving per later call = `removedTokens × cacheRead` when the cache is warm (the removed tokens would
- *   otherwise be read from the cache on each call), `removedTokens × input` when it is cold (the cadence seen
- *   now, calls further apart than the cache lifetime, is the best guess for the calls to come);
- * - net saving = `savingPerCall × remainingCalls − oneTimeCost`.
+ * - saving on this call = `removedTokens × cacheWrite` when the cache is cold (the call writes the whole
+ *   prompt anyway, now a shorter one), `0` when it is warm (the removed tokens would have been read, and the
+ *   rewrite term already counts that);
+ * - saving per later call = `removedTokens × cacheRead`: later calls are assumed to come within the cache
+ *   lifetime and to read their prefix (the cheapest assumption, so the saving is never overstated);
+ * - net saving = `savingNow + savingPerCall × remainingCalls − oneTimeCost`.
  *
  * All prices are dollars per million tokens, as in {@link PriceView}.
  *
@@ -37,9 +39,15 @@ export interface CompactionEconomicsInput {
 
 /** The outcome of {@link compactionEconomics}, in dollars. */
 export interface CompactionEconomics {
+  /** Rewrite premium of the warm tail plus the summarizer. */
   oneTimeCostUsd: number;
+  /** What this call saves by itself: the write of the removed tokens when the cache is cold, else `0`. */
+  immediateSavingUsd: number;
+  /** What each later call saves: the removed tokens at the cache-read price. */
   savingPerCallUsd: number;
-  /** `savingPerCallUsd × remainingCalls − oneTimeCostUsd`; the compaction pays when it is positive. */
+  /** `immediateSavingUsd + savingPerCallUsd × remainingCalls`. */
+  grossSavingUsd: number;
+  /** `grossSavingUsd − oneTimeCostUsd`; the compaction pays when it is positive. */
   netSavingUsd: number;
 }
 
@@ -52,10 +60,27 @@ export function compactionEconomics(input: CompactionEconomicsInput): Compaction
   const rewritten = Math.max(0, input.rewrittenTokens);
   const writePrice = input.longCache ? prices.cacheWrite1h : prices.cacheWrite5m;
   const rewritePremium = cacheWarm ? Math.max(0, writePrice - prices.cacheRead) : 0;
-  const oneTimeCostUsd = (rewritten * rewritePremium) / perMillion + (input.summarizerCostUsd ?? 0);
-  const savingPerCallUsd = (removed * (cacheWarm ? prices.cacheRead : prices.input)) / perMillion;
-  const netSavingUsd = savingPerCallUsd * Math.max(0, input.remainingCalls) - oneTimeCostUsd;
-  return { oneTimeCostUsd, savingPerCallUsd, netSavingUsd };
+  const oneTimeCostUsd =
+    (rewritten * rewritePremium) / perMillion + Math.max(0, input.summarizerCostUsd ?? 0);
+  const immediateSavingUsd = cacheWarm ? 0 : (removed * writePrice) / perMillion;
+  const savingPerCallUsd = (removed * prices.cacheRead) / perMillion;
+  const grossSavingUsd = immediateSavingUsd + savingPerCallUsd * Math.max(0, input.remainingCalls);
+  return {
+    oneTimeCostUsd,
+    immediateSavingUsd,
+    savingPerCallUsd,
+    grossSavingUsd,
+    netSavingUsd: grossSavingUsd - oneTimeCostUsd,
+  };
+}
+
+/**
+ * True when a compaction's net saving is positive and at least `multiple` times its one-time cost: with
+ * `multiple = 3`, the projected saving would still cover the cost if the session made a quarter of the calls
+ * it is expected to. `multiple = 0` is "net saving > 0".
+ */
+export function paysBack(economics: CompactionEconomics, multiple: number): boolean {
+  return economics.netSavingUsd > 0 && economics.netSavingUsd >= multiple * economics.oneTimeCostUsd;
 }
 
 /**
@@ -77,14 +102,24 @@ export function isLongCache(cache: CacheView | undefined): boolean {
 /** Default cap of {@link expectedRemainingCalls}. */
 export const defaultHorizonCap = 50;
 
+/** How {@link expectedRemainingCalls} estimates the horizon when the context gives none. */
+export interface HorizonOptions {
+  /** Longest horizon, in calls. @default 50 */
+  cap?: number;
+  /** Calls still to come for each call made so far. @default 1 */
+  ratio?: number;
+}
+
 /**
- * Calls the session is expected to make after this one: the context's own estimate when given, else as many
- * as it has made so far (`callIndex`), capped at `cap`.
+ * Calls the session is expected to make after this one: the context's own estimate when given, else
+ * `ratio` times as many as it has made so far (`callIndex`, rounded down), capped at `cap`. A number for
+ * `options` is the cap (with ratio 1). The estimate never looks at how long the session will really be.
  */
 export function expectedRemainingCalls(
   context: { expectedRemainingCalls?: number; callIndex: number },
-  cap: number = defaultHorizonCap,
+  options: number | HorizonOptions = {},
 ): number {
   if (context.expectedRemainingCalls !== undefined) return Math.max(0, context.expectedRemainingCalls);
-  return Math.min(Math.max(0, context.callIndex), cap);
+  const { cap = defaultHorizonCap, ratio = 1 } = typeof options === "number" ? { cap: options } : options;
+  return Math.min(Math.floor(Math.max(0, context.callIndex) * ratio), cap);
 }

@@ -1,10 +1,17 @@
 import { describe, expect, it, vi } from "vitest";
 import { cacheAware, watermarks } from "../../strategies/cache-aware.js";
 import { defaultStrategy } from "../../strategies/default.js";
-import { type HintedContext, isDryRun, targetTokensOf } from "../../strategies/internal/hints.js";
+import { isDryRun, targetTokensOf, withHints } from "../../strategies/internal/hints.js";
 import { observationMasking } from "../../strategies/observation-masking.js";
 import { summarize } from "../../strategies/summarize.js";
-import type { CacheView, CompactionResult, PriceView, Strategy, Summarizer } from "../../strategies/types.js";
+import type {
+  CacheView,
+  CompactionResult,
+  PriceView,
+  Strategy,
+  StrategyContext,
+  Summarizer,
+} from "../../strategies/types.js";
 import { InvalidOptionError } from "../../src/errors.js";
 import { contextFor, expectValidCompaction, toolHistory } from "./support.js";
 
@@ -31,46 +38,66 @@ function spy(inner: Strategy): { strategy: Strategy; seen: Array<{ target?: numb
 }
 
 describe("cacheAware", () => {
-  it("does nothing below the high watermark and never asks the inner strategy", async () => {
+  it("does nothing below its economic floor, nor without prices below the high watermark", async () => {
     const { strategy, seen } = spy(observationMasking());
-    const context = contextFor(long, { prices: sonnet, cache: warm, contextWindow: 100_000, callIndex: 40 });
-    expect(context.tokens.total).toBeLessThan(60_000);
-    expect(await cacheAware(strategy).compact(long, context)).toBeNull();
+    const context = contextFor(long, { prices: sonnet, cache: warm, callIndex: 40 });
+    expect(context.tokens.total).toBeLessThan(50_000);
+    expect(await cacheAware(strategy, { minPromptTokens: 50_000 }).compact(long, context)).toBeNull();
+    expect(await cacheAware(strategy).compact(long, { ...context, prices: undefined })).toBeNull();
     expect(seen).toEqual([]);
   });
 
-  it("above the high watermark, asks the inner strategy for the low watermark and compacts when it pays", async () => {
-    const { strategy, seen } = spy(observationMasking({ keepLast: 5 }));
-    const context = contextFor(long, { prices: sonnet, cache: warm, contextWindow: 60_000, callIndex: 40 });
+  it("dry-runs the inner strategy for half the prompt and compacts when that is large and pays", async () => {
+    const { strategy, seen } = spy(observationMasking({ keepLast: 10 }));
+    const context = contextFor(long, { prices: sonnet, cache: warm, callIndex: 60 });
     const result = (await cacheAware(strategy).compact(long, context)) as CompactionResult;
     expectValidCompaction(long, result);
-    expect(seen).toEqual([{ target: 24_000, dryRun: true }]);
+    expect(seen).toEqual([{ target: context.tokens.total / 2, dryRun: true }]);
+    expect(result.removed.tokens / context.tokens.total).toBeGreaterThan(0.4);
     expect(result.removed.description).toMatch(
-      /cache-aware: warm cache, projected net saving \$\d+\.\d+ over 40 calls/,
+      /cache-aware: \d+% of the prompt, warm cache, projected net saving \$\d+\.\d+ over 30 calls/,
     );
   });
 
-  it("declines a compaction that removes little while re-writing a long warm tail", async () => {
-    const context = contextFor(long, { prices: sonnet, cache: warm, contextWindow: 60_000, callIndex: 40 });
-    // Masking all but the last 38 results removes two results but re-writes 38 turns.
-    expect(await observationMasking({ keepLast: 38 }).compact(long, context)).not.toBeNull();
-    expect(await cacheAware(observationMasking({ keepLast: 38 })).compact(long, context)).toBeNull();
+  it("above the high watermark, asks the inner strategy for the low watermark", async () => {
+    const { strategy, seen } = spy(observationMasking({ keepLast: 5 }));
+    const context = contextFor(long, { prices: sonnet, cache: warm, contextWindow: 50_000, callIndex: 40 });
+    const result = (await cacheAware(strategy).compact(long, context)) as CompactionResult;
+    expectValidCompaction(long, result);
+    expect(seen).toEqual([{ target: 20_000, dryRun: true }]);
+    expect(result.removed.description).toContain("above the high watermark");
   });
 
-  it("declines when too few calls remain to pay back the rewrite", async () => {
-    const base = { prices: sonnet, cache: warm, contextWindow: 60_000 };
-    const strategy = cacheAware(observationMasking({ keepLast: 10 }));
+  it("declines a compaction that removes a small share of the prompt", async () => {
+    const context = contextFor(long, { prices: sonnet, cache: warm, expectedRemainingCalls: 1000 });
+    // Masking all but the last 30 results removes a quarter of the prompt: it would pay over 1,000 calls,
+    // but it is not large.
+    const small = (await observationMasking({ keepLast: 30 }).compact(long, context)) as CompactionResult;
+    expect(small.removed.tokens / context.tokens.total).toBeLessThan(0.4);
+    expect(await cacheAware(observationMasking({ keepLast: 30 })).compact(long, context)).toBeNull();
     expect(
-      await strategy.compact(long, contextFor(long, { ...base, expectedRemainingCalls: 30 })),
+      await cacheAware(observationMasking({ keepLast: 30 }), { minRemovedShare: 0.2 }).compact(long, context),
     ).not.toBeNull();
-    expect(await strategy.compact(long, contextFor(long, { ...base, expectedRemainingCalls: 1 }))).toBeNull();
-    expect(await strategy.compact(long, contextFor(long, { ...base, callIndex: 1 }))).toBeNull();
   });
 
-  it("compacts earlier when the cache has expired anyway", async () => {
-    // Window 80k: high 48k, low 32k, idle 40k; the prompt is about 41k.
-    const strategy = cacheAware(observationMasking());
-    const base = { prices: sonnet, contextWindow: 80_000, callIndex: 40 };
+  it("declines when too few calls remain to pay back the rewrite several times over", async () => {
+    const base = { prices: sonnet, cache: warm };
+    const strategy = cacheAware(observationMasking({ keepLast: 10 }));
+    const at = (overrides: Partial<StrategyContext>) =>
+      strategy.compact(long, contextFor(long, { ...base, ...overrides }));
+    expect(await at({ expectedRemainingCalls: 30 })).not.toBeNull();
+    expect(await at({ expectedRemainingCalls: 1 })).toBeNull();
+    // Estimated from the calls made so far: half as many again, so 2 calls in, none are expected.
+    expect(await at({ callIndex: 2 })).toBeNull();
+    expect(await at({ callIndex: 60 })).not.toBeNull();
+    // A larger payback multiple asks for a longer horizon.
+    const strict = cacheAware(observationMasking({ keepLast: 10 }), { paybackMultiple: 50 });
+    expect(await strict.compact(long, contextFor(long, { ...base, callIndex: 60 }))).toBeNull();
+  });
+
+  it("compacts a smaller share, with no calls to come, when the cache has expired anyway", async () => {
+    const strategy = cacheAware(observationMasking({ keepLast: 25 }));
+    const base = { prices: sonnet, expectedRemainingCalls: 0 };
     expect(await strategy.compact(long, contextFor(long, { ...base, cache: warm }))).toBeNull();
     const result = await strategy.compact(long, contextFor(long, { ...base, cache: cold }));
     expect(result?.removed.description).toContain("cold cache");
@@ -82,13 +109,18 @@ describe("cacheAware", () => {
       model: "claude-haiku-4-5",
       costUsd: 0.001,
     }));
-    const strategy = cacheAware(summarize(), { highWatermark: 30_000, lowWatermark: 10_000 });
-    const paying = contextFor(long, { prices: sonnet, cache: warm, summarize: summarizer, callIndex: 40 });
+    const strategy = cacheAware(summarize(), { minPromptTokens: 30_000 });
+    const paying = contextFor(long, {
+      prices: sonnet,
+      cache: warm,
+      summarize: summarizer,
+      expectedRemainingCalls: 200,
+    });
     const result = (await strategy.compact(long, paying)) as CompactionResult;
     expectValidCompaction(long, result);
     expect(summarizer).toHaveBeenCalledOnce();
     expect(result.summary?.model).toBe("claude-haiku-4-5");
-    expect(paying.tokens.total - result.removed.tokens).toBeLessThanOrEqual(10_000);
+    expect(paying.tokens.total - result.removed.tokens).toBeLessThanOrEqual(paying.tokens.total / 2);
 
     const notPaying = { ...paying, expectedRemainingCalls: 0 };
     expect(await strategy.compact(long, notPaying)).toBeNull();
@@ -102,30 +134,54 @@ describe("cacheAware", () => {
     expect(watermarks({}, { contextWindow: 200_000, pressure: 1 })).toEqual({
       high: 60_000,
       low: 40_000,
-      idle: 50_000,
+      floor: 10_000,
+      idle: 10_000,
     });
-    expect(watermarks({}, {})).toEqual({
+    expect(watermarks({ idleWatermark: 5_000 }, {})).toEqual({
       high: 100_000,
       low: (100_000 * 0.4) / 0.6,
-      idle: (100_000 + (100_000 * 0.4) / 0.6) / 2,
+      floor: 20_000,
+      idle: 5_000,
     });
   });
 
   it("is the default strategy around mask-then-summarize", async () => {
     const strategy = defaultStrategy({ cacheAware: { highWatermark: 30_000, lowWatermark: 10_000 } });
     expect(strategy.name).toBe("cache-aware(observation-masking+summarize)");
-    const context = contextFor(long, { prices: sonnet, cache: warm, callIndex: 40 }) as HintedContext;
+    const context = contextFor(long, { prices: sonnet, cache: warm, callIndex: 40 });
     const result = (await strategy.compact(long, context)) as CompactionResult;
     expectValidCompaction(long, result);
     expect(result.removed.toolResults).toBeGreaterThan(0);
     expect(result.summary?.model).toBe("extractive");
   });
 
-  it("rejects inconsistent watermarks", () => {
+  it("passes its target and the dry run as StrategyContext fields a user strategy can read", async () => {
+    const seen: Array<Pick<StrategyContext, "targetTokens" | "dryRun">> = [];
+    const user: Strategy = {
+      name: "user",
+      compact(messages, context) {
+        seen.push({ targetTokens: context.targetTokens, dryRun: context.dryRun });
+        return observationMasking().compact(messages, context);
+      },
+    };
+    const context = contextFor(long, { prices: sonnet, cache: warm, callIndex: 60 });
+    expect(await cacheAware(user).compact(long, context)).not.toBeNull();
+    expect(seen).toEqual([{ targetTokens: context.tokens.total / 2, dryRun: true }]);
+    // The helpers read the same fields, ignore nonsense, and can clear a hint.
+    const hinted = withHints(context, { targetTokens: 5, dryRun: true });
+    expect([targetTokensOf(hinted), isDryRun(hinted)]).toEqual([5, true]);
+    expect(targetTokensOf({ ...context, targetTokens: Number.NaN })).toBeUndefined();
+    expect("targetTokens" in withHints(hinted, { targetTokens: undefined })).toBe(false);
+  });
+
+  it("rejects inconsistent or invalid options, naming the field", () => {
     expect(() => cacheAware(observationMasking(), { highWatermark: 10, lowWatermark: 20 })).toThrow(
       InvalidOptionError,
     );
     expect(() => cacheAware(observationMasking(), { lowWatermarkRatio: 0.7 })).toThrow(/lowWatermark/);
+    expect(() => cacheAware(observationMasking(), { minRemovedShare: 1.5 })).toThrow(/`minRemovedShare`/);
+    expect(() => cacheAware(observationMasking(), { paybackMultiple: -1 })).toThrow(/`paybackMultiple`/);
+    expect(() => cacheAware(observationMasking(), { maxHorizon: 2.5 })).toThrow(/`maxHorizon`/);
     expect(() => cacheAware({} as Strategy)).toThrow(/`inner`/);
   });
 });

@@ -108,13 +108,12 @@ describe("the thinking of the last tool-using turn", () => {
     expectValidCompaction(messages, result);
   });
 
-  // Known issue in strategies/truncate.ts (reported to its author): it cuts that turn away, which
-  // checkInvariants reports as `thinking-dropped`. `it.fails` turns red once truncate is fixed.
-  it.fails("is not kept by truncate yet", async () => {
+  it("is kept by truncate, which never cuts after the start of that turn", async () => {
     const result = (await truncate({ keepTurns: 1, targetTokens: 1 }).compact(
       messages,
       contextFor(messages),
     )) as CompactionResult;
+    expect(result.keepFrom).toBe(6);
     expectValidCompaction(messages, result);
   });
 });

@@ -3,6 +3,7 @@ import {
   compactionEconomics,
   expectedRemainingCalls,
   isCacheWarm,
+  paysBack,
 } from "../../strategies/internal/economics.js";
 import {
   allOf,
@@ -87,8 +88,11 @@ describe("compactionEconomics", () => {
       cacheWarm: false,
       remainingCalls: 10,
     });
+    // Cold: nothing to re-write; this call writes 50k fewer tokens (× 3.75), later calls read 50k fewer (× 0.30).
     expect(cold.oneTimeCostUsd).toBe(0);
-    expect(cold.savingPerCallUsd).toBeCloseTo(0.15, 10);
+    expect(cold.immediateSavingUsd).toBeCloseTo(0.1875, 10);
+    expect(cold.savingPerCallUsd).toBeCloseTo(0.015, 10);
+    expect(cold.netSavingUsd).toBeCloseTo(0.1875 + 0.15, 10);
     const long = compactionEconomics({
       removedTokens: 1,
       rewrittenTokens: 1_000_000,
@@ -108,7 +112,25 @@ describe("compactionEconomics", () => {
     expect(isCacheWarm({ now: 400_001, lastCallAt: 100_000, ttlMs: 300_000 })).toBe(false);
     expect(expectedRemainingCalls({ callIndex: 7 })).toBe(7);
     expect(expectedRemainingCalls({ callIndex: 700 })).toBe(50);
+    expect(expectedRemainingCalls({ callIndex: 700 }, 80)).toBe(80);
+    expect(expectedRemainingCalls({ callIndex: 7 }, { ratio: 0.5 })).toBe(3);
+    expect(expectedRemainingCalls({ callIndex: 700 }, { ratio: 0.5, cap: 100 })).toBe(100);
     expect(expectedRemainingCalls({ callIndex: 700, expectedRemainingCalls: 3 })).toBe(3);
+  });
+
+  it("pays back a multiple only when the net saving covers that many one-time costs", () => {
+    const economics = compactionEconomics({
+      removedTokens: 50_000,
+      rewrittenTokens: 40_000,
+      prices: sonnet,
+      cacheWarm: true,
+      remainingCalls: 46,
+    });
+    // net = 46 × 0.015 − 0.138 = 0.552 = 4 × 0.138.
+    expect(paysBack(economics, 0)).toBe(true);
+    expect(paysBack(economics, 3.99)).toBe(true);
+    expect(paysBack(economics, 4.01)).toBe(false);
+    expect(paysBack({ ...economics, netSavingUsd: 0, oneTimeCostUsd: 0 }, 0)).toBe(false);
   });
 });
 
@@ -123,14 +145,24 @@ describe("economic trigger", () => {
     expect(economic({ horizon: 11 }).shouldCompact({ ...context, pressure: 1 })).toBe(true);
   });
 
-  it("fires on a cold cache as soon as any call remains, unless the summarizer costs more", () => {
+  it("fires on a cold cache even with no call to come, unless the summarizer costs more", () => {
     const cold = triggerContext(100_100, {
       prices: sonnet,
       cache: { now: 10_000_000, lastCallAt: 0, ttlMs: 300_000 },
     });
-    expect(economic({ horizon: 1 }).shouldCompact(cold)).toBe(true);
+    // Removing 50k from a prompt that is written anyway saves 50k × 3.75 on this very call.
+    expect(economic({ horizon: 0 }).shouldCompact(cold)).toBe(true);
+    expect(economic({ horizon: 1, summarizerCostUsd: 0.1 }).shouldCompact(cold)).toBe(true);
     expect(economic({ horizon: 1, summarizerCostUsd: 1 }).shouldCompact(cold)).toBe(false);
-    expect(economic({ horizon: 0 }).shouldCompact(cold)).toBe(false);
+  });
+
+  it("asks for a payback multiple when given one", () => {
+    const context = triggerContext(100_100, { prices: sonnet, cache: warmCache });
+    // Warm, removing half: net = 0.015 × horizon − 0.1725 (50k re-written at 3.45).
+    expect(economic({ horizon: 12 }).shouldCompact(context)).toBe(true);
+    expect(economic({ horizon: 12, paybackMultiple: 1 }).shouldCompact(context)).toBe(false);
+    expect(economic({ horizon: 24, paybackMultiple: 1 }).shouldCompact(context)).toBe(true);
+    expect(() => economic({ paybackMultiple: -1 })).toThrow(/`paybackMultiple`/);
   });
 
   it("never fires without prices", () => {

@@ -1,0 +1,176 @@
+/**
+ * The options of the cache-aware wrapper, their defaults and validation, and the watermarks they give for a
+ * context.
+ *
+ * @module
+ */
+import { InvalidOptionError } from "../src/errors.js";
+import type { StrategyContext } from "./types.js";
+
+/** Options of `cacheAware`. */
+export interface CacheAwareOptions {
+  /**
+   * Prompt tokens above which the window calls for a compaction whatever it saves (any positive net saving
+   * will do, and the inner strategy is asked for the low watermark).
+   * @default `highWatermarkRatio` of the context window, or 100,000 when it is unknown
+   */
+  highWatermark?: number;
+  /**
+   * Prompt tokens a compaction above the high watermark should get down to (ignored when not below it).
+   * @default `highWatermark × lowWatermarkRatio / highWatermarkRatio` (40% of the window with the default ratios)
+   */
+  lowWatermark?: number;
+  /** @default 0.6 */
+  highWatermarkRatio?: number;
+  /** @default 0.4 */
+  lowWatermarkRatio?: number;
+  /**
+   * Prompt tokens from which an economic compaction is considered at all while the cache is warm: smaller
+   * prompts cost too little for a compaction to be worth its loss of context.
+   * @default 20,000
+   */
+  minPromptTokens?: number;
+  /**
+   * Prompt tokens from which an economic compaction is considered when the cache has expired anyway (idle
+   * longer than its lifetime), so that rewriting the prompt costs nothing extra.
+   * @default `minPromptTokens`
+   */
+  idleWatermark?: number;
+  /**
+   * Smallest share of the prompt an economic compaction must remove while the cache is warm: compactions
+   * are rare and large, never a little on every call.
+   * @default 0.4
+   */
+  minRemovedShare?: number;
+  /**
+   * Smallest share of the prompt an economic compaction must remove when the cache has expired.
+   * @default 0.25
+   */
+  idleMinRemovedShare?: number;
+  /**
+   * Share of the current prompt the inner strategy is asked to get down to (the `targetTokens` hint) for an
+   * economic compaction.
+   * @default 0.5
+   */
+  targetShare?: number;
+  /**
+   * How many times a compaction's projected net saving must exceed its one-time cost (cache rewrite plus
+   * summarizer) below the high watermark: a margin for the unknown length of the session (with 3, the
+   * compaction still breaks even if the session makes a quarter of the calls expected).
+   * @default 3
+   */
+  paybackMultiple?: number;
+  /**
+   * Calls expected after this one for each call made so far, when the context gives no
+   * `expectedRemainingCalls`: half of "as many again", since a session may stop at any time.
+   * @default 0.5
+   */
+  horizonRatio?: number;
+  /** Longest horizon, in calls, when the remaining calls are estimated. @default 50 */
+  maxHorizon?: number;
+  /**
+   * Summarizer price as a share of the session model's price, to estimate a summary's cost
+   * (`(removedTokens × input + 1000 × output) × share`).
+   * @default 0.25
+   */
+  summarizerPriceRatio?: number;
+}
+
+/** The options with their defaults, validated. */
+export interface CacheAwareSettings {
+  minRemovedShare: number;
+  idleMinRemovedShare: number;
+  targetShare: number;
+  paybackMultiple: number;
+  horizonRatio: number;
+  maxHorizon: number;
+  summarizerPriceRatio: number;
+}
+
+const unknownWindowHigh = 100_000;
+
+function check(
+  field: string,
+  value: number | undefined,
+  expected: string,
+  ok: (value: number) => boolean,
+): void {
+  if (value !== undefined && !(typeof value === "number" && Number.isFinite(value) && ok(value))) {
+    throw new InvalidOptionError(field, expected, value);
+  }
+}
+
+/** Validates `options` and fills in the defaults of the numbers the wrapper uses directly. */
+export function checkCacheAwareOptions(options: CacheAwareOptions): CacheAwareSettings {
+  for (const field of ["highWatermark", "lowWatermark", "minPromptTokens", "idleWatermark"] as const) {
+    check(field, options[field], "a positive number", (value) => value > 0);
+  }
+  for (const field of [
+    "highWatermarkRatio",
+    "lowWatermarkRatio",
+    "minRemovedShare",
+    "idleMinRemovedShare",
+    "targetShare",
+  ] as const) {
+    check(field, options[field], "a number in (0, 1]", (value) => value > 0 && value <= 1);
+  }
+  check("paybackMultiple", options.paybackMultiple, "a non-negative number", (value) => value >= 0);
+  check("horizonRatio", options.horizonRatio, "a positive number", (value) => value > 0);
+  check("summarizerPriceRatio", options.summarizerPriceRatio, "a positive number", (value) => value > 0);
+  check(
+    "maxHorizon",
+    options.maxHorizon,
+    "a positive integer",
+    (value) => Number.isInteger(value) && value >= 1,
+  );
+  if ((options.lowWatermarkRatio ?? 0.4) >= (options.highWatermarkRatio ?? 0.6)) {
+    throw new InvalidOptionError("lowWatermarkRatio", "below highWatermarkRatio", options.lowWatermarkRatio);
+  }
+  if (options.lowWatermark !== undefined && options.highWatermark !== undefined) {
+    if (options.lowWatermark >= options.highWatermark) {
+      throw new InvalidOptionError(
+        "lowWatermark",
+        `below highWatermark (${options.highWatermark})`,
+        options.lowWatermark,
+      );
+    }
+  }
+  return {
+    minRemovedShare: options.minRemovedShare ?? 0.4,
+    idleMinRemovedShare: options.idleMinRemovedShare ?? 0.25,
+    targetShare: options.targetShare ?? 0.5,
+    paybackMultiple: options.paybackMultiple ?? 4,
+    horizonRatio: options.horizonRatio ?? 0.5,
+    maxHorizon: options.maxHorizon ?? 50,
+    summarizerPriceRatio: options.summarizerPriceRatio ?? 0.25,
+  };
+}
+
+/** The watermarks, in tokens, for a context. */
+export interface Watermarks {
+  /** The window calls for a compaction above this. */
+  high: number;
+  /** Target of a compaction above `high`. */
+  low: number;
+  /** Economic compactions are considered above this while the cache is warm. */
+  floor: number;
+  /** Economic compactions are considered above this when the cache has expired. */
+  idle: number;
+}
+
+/** The watermarks for a context (pressure lowers them all, to half at full pressure). */
+export function watermarks(
+  options: CacheAwareOptions,
+  context: Pick<StrategyContext, "contextWindow" | "pressure">,
+): Watermarks {
+  const { highWatermarkRatio = 0.6, lowWatermarkRatio = 0.4, minPromptTokens = 20_000 } = options;
+  const window = context.contextWindow;
+  const high = options.highWatermark ?? (window ? window * highWatermarkRatio : unknownWindowHigh);
+  const derivedLow = (high * lowWatermarkRatio) / highWatermarkRatio;
+  // An explicit low watermark above a high one derived from a small window gives way to the derived one.
+  const low =
+    options.lowWatermark !== undefined && options.lowWatermark < high ? options.lowWatermark : derivedLow;
+  const idle = options.idleWatermark ?? minPromptTokens;
+  const scale = 1 - Math.min(1, Math.max(0, context.pressure ?? 0)) / 2;
+  return { high: high * scale, low: low * scale, floor: minPromptTokens * scale, idle: idle * scale };
+}
