@@ -70,15 +70,24 @@ export async function planCompaction(input: PlanInput): Promise<CompactionPlan |
   const checkpoint = state.meta.checkpoint;
   const replacement = checkpoint?.replacement ?? [];
   const covered = checkpoint?.covered ?? 0;
-  const view: Message[] = checkpoint ? [...replacement, ...state.history.slice(covered)] : state.history;
+
   const calibration = input.calibration ?? calibrationOf(state);
-  const estimates = [
-    ...replacement.map((message) => tokens.countMessage(message)),
-    ...state.historyTokens.slice(covered),
-  ];
-  const perMessage = estimates.map((count) => calibration.scale(count));
   const fixed = calibration.predict(input.fixedEstimate);
-  const total = perMessage.reduce((sum, count) => sum + count, fixed);
+  // The total is summed in place; the per-message list is built only if the trigger or strategy reads it
+  // (a trigger that does not fire then costs no allocation proportional to the history).
+  let total = fixed;
+  for (const message of replacement) total += calibration.scale(tokens.countMessage(message));
+  for (let index = covered; index < state.historyTokens.length; index++) {
+    total += calibration.scale(state.historyTokens[index] ?? 0);
+  }
+  let perMessageList: number[] | undefined;
+  const perMessage = (): number[] => {
+    perMessageList ??= [
+      ...replacement.map((message) => calibration.scale(tokens.countMessage(message))),
+      ...state.historyTokens.slice(covered).map((count) => calibration.scale(count)),
+    ];
+    return perMessageList;
+  };
   const price = getModelPrice(input.model);
   const prices = priceView(input.model);
   const lastUsage = state.meta.lastUsage;
@@ -87,7 +96,9 @@ export async function planCompaction(input: PlanInput): Promise<CompactionPlan |
     model: input.model,
     callIndex: state.meta.calls,
     tokens: {
-      perMessage,
+      get perMessage() {
+        return perMessage();
+      },
       fixed,
       total,
       count: (messages) => messages.reduce((sum, message) => sum + calibration.scale(tokens.countMessage(message)), 0),
@@ -99,13 +110,21 @@ export async function planCompaction(input: PlanInput): Promise<CompactionPlan |
       ...(state.meta.lastCallAt !== undefined ? { lastCallAt: state.meta.lastCallAt } : {}),
       ttlMs: defaultTtlMs[input.format],
       ...(lastUsage
-        ? { warmPrefixTokens: lastUsage.cacheReadTokens + lastUsage.cacheWrite5mTokens + lastUsage.cacheWrite1hTokens }
+        ? {
+            // Anthropic caches what it read or wrote; OpenAI caches the whole prompt without reporting writes.
+            warmPrefixTokens:
+              lastUsage.cacheReadTokens +
+              lastUsage.cacheWrite5mTokens +
+              lastUsage.cacheWrite1hTokens +
+              (input.format === "anthropic" ? 0 : lastUsage.inputTokens),
+          }
         : {}),
     },
     ...(input.summarizer ? { summarize: input.summarizer } : {}),
     ...(input.pressure ? { pressure: input.pressure } : {}),
   };
   if (!input.trigger.shouldCompact({ ...context, promptTokens: total })) return undefined;
+  const view: Message[] = checkpoint ? [...replacement, ...state.history.slice(covered)] : state.history;
   const result = await input.strategy.compact(view, context);
   if (!result) return undefined;
   if (!Number.isInteger(result.keepFrom) || result.keepFrom < 0 || result.keepFrom > view.length) {
