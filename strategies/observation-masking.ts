@@ -159,7 +159,10 @@ const factsMemo = new WeakMap<Message, Map<number, ObservationFacts>>();
 
 function factsOf(message: Message, blockIndex: number): ObservationFacts {
   let byBlock = factsMemo.get(message);
-  if (!byBlock) factsMemo.set(message, (byBlock = new Map()));
+  if (!byBlock) {
+    byBlock = new Map();
+    factsMemo.set(message, byBlock);
+  }
   let facts = byBlock.get(blockIndex);
   if (!facts) {
     const block = blockIndex >= 0 ? message.content[blockIndex] : undefined;
@@ -181,7 +184,10 @@ const maskedMemo = new WeakMap<Message, Map<string, Message>>();
 
 function maskedOf(current: Message, blockIndex: number, text: string): Message {
   let byKey = maskedMemo.get(current);
-  if (!byKey) maskedMemo.set(current, (byKey = new Map()));
+  if (!byKey) {
+    byKey = new Map();
+    maskedMemo.set(current, byKey);
+  }
   const key = `${blockIndex}\u0000${text}`;
   let replaced = byKey.get(key);
   if (!replaced) {

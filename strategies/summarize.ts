@@ -52,7 +52,10 @@ let nextMessageId = 0;
 
 function idOf(message: Message): number {
   let id = messageIds.get(message);
-  if (id === undefined) messageIds.set(message, (id = nextMessageId++));
+  if (id === undefined) {
+    id = nextMessageId++;
+    messageIds.set(message, id);
+  }
   return id;
 }
 
@@ -74,13 +77,22 @@ function fallbackSummary(
 ): Message {
   const make = (): Message => ({
     role: "user",
-    content: [{ type: "summary", text: extractiveSummary(span, { previousSummary, maxCharacters }), replacedMessages }],
+    content: [
+      {
+        type: "summary",
+        text: extractiveSummary(span, { previousSummary, maxCharacters }),
+        replacedMessages,
+      },
+    ],
   });
   const first = span[0];
   if (first === undefined) return make();
   const key = `${span.map(idOf).join(",")}|${maxCharacters}|${replacedMessages}|${previousSummary ?? ""}`;
   let byKey = extractiveMemo.get(first);
-  if (!byKey) extractiveMemo.set(first, (byKey = new Map()));
+  if (!byKey) {
+    byKey = new Map();
+    extractiveMemo.set(first, byKey);
+  }
   let message = byKey.get(key);
   if (message === undefined) {
     message = make();
@@ -176,7 +188,12 @@ export function summarize(options: SummarizeOptions = {}): Strategy {
       };
       // The fallback still reports what a discarded model summary cost: that money was spent.
       const fallback = (discarded?: SummaryResult): CompactionResult | null => {
-        const message = fallbackSummary(span, previousSummary, maxFallbackCharacters, replacedBefore + span.length);
+        const message = fallbackSummary(
+          span,
+          previousSummary,
+          maxFallbackCharacters,
+          replacedBefore + span.length,
+        );
         const text = message.content[0]?.type === "summary" ? message.content[0].text : "";
         return build(
           {

@@ -1,19 +1,42 @@
 /**
- * `compactor bench [files|folders] [--strategies a,b] [--price m] [--cache provider|none] [--json] [--html f]`.
+ * `compactor bench [files|folders] [--strategies a,b] [--price m] [--cache provider|none] [--matrix] [--json]
+ * [--html f]`: argument parsing, the table and JSON output, the progress bar.
  *
  * @module
  */
-import { writeFileSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
+import { parseArgs } from "node:util";
 import { InvalidOptionError } from "../errors.js";
 import { importPath } from "../importers/index.js";
-import { type BenchReport, runBench } from "../replay/bench.js";
-import { renderHtmlReport } from "../replay/html-report.js";
-import type { CacheMode } from "../replay/replay.js";
+import { getModelPrice } from "../pricing/index.js";
+import type { BenchReport } from "../replay/bench.js";
 import { benchStrategies, strategySpecsByName } from "../replay/catalog.js";
+import { renderHtmlReport } from "../replay/html-report.js";
+import { type MatrixEntry, matrixSettings, runMatrix } from "../replay/matrix.js";
+import { runSettingsParallel } from "../replay/parallel.js";
+import type { CacheMode } from "../replay/replay.js";
 import { sampleSessions } from "../samples/generate.js";
 import { defaultTokenCounter } from "../session/token-counter.js";
 import type { Transcript } from "../transcript/types.js";
 import { type Column, formatInt, formatPercent, formatUsd, renderTable } from "./table.js";
+
+/** Usage text of `compactor bench`. */
+export const benchUsage = `Usage: compactor bench [files|folders] [options]
+
+Replays each recorded session under every strategy and compares dollars and context recall.
+With no files, replays generated sample sessions (deterministic).
+
+Options:
+  --strategies a,b          strategies to compare (default: all; "none" is always the baseline)
+  --price model             price every call at this model (default: each session's recorded model)
+  --cache provider|none     the price model's prompt-cache rules, or no caching (default: provider)
+  --matrix                  run three settings (anthropic+cache: claude-sonnet-4-6, openai+cache: gpt-5,
+                            no cache: claude-sonnet-4-6) and name the cheapest strategy under each
+  --workers n               replay on n worker threads (default 1: in-process)
+  --json                    print one JSON object instead of tables
+  --html report.html        also write a self-contained HTML report with charts
+  -h, --help                this text
+`;
 
 /** Options of {@link runBenchCommand}. */
 export interface BenchCommandOptions {
@@ -21,11 +44,53 @@ export interface BenchCommandOptions {
   strategies?: string;
   price?: string;
   cache?: string;
+  /** Run the three {@link matrixSettings} instead of one price setting. @default false */
+  matrix?: boolean;
+  /** Worker threads for the replays. @default 1 */
+  workers?: number;
   json: boolean;
   html?: string;
   write: (text: string) => void;
   /** Where progress goes; `undefined` for none. */
   progress?: NodeJS.WriteStream;
+}
+
+/**
+ * Parses `compactor bench` arguments and runs it; resolves to the exit code. The progress bar goes to stderr
+ * only when stderr is a terminal and `--json` is not given.
+ */
+export async function benchCommand(args: readonly string[], write: (text: string) => void): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: [...args],
+    allowPositionals: true,
+    options: {
+      strategies: { type: "string" },
+      price: { type: "string" },
+      cache: { type: "string" },
+      matrix: { type: "boolean", default: false },
+      workers: { type: "string" },
+      json: { type: "boolean", default: false },
+      html: { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  if (values.help) {
+    write(benchUsage);
+    return 0;
+  }
+  await runBenchCommand({
+    paths: positionals,
+    json: values.json ?? false,
+    matrix: values.matrix ?? false,
+    write,
+    ...(values.strategies !== undefined ? { strategies: values.strategies } : {}),
+    ...(values.price !== undefined ? { price: values.price } : {}),
+    ...(values.cache !== undefined ? { cache: values.cache } : {}),
+    ...(values.html !== undefined ? { html: values.html } : {}),
+    ...(values.workers !== undefined ? { workers: workersOf(values.workers) } : {}),
+    ...(process.stderr.isTTY && !values.json ? { progress: process.stderr } : {}),
+  });
+  return 0;
 }
 
 function flatten(transcripts: readonly Transcript[]): Transcript[] {
@@ -46,40 +111,76 @@ const summaryColumns: Array<Column<BenchReport["summary"][number]>> = [
   { heading: "summarizer", cell: (row) => formatUsd(row.summarizerCostUsd) },
 ];
 
-/** Runs the benchmark command; returns the report. */
+function workersOf(text: string): number {
+  const count = Number(text);
+  if (!Number.isInteger(count) || count < 1)
+    throw new InvalidOptionError("--workers", "a positive integer", text);
+  return count;
+}
+
+/** Progress as a bar on a terminal stream, redrawn in place. */
+function progressBar(stream: NodeJS.WriteStream): (done: number, total: number) => void {
+  return (done, total) => {
+    const width = 30;
+    const filled = Math.round((done / total) * width);
+    stream.write(`\r[${"#".repeat(filled)}${".".repeat(width - filled)}] ${done}/${total} replays`);
+    if (done === total) stream.write("\n");
+  };
+}
+
+/** Reads the sessions to replay: the files and folders given, or the sample sessions. */
+async function loadTranscripts(paths: readonly string[]): Promise<Transcript[]> {
+  const missing = paths.filter((path) => !existsSync(path));
+  if (missing.length > 0)
+    throw new InvalidOptionError("files", "existing files or folders", missing.join(", "));
+  let transcripts: Transcript[] = [];
+  if (paths.length === 0) transcripts = sampleSessions();
+  else for (const path of paths) transcripts.push(...(await importPath(path)));
+  transcripts = flatten(transcripts);
+  if (transcripts.length === 0) {
+    throw new InvalidOptionError("files", "transcripts with at least one recorded call", paths);
+  }
+  return transcripts;
+}
+
+/** Runs the benchmark command; returns the report (of the first setting with `matrix`). */
 export async function runBenchCommand(options: BenchCommandOptions): Promise<BenchReport> {
   const cache = (options.cache ?? "provider") as CacheMode;
-  if (cache !== "provider" && cache !== "none")
+  if (cache !== "provider" && cache !== "none") {
     throw new InvalidOptionError("--cache", '"provider" or "none"', options.cache);
+  }
+  if (options.price !== undefined && getModelPrice(options.price) === undefined) {
+    throw new InvalidOptionError(
+      "--price",
+      "a model with a known price (see `compactor prices`)",
+      options.price,
+    );
+  }
+  if (
+    options.matrix &&
+    (options.price !== undefined || options.cache !== undefined || options.html !== undefined)
+  ) {
+    throw new InvalidOptionError(
+      "--matrix",
+      "used without --price, --cache and --html (it sets its own)",
+      true,
+    );
+  }
   const specs = options.strategies
     ? strategySpecsByName(options.strategies.split(",").map((name) => name.trim()))
     : benchStrategies();
-  let transcripts: Transcript[] = [];
-  if (options.paths.length === 0) transcripts = sampleSessions();
-  else for (const path of options.paths) transcripts.push(...(await importPath(path)));
-  transcripts = flatten(transcripts);
-  if (transcripts.length === 0)
-    throw new InvalidOptionError("files", "transcripts with at least one recorded call", options.paths);
+  const transcripts = await loadTranscripts(options.paths);
+  if (options.matrix) return writeMatrix(options, transcripts, specs);
 
-  const progress = options.progress;
-  const report = await runBench({
+  const [report] = (await runSettingsParallel({
     transcripts,
-    strategies: specs,
-    cache,
+    strategies: specs.map((spec) => spec.name),
+    settings: [{ cache, ...(options.price ? { priceModel: options.price } : {}) }],
     tokens: defaultTokenCounter(),
     series: options.html !== undefined,
-    ...(options.price ? { priceModel: options.price } : {}),
-    ...(progress
-      ? {
-          onProgress: (done: number, total: number) => {
-            const width = 30;
-            const filled = Math.round((done / total) * width);
-            progress.write(`\r[${"#".repeat(filled)}${".".repeat(width - filled)}] ${done}/${total} replays`);
-            if (done === total) progress.write("\n");
-          },
-        }
-      : {}),
-  });
+    ...(options.workers !== undefined ? { workers: options.workers } : {}),
+    ...(options.progress ? { onProgress: progressBar(options.progress) } : {}),
+  })) as [BenchReport];
 
   if (options.html) writeFileSync(options.html, renderHtmlReport(report));
   if (options.json) {
@@ -101,4 +202,52 @@ export async function runBenchCommand(options: BenchCommandOptions): Promise<Ben
     options.write(`left out of dollar sums (unknown price): ${report.unpriced.join(", ")}\n`);
   if (options.html) options.write(`HTML report: ${options.html}\n`);
   return report;
+}
+
+const matrixColumns: Array<Column<MatrixEntry>> = [
+  { heading: "setting", cell: (entry) => entry.setting.label, align: "left" },
+  { heading: "prices", cell: (entry) => entry.setting.priceModel, align: "left" },
+  { heading: "cheapest", cell: (entry) => entry.cheapest?.strategy ?? "-", align: "left" },
+  { heading: "cost", cell: (entry) => formatUsd(entry.cheapest?.costUsd) },
+  { heading: "no compaction", cell: (entry) => formatUsd(entry.cheapest?.baselineCostUsd) },
+  { heading: "saving", cell: (entry) => formatPercent(entry.cheapest?.savingRatio) },
+  { heading: "recall", cell: (entry) => entry.cheapest?.recall.toFixed(3) ?? "-" },
+  { heading: "default dearer than none", cell: (entry) => `${entry.defaultDearer.length} sessions` },
+];
+
+/** `--matrix`: one table per setting, then the cheapest strategy of each. */
+async function writeMatrix(
+  options: BenchCommandOptions,
+  transcripts: Transcript[],
+  specs: ReturnType<typeof benchStrategies>,
+): Promise<BenchReport> {
+  const entries = await runMatrix({
+    transcripts,
+    strategies: specs.map((spec) => spec.name),
+    tokens: defaultTokenCounter(),
+    ...(options.workers !== undefined ? { workers: options.workers } : {}),
+    ...(options.progress ? { onProgress: progressBar(options.progress) } : {}),
+  });
+  if (options.json) {
+    const matrix = entries.map((entry) => ({
+      setting: entry.setting.label,
+      priceModel: entry.setting.priceModel,
+      cache: entry.setting.cache,
+      cheapest: entry.cheapest?.strategy ?? null,
+      defaultDearer: entry.defaultDearer,
+      results: entry.report.results.map(({ series: _series, ...row }) => row),
+      summary: entry.report.summary,
+    }));
+    options.write(`${JSON.stringify({ matrix }, null, 2)}\n`);
+  } else {
+    options.write(`${transcripts.length} sessions, ${matrixSettings.length} price settings\n`);
+    for (const entry of entries) {
+      options.write(
+        `\n${entry.setting.label}: prices ${entry.setting.priceModel}, cache ${entry.setting.cache}\n\n`,
+      );
+      options.write(`${renderTable(entry.report.summary, summaryColumns)}\n`);
+    }
+    options.write(`\nCheapest strategy per setting\n\n${renderTable(entries, matrixColumns)}\n`);
+  }
+  return (entries[0] as MatrixEntry).report;
 }

@@ -88,13 +88,22 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     if (baseline === null) unpriced.push(transcript.id);
     for (const row of rows) results.push({ ...row, baselineCostUsd: baseline });
   }
-  const summary = strategies.map((spec): BenchSummary => {
-    const rows = results.filter((row) => row.strategy === spec.name && row.costUsd !== null && row.baselineCostUsd !== null);
+  const summary = summarize(
+    strategies.map((spec) => spec.name),
+    results,
+  );
+  return { priceModel: options.priceModel ?? "recorded", cache: options.cache, results, summary, unpriced };
+}
+
+/** One summary row per strategy over `results` (dollar sums leave out transcripts with an unknown price). */
+export function summarize(strategies: readonly string[], results: readonly BenchResult[]): BenchSummary[] {
+  return strategies.map((strategy): BenchSummary => {
+    const all = results.filter((row) => row.strategy === strategy);
+    const rows = all.filter((row) => row.costUsd !== null && row.baselineCostUsd !== null);
     const cost = rows.reduce((sum, row) => sum + (row.costUsd ?? 0), 0);
     const baseline = rows.reduce((sum, row) => sum + (row.baselineCostUsd ?? 0), 0);
-    const all = results.filter((row) => row.strategy === spec.name);
     return {
-      strategy: spec.name,
+      strategy,
       costUsd: cost,
       baselineCostUsd: baseline,
       savingRatio: baseline > 0 ? (baseline - cost) / baseline : 0,
@@ -106,5 +115,4 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       summarizerCostUsd: all.reduce((sum, row) => sum + row.summarizerCostUsd, 0),
     };
   });
-  return { priceModel: options.priceModel ?? "recorded", cache: options.cache, results, summary, unpriced };
 }

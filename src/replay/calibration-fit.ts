@@ -14,14 +14,21 @@ import type { Transcript } from "../transcript/types.js";
  * keep (Claude Code's system prompt and tools, the provider's hidden tool prompt). With fewer than two
  * usable calls: `a = 1` and `b` from the one call, or no correction at all.
  */
-export function fitCalibration(transcript: Transcript, tokens: TokenCounter, fixedEstimate: number): Calibration {
+export function fitCalibration(
+  transcript: Transcript,
+  tokens: TokenCounter,
+  fixedEstimate: number,
+): Calibration {
   const points: Array<[number, number]> = [];
   const prefix: number[] = [0];
   for (const message of transcript.messages) prefix.push((prefix.at(-1) ?? 0) + tokens.countMessage(message));
   for (const call of transcript.calls) {
     if (!call.usage) continue;
     const recorded =
-      call.usage.inputTokens + call.usage.cacheReadTokens + call.usage.cacheWrite5mTokens + call.usage.cacheWrite1hTokens;
+      call.usage.inputTokens +
+      call.usage.cacheReadTokens +
+      call.usage.cacheWrite5mTokens +
+      call.usage.cacheWrite1hTokens;
     if (recorded <= 0) continue;
     const estimate = fixedEstimate + (prefix[call.promptEnd] ?? 0) - (prefix[call.promptStart] ?? 0);
     points.push([estimate, recorded]);

@@ -21,14 +21,18 @@ const always: Trigger = { name: "always", shouldCompact: () => true };
 
 /** Fires once every `turns` calls (counting from the first call). */
 function everyTurns(turns: number): Trigger {
-  return { name: `every-${turns}-turns`, shouldCompact: (context) => context.callIndex > 0 && context.callIndex % turns === 0 };
+  return {
+    name: `every-${turns}-turns`,
+    shouldCompact: (context) => context.callIndex > 0 && context.callIndex % turns === 0,
+  };
 }
 
 /** Fires when the prompt is within `buffer` tokens of the context window (200k when unknown). */
 function nearWindow(buffer: number): Trigger {
   return {
     name: `window-minus-${buffer}`,
-    shouldCompact: (context: TriggerContext) => context.promptTokens >= (context.contextWindow ?? 200_000) - buffer,
+    shouldCompact: (context: TriggerContext) =>
+      context.promptTokens >= (context.contextWindow ?? 200_000) - buffer,
   };
 }
 
@@ -78,11 +82,15 @@ export const catalog: readonly StrategySpec[] = [
     name: "anthropic-clear-tool-uses",
     source:
       "Anthropic context editing clear_tool_uses_20250919 defaults: trigger at 100,000 input tokens, keep the last 3 tool uses",
-    create: () => ({ strategy: observationMasking({ keepLast: 3, minTokens: 1 }), trigger: tokenThreshold(100_000) }),
+    create: () => ({
+      strategy: observationMasking({ keepLast: 3, minTokens: 1 }),
+      trigger: tokenThreshold(100_000),
+    }),
   },
   {
     name: "sliding-window",
-    source: "a sliding window: the task plus the last 10 turns, every call (Mastra TokenLimiter / OpenHands recent-events style)",
+    source:
+      "a sliding window: the task plus the last 10 turns, every call (Mastra TokenLimiter / OpenHands recent-events style)",
     create: () => ({ strategy: truncate({ targetTokens: 1, keepTurns: 10 }), trigger: always }),
   },
 ];
@@ -97,7 +105,11 @@ export function strategySpecsByName(names: readonly string[]): StrategySpec[] {
   return names.map((name) => {
     const spec = catalog.find((candidate) => candidate.name === name);
     if (!spec) {
-      throw new InvalidOptionError("--strategies", `names from ${catalog.map((candidate) => candidate.name).join(", ")}`, name);
+      throw new InvalidOptionError(
+        "--strategies",
+        `names from ${catalog.map((candidate) => candidate.name).join(", ")}`,
+        name,
+      );
     }
     return spec;
   });

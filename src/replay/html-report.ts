@@ -39,7 +39,7 @@ export function renderHtmlReport(report: BenchReport): string {
 body{font:14px system-ui,sans-serif;margin:2em;color:#222}h1{font-size:1.4em}
 table{border-collapse:collapse}td,th{padding:.3em .8em;border-bottom:1px solid #ddd;text-align:right}
 td:first-child,th:first-child{text-align:left}.chart{margin:1em 0}.legend span{margin-right:1em}
-svg text{font-size:11px;fill:#444}
+svg text{font-size:11px;fill:#444}.note{color:#666;max-width:720px}
 </style></head><body>
 <h1>compactor bench</h1>
 <p>Prices: ${escapeHtml(report.priceModel)} · cache: ${escapeHtml(report.cache)} · ${data.sessions.length} sessions</p>
@@ -49,8 +49,10 @@ svg text{font-size:11px;fill:#444}
 ${rows}
 </tbody></table>
 <h2>Saving against recall</h2>
+<p class="note">Each strategy over all sessions: saving is the share of the no-compaction cost it saved (negative: it cost more); recall is the mean share of the facts the model went on to use from earlier tool output that the strategy still sent. Top right is best.</p>
 <div class="chart" id="scatter"></div>
 <h2>Per call</h2>
+<p class="note">One session at a time (the longest first): cumulative dollars, summarizer included, and the prompt tokens sent at each call.</p>
 <label>Session <select id="session"></select></label>
 <div class="legend" id="legend"></div>
 <div class="chart" id="cost"></div>
@@ -86,7 +88,16 @@ ${rows}
     var maxX = 1, maxY = 0;
     rows.forEach(function (row) { var values = pick(row); maxX = Math.max(maxX, values.length - 1); values.forEach(function (v) { maxY = Math.max(maxY, v); }); });
     if (maxY === 0) maxY = 1;
-    el("text", { x: 56, y: 34, "text-anchor": "end" }, svg).textContent = maxY >= 100 ? Math.round(maxY).toLocaleString() : maxY.toFixed(3);
+    function fmt(v) { return maxY >= 100 ? Math.round(v).toLocaleString() : "$" + v.toFixed(v >= 10 ? 1 : 2); }
+    [0, 0.25, 0.5, 0.75, 1].forEach(function (share) {
+      var ty = 260 - share * 230;
+      el("line", { x1: 60, y1: ty, x2: 700, y2: ty, stroke: "#eee" }, svg);
+      el("text", { x: 56, y: ty + 4, "text-anchor": "end" }, svg).textContent = fmt(maxY * share);
+    });
+    [0, 0.25, 0.5, 0.75, 1].forEach(function (share) {
+      var tx = 60 + share * 640;
+      el("text", { x: tx, y: 274, "text-anchor": "middle" }, svg).textContent = String(Math.round(maxX * share) + 1);
+    });
     rows.forEach(function (row) {
       var values = pick(row);
       if (values.length === 0) return;
@@ -100,12 +111,27 @@ ${rows}
     var minY = Math.min(0, Math.min.apply(null, savings)), maxY = Math.max(0.01, Math.max.apply(null, savings));
     var minX = Math.min(0.5, Math.min.apply(null, data.summary.map(function (row) { return row.recall; })));
     function y(v) { return 260 - ((v - minY) / (maxY - minY)) * 230; }
+    function x(v) { return 60 + ((v - minX) / (1 - minX || 1)) * 600; }
     el("line", { x1: 60, y1: y(0), x2: 700, y2: y(0), stroke: "#ccc", "stroke-dasharray": "4 3" }, svg);
-    data.summary.forEach(function (row) {
-      var cx = 60 + ((row.recall - minX) / (1 - minX || 1)) * 620, cy = y(row.savingRatio);
-      el("circle", { cx: cx, cy: cy, r: 6, fill: color(row.strategy), "data-strategy": row.strategy }, svg);
-      el("text", { x: cx + 8, y: cy + 4 }, svg).textContent = row.strategy + " (" + (row.savingRatio * 100).toFixed(1) + "%)";
+    [0, 0.25, 0.5, 0.75, 1].forEach(function (share) {
+      var v = minY + (maxY - minY) * share, ty = y(v);
+      el("text", { x: 56, y: ty + 4, "text-anchor": "end" }, svg).textContent = (v * 100).toFixed(0) + "%";
+      var r = minX + (1 - minX) * share;
+      el("text", { x: x(r), y: 274, "text-anchor": "middle" }, svg).textContent = r.toFixed(2);
     });
+    // Labels: right of the point, or left near the right edge; moved down when they would overlap.
+    var placed = [];
+    data.summary
+      .map(function (row) { return { row: row, cx: x(row.recall), cy: y(row.savingRatio) }; })
+      .sort(function (a, b) { return a.cy - b.cy; })
+      .forEach(function (point) {
+        var row = point.row, left = point.cx > 520, ly = point.cy + 4;
+        placed.forEach(function (other) { if (other.left === left && Math.abs(other.x - point.cx) < 160 && Math.abs(other.y - ly) < 13) ly = other.y + 13; });
+        placed.push({ x: point.cx, y: ly, left: left });
+        el("circle", { cx: point.cx, cy: point.cy, r: 6, fill: color(row.strategy), "fill-opacity": 0.85, "data-strategy": row.strategy }, svg);
+        el("text", { x: left ? point.cx - 9 : point.cx + 9, y: ly, "text-anchor": left ? "end" : "start", fill: color(row.strategy) }, svg).textContent =
+          row.strategy + " (" + (row.savingRatio >= 0 ? "saves " : "costs ") + Math.abs(row.savingRatio * 100).toFixed(1) + "%)";
+      });
   }
   var select = document.getElementById("session");
   var longest = data.sessions[0], longestCalls = -1;

@@ -10,7 +10,8 @@
  */
 import type { Block, Message } from "../transcript/types.js";
 
-const salientPattern = /(?:[A-Za-z_.~-]*\/)+[A-Za-z0-9_.-]+|[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*|\d{3,}/g;
+const salientPattern =
+  /(?:[A-Za-z_.~-]*\/)+[A-Za-z0-9_.-]+|[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*|\d{3,}/g;
 
 /**
  * Salient tokens of a text: paths (`src/a/b.py`), identifiers that look like code (contain `_`, a dot, a digit
@@ -62,6 +63,20 @@ export function messageSalient(message: Message): Set<string> {
   if (!tokens) {
     tokens = salientTokens(messageText(message));
     salientMemo.set(message, tokens);
+  }
+  return tokens;
+}
+
+const toolSalientMemo = new WeakMap<Message, Set<string>>();
+
+/** Salient tokens of a message's tool output (empty when it holds no tool result), memoised per message object. */
+export function toolOutputSalient(message: Message): Set<string> {
+  let tokens = toolSalientMemo.get(message);
+  if (!tokens) {
+    tokens = message.content.some((block) => block.type === "tool_result")
+      ? salientTokens(toolOutputText(message))
+      : new Set();
+    toolSalientMemo.set(message, tokens);
   }
   return tokens;
 }

@@ -5,19 +5,24 @@
  *
  * @module
  */
-import { createCacheSimulator, type CacheSimulator, type PromptSegment } from "../cache/index.js";
+import {
+  type CacheSimulator,
+  type CacheTtl,
+  createCacheSimulator,
+  type PromptSegment,
+} from "../cache/index.js";
 import { costOfCall, getModelPrice, summarizerModelFor } from "../pricing/index.js";
 import type { Calibration } from "../session/calibration-state.js";
 import { applyCompaction, planCompaction } from "../session/compaction.js";
 import { type LiveSession, liveFrom } from "../session/live-session.js";
-import { commonPrefix } from "../session/raw-hash.js";
 import type { TokenCounter } from "../session/token-counter.js";
 import type { Message, Transcript, Usage } from "../transcript/types.js";
 import type { Summarizer } from "../../strategies/types.js";
-import { messageSalient, toolOutputSalient } from "./recall.js";
+import { messageSalient } from "./recall.js";
 import type { StrategySpec } from "./strategy-specs.js";
 import { fitCalibration } from "./calibration-fit.js";
-import { messageHash } from "./message-hash.js";
+import { fixedSegments, recordedTtl, recordedWarmTokens, warmFromRecord } from "./recorded-cache.js";
+import { type CallStep, type RecallProbe, transcriptSteps } from "./transcript-steps.js";
 
 /** How the prompt cache is modelled: the price model's provider rules, or no caching at all. */
 export type CacheMode = "provider" | "none";
@@ -56,7 +61,9 @@ export interface ReplayResult {
   series?: { cumulativeCostUsd: number[]; contextTokens: number[] };
 }
 
-function promptOf(usage: Pick<Usage, "inputTokens" | "cacheReadTokens" | "cacheWrite5mTokens" | "cacheWrite1hTokens">): number {
+function promptOf(
+  usage: Pick<Usage, "inputTokens" | "cacheReadTokens" | "cacheWrite5mTokens" | "cacheWrite1hTokens">,
+): number {
   return usage.inputTokens + usage.cacheReadTokens + usage.cacheWrite5mTokens + usage.cacheWrite1hTokens;
 }
 
@@ -71,9 +78,14 @@ class Replay {
   private readonly calibration: Calibration;
   private readonly simulator: CacheSimulator | undefined;
   private readonly fixedEstimate: number;
-  private readonly toolSeen = new Set<string>();
-  private readonly occurrences = new Map<string, number[]>();
   private replacementSalient: { id: string; tokens: Set<string> } | undefined;
+  /** Cache-model segments of the history (index-aligned; cut back with the history) and of the checkpoint. */
+  private readonly historySegments: PromptSegment[] = [];
+  private replacementSegments: { id: string; segments: PromptSegment[] } | undefined;
+  /** The prefix no strategy touches (system prompt, tools, what the log did not keep), as segments. */
+  private readonly fixedSegments: PromptSegment[];
+  /** Lifetime of the cache breakpoints, as the recorded session wrote them. */
+  private readonly ttl: CacheTtl;
 
   constructor(
     private readonly transcript: Transcript,
@@ -86,13 +98,24 @@ class Replay {
       (transcript.system ?? []).reduce((sum, block) => sum + tokens.countRaw(block), 0) +
       (transcript.tools ? tokens.countRaw(transcript.tools) : 0);
     this.calibration = fitCalibration(transcript, tokens, this.fixedEstimate);
+    this.ttl = recordedTtl(transcript);
+    this.fixedSegments = fixedSegments(
+      Math.max(0, Math.round(this.calibration.predict(this.fixedEstimate))),
+      recordedWarmTokens(transcript),
+      this.ttl,
+    );
     const provider = getModelPrice(this.priceModel)?.provider;
     const anthropicRules = provider === "anthropic" || (!provider && transcript.provider === "anthropic");
     this.simulator =
       (options.cache ?? "provider") === "none"
         ? undefined
         : anthropicRules
-          ? createCacheSimulator({ provider: "anthropic", model: this.priceModel, mode: "automatic" })
+          ? createCacheSimulator({
+              provider: "anthropic",
+              model: this.priceModel,
+              mode: "automatic",
+              ttl: this.ttl,
+            })
           : createCacheSimulator({ provider: "openai", model: this.priceModel });
   }
 
@@ -120,11 +143,23 @@ class Replay {
     let recallSum = 0;
     let recallCalls = 0;
     let lastTime: number | undefined;
-    for (const call of transcript.calls) {
-      const messages = transcript.messages.slice(call.promptStart, call.promptEnd);
-      this.sync(messages);
+    const steps = transcriptSteps(transcript);
+    for (const [callIndex, call] of transcript.calls.entries()) {
+      const step = steps[callIndex] as CallStep;
+      this.sync(step);
       const now = call.timestamp ?? (lastTime ?? 0) + 10_000;
       lastTime = now;
+      if (this.simulator && (callIndex === 0 || step.evictedTo !== undefined)) {
+        // Start from the cache state the recorded session found, and lose it where it did (recorded-cache.ts).
+        if (callIndex > 0) this.simulator.reset();
+        warmFromRecord(
+          this.simulator,
+          this.segments(),
+          step.evictedTo ?? recordedWarmTokens(transcript),
+          this.ttl,
+          now,
+        );
+      }
       if (strategy && trigger) {
         const plan = await planCompaction({
           state,
@@ -146,9 +181,19 @@ class Replay {
       }
       const usage = this.price(now);
       const response = call.responseIndex >= 0 ? transcript.messages[call.responseIndex] : undefined;
-      const output = call.usage?.outputTokens ?? (response ? Math.round(this.calibration.scale(options.tokens.countMessage(response))) : 0);
-      const full: Usage = { ...usage, outputTokens: output, reasoningTokens: call.usage?.reasoningTokens ?? 0 };
-      const cost = costOfCall(this.priceModel, full, call.timestamp !== undefined ? { timestamp: call.timestamp } : {});
+      const output =
+        call.usage?.outputTokens ??
+        (response ? Math.round(this.calibration.scale(options.tokens.countMessage(response))) : 0);
+      const full: Usage = {
+        ...usage,
+        outputTokens: output,
+        reasoningTokens: call.usage?.reasoningTokens ?? 0,
+      };
+      const cost = costOfCall(
+        this.priceModel,
+        full,
+        call.timestamp !== undefined ? { timestamp: call.timestamp } : {},
+      );
       if (!cost.known || cost.costUsd === null) result.costUsd = null;
       else if (result.costUsd !== null) result.costUsd += cost.costUsd;
       const prompt = promptOf(usage);
@@ -164,12 +209,9 @@ class Replay {
       state.meta.calls++;
       state.meta.lastCallAt = now;
       state.meta.lastUsage = full;
-      if (response) {
-        const recall = this.recallAt(response);
-        if (recall !== undefined) {
-          recallSum += recall;
-          recallCalls++;
-        }
+      if (step.recall) {
+        recallSum += this.recallAt(step.recall);
+        recallCalls++;
       }
     }
     result.recall = recallCalls > 0 ? recallSum / recallCalls : 1;
@@ -179,25 +221,18 @@ class Replay {
   }
 
   /** Brings the session's history in line with the prompt of this call (as the wrapper does). */
-  private sync(messages: readonly Message[]): void {
+  private sync(step: CallStep): void {
     const { state } = this;
-    const hashes = messages.map(messageHash);
-    const common = commonPrefix(state.historyHashes, hashes);
-    if (common < state.history.length) {
-      // The agent rewrote its history (a provider-side compaction): recall bookkeeping starts over.
-      this.occurrences.clear();
-      this.toolSeen.clear();
-      for (let index = 0; index < common; index++) this.index(state.history[index] as Message, index);
-    }
+    const { common, prompt, hashes } = step;
     state.history.length = common;
     state.historyHashes.length = common;
     state.historyTokens.length = common;
-    for (let index = common; index < messages.length; index++) {
-      const message = messages[index] as Message;
+    if (this.historySegments.length > common) this.historySegments.length = common;
+    for (let index = common; index < prompt.length; index++) {
+      const message = prompt[index] as Message;
       state.history.push(message);
       state.historyHashes.push(hashes[index] as string);
       state.historyTokens.push(this.options.tokens.countMessage(message));
-      this.index(message, index);
     }
     const checkpoint = state.meta.checkpoint;
     if (checkpoint && checkpoint.covered > common) {
@@ -207,36 +242,11 @@ class Replay {
     }
   }
 
-  private index(message: Message, position: number): void {
-    for (const token of messageSalient(message)) {
-      const places = this.occurrences.get(token);
-      if (places) places.push(position);
-      else this.occurrences.set(token, [position]);
-    }
-    for (const token of toolOutputSalient(message)) this.toolSeen.add(token);
-  }
-
   /** Prompt usage of the view this call sends, from the cache model. */
-  private price(now: number): Pick<Usage, "inputTokens" | "cacheReadTokens" | "cacheWrite5mTokens" | "cacheWrite1hTokens"> {
-    const { state, calibration } = this;
-    const segments: PromptSegment[] = [];
-    const fixed = Math.max(0, Math.round(calibration.predict(this.fixedEstimate)));
-    if (fixed > 0) segments.push({ hash: "fixed", tokens: fixed, breakpoint: "5m" });
-    const checkpoint = state.meta.checkpoint;
-    let start = 0;
-    if (checkpoint) {
-      checkpoint.replacement.forEach((message, index) => {
-        segments.push({
-          hash: `${checkpoint.id}:${index}`,
-          tokens: Math.round(calibration.scale(this.options.tokens.countMessage(message))),
-          ...(index === checkpoint.replacement.length - 1 ? { breakpoint: "5m" as const } : {}),
-        });
-      });
-      start = checkpoint.covered;
-    }
-    for (let index = start; index < state.history.length; index++) {
-      segments.push({ hash: state.historyHashes[index] as string, tokens: Math.round(calibration.scale(state.historyTokens[index] ?? 0)) });
-    }
+  private price(
+    now: number,
+  ): Pick<Usage, "inputTokens" | "cacheReadTokens" | "cacheWrite5mTokens" | "cacheWrite1hTokens"> {
+    const segments = this.segments();
     if (!this.simulator) {
       const total = segments.reduce((sum, segment) => sum + segment.tokens, 0);
       return { inputTokens: total, cacheReadTokens: 0, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0 };
@@ -244,23 +254,64 @@ class Replay {
     return this.simulator.call(segments, now);
   }
 
-  /** Recall at a call whose response is `response`; undefined when it drew on no earlier tool output. */
-  private recallAt(response: Message): number | undefined {
-    const used = [...messageSalient(response)].filter((token) => this.toolSeen.has(token));
-    if (used.length === 0) return undefined;
+  /** The view this call sends, as cache-model segments: fixed prefix, checkpoint replacement, kept history. */
+  private segments(): PromptSegment[] {
+    const { state } = this;
+    const segments: PromptSegment[] = [];
+    segments.push(...this.fixedSegments);
+    const checkpoint = state.meta.checkpoint;
+    let start = 0;
+    if (checkpoint) {
+      if (this.replacementSegments?.id !== checkpoint.id) {
+        const last = checkpoint.replacement.length - 1;
+        this.replacementSegments = {
+          id: checkpoint.id,
+          segments: checkpoint.replacement.map((message, index) => ({
+            hash: `${checkpoint.id}:${index}`,
+            tokens: this.scaled(this.options.tokens.countMessage(message)),
+            ...(index === last ? { breakpoint: this.ttl } : {}),
+          })),
+        };
+      }
+      segments.push(...this.replacementSegments.segments);
+      start = checkpoint.covered;
+    }
+    const history = this.historySegments;
+    for (let index = history.length; index < state.history.length; index++) {
+      history.push({
+        hash: state.historyHashes[index] as string,
+        tokens: this.scaled(state.historyTokens[index] ?? 0),
+      });
+    }
+    for (let index = start; index < state.history.length; index++)
+      segments.push(history[index] as PromptSegment);
+    return segments;
+  }
+
+  /** Calibrated tokens of an estimate, rounded, as a prompt segment holds them. */
+  private scaled(estimate: number): number {
+    return Math.round(this.calibration.scale(estimate));
+  }
+
+  /** Recall at a call: the share of the tokens its response drew from tool output that the view still held. */
+  private recallAt(probe: RecallProbe): number {
     const checkpoint = this.state.meta.checkpoint;
     const covered = checkpoint?.covered ?? 0;
     if (checkpoint && this.replacementSalient?.id !== checkpoint.id) {
       const tokens = new Set<string>();
-      for (const message of checkpoint.replacement) for (const token of messageSalient(message)) tokens.add(token);
+      for (const message of checkpoint.replacement)
+        for (const token of messageSalient(message)) tokens.add(token);
       this.replacementSalient = { id: checkpoint.id, tokens };
     }
     let present = 0;
-    for (const token of used) {
-      if (checkpoint && this.replacementSalient?.tokens.has(token)) present++;
-      else if ((this.occurrences.get(token) ?? []).some((place) => place >= covered)) present++;
-    }
-    return present / used.length;
+    probe.tokens.forEach((token, index) => {
+      if (
+        (probe.lastPlace[index] ?? -1) >= covered ||
+        (checkpoint && this.replacementSalient?.tokens.has(token))
+      )
+        present++;
+    });
+    return present / probe.tokens.length;
   }
 
   /**
@@ -274,9 +325,18 @@ class Replay {
     return async ({ messages, previousSummary }) => {
       const { extractiveSummary } = await import("../../strategies/internal/extractive.js");
       const text = extractiveSummary(messages, previousSummary !== undefined ? { previousSummary } : {});
-      const inputTokens = Math.round(calibration.scale(messages.reduce((sum, message) => sum + tokens.countMessage(message), 0)) + 400);
+      const inputTokens = Math.round(
+        calibration.scale(messages.reduce((sum, message) => sum + tokens.countMessage(message), 0)) + 400,
+      );
       const outputTokens = Math.round(calibration.scale(tokens.countRaw(text)));
-      const usage: Usage = { inputTokens, cacheReadTokens: 0, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0, outputTokens, reasoningTokens: 0 };
+      const usage: Usage = {
+        inputTokens,
+        cacheReadTokens: 0,
+        cacheWrite5mTokens: 0,
+        cacheWrite1hTokens: 0,
+        outputTokens,
+        reasoningTokens: 0,
+      };
       const cost = costOfCall(model, usage);
       return { text, model, usage, costUsd: cost.known ? cost.costUsd : null };
     };

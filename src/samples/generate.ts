@@ -31,20 +31,54 @@ function random(seed: number): () => number {
   };
 }
 
-const words = ["parse", "config", "token", "buffer", "session", "cache", "index", "render", "client", "queue", "retry", "stream", "schema", "ledger", "budget", "window"];
+const words = [
+  "parse",
+  "config",
+  "token",
+  "buffer",
+  "session",
+  "cache",
+  "index",
+  "render",
+  "client",
+  "queue",
+  "retry",
+  "stream",
+  "schema",
+  "ledger",
+  "budget",
+  "window",
+];
 const folders = ["src", "src/core", "src/util", "lib", "test", "src/api"];
 
 const tools: ToolDefinition[] = [
-  { name: "bash", description: "Run a shell command in the repository and return its output.", parameters: { type: "object", properties: { command: { type: "string" } }, required: ["command"] } },
-  { name: "read_file", description: "Read a file of the repository.", parameters: { type: "object", properties: { path: { type: "string" } }, required: ["path"] } },
-  { name: "edit_file", description: "Replace text in a file.", parameters: { type: "object", properties: { path: { type: "string" }, old: { type: "string" }, new: { type: "string" } }, required: ["path", "old", "new"] } },
+  {
+    name: "bash",
+    description: "Run a shell command in the repository and return its output.",
+    parameters: { type: "object", properties: { command: { type: "string" } }, required: ["command"] },
+  },
+  {
+    name: "read_file",
+    description: "Read a file of the repository.",
+    parameters: { type: "object", properties: { path: { type: "string" } }, required: ["path"] },
+  },
+  {
+    name: "edit_file",
+    description: "Replace text in a file.",
+    parameters: {
+      type: "object",
+      properties: { path: { type: "string" }, old: { type: "string" }, new: { type: "string" } },
+      required: ["path", "old", "new"],
+    },
+  },
 ];
 
 /** Generates one sample session. */
 export function generateSampleSession(options: SampleOptions): Transcript {
   const next = random(options.seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T;
-  const identifier = () => `${pick(words)}${pick(words).replace(/^./, (letter) => letter.toUpperCase())}${Math.floor(next() * 90 + 10)}`;
+  const identifier = () =>
+    `${pick(words)}${pick(words).replace(/^./, (letter) => letter.toUpperCase())}${Math.floor(next() * 90 + 10)}`;
   const path = () => `${pick(folders)}/${pick(words)}_${pick(words)}.py`;
   const model = options.model ?? "claude-sonnet-4-5";
   const seen: string[] = [];
@@ -66,45 +100,80 @@ export function generateSampleSession(options: SampleOptions): Transcript {
   const system = [
     "You are a careful software engineer working in a repository through tools.",
     "Read before you edit, run the tests after every change, and explain what you found.",
-    ...Array.from({ length: 60 }, (_, index) => `Rule ${index + 1}: ${pick(words)} the ${pick(words)} before you ${pick(words)} any ${pick(words)}; keep ${pick(words)} and ${pick(words)} consistent.`),
+    ...Array.from(
+      { length: 60 },
+      (_, index) =>
+        `Rule ${index + 1}: ${pick(words)} the ${pick(words)} before you ${pick(words)} any ${pick(words)}; keep ${pick(words)} and ${pick(words)} consistent.`,
+    ),
   ].join("\n");
   const messages: Message[] = [
     {
       role: "user",
-      content: [{ type: "text", text: `Fix the failing test in ${path()}: ${identifier()} returns the wrong ${pick(words)} when the ${pick(words)} is empty.` }],
+      content: [
+        {
+          type: "text",
+          text: `Fix the failing test in ${path()}: ${identifier()} returns the wrong ${pick(words)} when the ${pick(words)} is empty.`,
+        },
+      ],
     },
   ];
   const calls: RecordedCall[] = [];
   let time = Date.UTC(2026, 0, 5, 9, 0, 0) + options.seed * 1000;
   for (let call = 0; call < options.calls; call++) {
-    calls.push({ promptStart: 0, promptEnd: messages.length, responseIndex: messages.length, model, timestamp: time });
+    calls.push({
+      promptStart: 0,
+      promptEnd: messages.length,
+      responseIndex: messages.length,
+      model,
+      timestamp: time,
+    });
     const last = call === options.calls - 1;
     const mention = seen.length > 0 ? ` I will look at ${pick(seen)} next.` : "";
     if (last) {
-      messages.push({ role: "assistant", content: [{ type: "text", text: `The fix is in place and the tests pass.${mention}` }] });
+      messages.push({
+        role: "assistant",
+        content: [{ type: "text", text: `The fix is in place and the tests pass.${mention}` }],
+      });
       break;
     }
     const kind = pick(["read", "test", "grep", "edit", "read", "test"] as const);
     const id = `toolu_${options.seed}_${call}`;
     const input =
-      kind === "read" ? { path: path() } : kind === "edit" ? { path: path(), old: identifier(), new: identifier() } : { command: kind === "test" ? `pytest -x ${path()}` : `grep -rn ${identifier()} src` };
+      kind === "read"
+        ? { path: path() }
+        : kind === "edit"
+          ? { path: path(), old: identifier(), new: identifier() }
+          : { command: kind === "test" ? `pytest -x ${path()}` : `grep -rn ${identifier()} src` };
     messages.push({
       role: "assistant",
       content: [
-        { type: "text", text: `Next I ${kind === "test" ? "run the tests" : kind === "edit" ? "edit the file" : kind === "grep" ? "search the code" : "read the file"}.${mention}` },
-        { type: "tool_call", id, name: kind === "read" ? "read_file" : kind === "edit" ? "edit_file" : "bash", input },
+        {
+          type: "text",
+          text: `Next I ${kind === "test" ? "run the tests" : kind === "edit" ? "edit the file" : kind === "grep" ? "search the code" : "read the file"}.${mention}`,
+        },
+        {
+          type: "tool_call",
+          id,
+          name: kind === "read" ? "read_file" : kind === "edit" ? "edit_file" : "bash",
+          input,
+        },
       ],
     });
     // Tool outputs grow as the agent digs deeper: a few hundred tokens early, thousands later.
     const growth = 1 + (call / Math.max(1, options.calls)) * 3;
-    const size = Math.floor((kind === "read" ? 60 : kind === "test" ? 45 : kind === "grep" ? 20 : 4) * growth * (0.5 + next()));
+    const size = Math.floor(
+      (kind === "read" ? 60 : kind === "test" ? 45 : kind === "grep" ? 20 : 4) * growth * (0.5 + next()),
+    );
     const output =
       kind === "test"
         ? `${codeLines(size)}\nFAILED test_${pick(words)}.py::test_${identifier()} - AssertionError: ${Math.floor(next() * 900 + 100)} != ${Math.floor(next() * 900 + 100)}`
         : kind === "edit"
           ? `Edited ${path()}: ${size} lines changed.`
           : codeLines(size);
-    messages.push({ role: "user", content: [{ type: "tool_result", callId: id, content: [{ type: "text", text: output }] }] });
+    messages.push({
+      role: "user",
+      content: [{ type: "tool_result", callId: id, content: [{ type: "text", text: output }] }],
+    });
     // Seconds between calls; now and then the developer steps away longer than the cache lifetime.
     time += next() < 0.04 ? 7 * 60_000 : Math.floor(4_000 + next() * 30_000);
   }
@@ -130,6 +199,8 @@ export function sampleSessions(): Transcript[] {
     generateSampleSession({ seed: 4, calls: 160 }),
     generateSampleSession({ seed: 5, calls: 120, model: "gpt-5" }),
   ].map((session) =>
-    session.model === "gpt-5" ? { ...session, provider: "openai-chat" as const, format: "openai-chat" as const } : session,
+    session.model === "gpt-5"
+      ? { ...session, provider: "openai-chat" as const, format: "openai-chat" as const }
+      : session,
   );
 }

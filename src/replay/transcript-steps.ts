@@ -1,0 +1,122 @@
+/**
+ * What a replay needs to know about a transcript that does not depend on the strategy: how the history
+ * evolves call by call (which prefix the next prompt keeps, which messages it adds) and, for context recall,
+ * which salient tokens each recorded response drew from earlier tool output and where they last occur in the
+ * history. Worked out once per transcript object and shared by every replay of it (every strategy, every
+ * price model), so a replay's own work per call is proportional to the new messages, not the history.
+ *
+ * @module
+ */
+import { commonPrefix } from "../session/raw-hash.js";
+import type { Message, RecordedCall, Transcript } from "../transcript/types.js";
+import { messageHash } from "./message-hash.js";
+import { messageSalient, toolOutputSalient } from "./recall.js";
+import { recordedTtl } from "./recorded-cache.js";
+
+/** The recall probe of one call: tokens the response drew from earlier tool output. */
+export interface RecallProbe {
+  /** Salient tokens of the response that also occurred in tool output of the history sent. */
+  tokens: string[];
+  /** For each token, the last history index (of this call's history) whose message holds it; -1 if none. */
+  lastPlace: number[];
+}
+
+/** One recorded call as the replay applies it. */
+export interface CallStep {
+  /** Messages of the previous history kept (the common prefix by content hash); the rest is cut off. */
+  common: number;
+  /** The call's prompt (the full history the agent sent). */
+  prompt: readonly Message[];
+  /** Content hashes of `prompt`, index-aligned. */
+  hashes: readonly string[];
+  /** The recall probe, or undefined when the response drew on no earlier tool output (or there is none). */
+  recall?: RecallProbe;
+  /**
+   * Set when the recorded usage shows the provider lost the cache at this call for no reason the cache model
+   * knows (the history only grew and the previous call was within the TTL, yet far less was read): the prompt
+   * tokens the call still read. The replay evicts the same way, whatever the strategy.
+   */
+  evictedTo?: number;
+}
+
+/** A recorded read this much below what the previous call left cached counts as an eviction. */
+const evictionShare = 0.5;
+/** ...and only when at least this many tokens were lost. */
+const evictionMinimumTokens = 2048;
+
+const memo = new WeakMap<Transcript, CallStep[]>();
+
+/** The steps of a transcript, worked out on first use and memoised per transcript object. */
+export function transcriptSteps(transcript: Transcript): CallStep[] {
+  let steps = memo.get(transcript);
+  if (!steps) {
+    steps = buildSteps(transcript);
+    memo.set(transcript, steps);
+  }
+  return steps;
+}
+
+function buildSteps(transcript: Transcript): CallStep[] {
+  const steps: CallStep[] = [];
+  const ttlMs = recordedTtl(transcript) === "1h" ? 3_600_000 : 300_000;
+  let history: string[] = [];
+  /** Token → history indices holding it, ascending. */
+  const occurrences = new Map<string, number[]>();
+  const toolSeen = new Set<string>();
+  const index = (message: Message, position: number) => {
+    for (const token of messageSalient(message)) {
+      let places = occurrences.get(token);
+      if (!places) {
+        places = [];
+        occurrences.set(token, places);
+      }
+      places.push(position);
+    }
+    for (const token of toolOutputSalient(message)) toolSeen.add(token);
+  };
+  for (const call of transcript.calls) {
+    const prompt = transcript.messages.slice(call.promptStart, call.promptEnd);
+    const hashes = prompt.map(messageHash);
+    const common = commonPrefix(history, hashes);
+    if (common < history.length) {
+      // The agent rewrote its history (a provider-side compaction): recall bookkeeping starts over.
+      occurrences.clear();
+      toolSeen.clear();
+      for (let position = 0; position < common; position++) index(prompt[position] as Message, position);
+    }
+    for (let position = common; position < prompt.length; position++)
+      index(prompt[position] as Message, position);
+    history = hashes;
+    const step: CallStep = { common, prompt, hashes };
+    const response = call.responseIndex >= 0 ? transcript.messages[call.responseIndex] : undefined;
+    if (response) {
+      const tokens = [...messageSalient(response)].filter((token) => toolSeen.has(token));
+      if (tokens.length > 0)
+        step.recall = { tokens, lastPlace: tokens.map((token) => occurrences.get(token)?.at(-1) ?? -1) };
+    }
+    const previous = transcript.calls[steps.length - 1];
+    const evictedTo =
+      previous && common === steps.at(-1)?.prompt.length ? evictionAt(previous, call, ttlMs) : undefined;
+    if (evictedTo !== undefined) step.evictedTo = evictedTo;
+    steps.push(step);
+  }
+  return steps;
+}
+
+/** Tokens still read at `call` when the recorded usage shows an unexplained cache loss since `previous`. */
+function evictionAt(previous: RecordedCall, call: RecordedCall, ttlMs: number): number | undefined {
+  if (!previous.usage || !call.usage) return undefined;
+  if (
+    previous.timestamp === undefined ||
+    call.timestamp === undefined ||
+    call.timestamp - previous.timestamp >= ttlMs
+  ) {
+    return undefined;
+  }
+  const { cacheReadTokens, cacheWrite5mTokens, cacheWrite1hTokens } = previous.usage;
+  const cachedBefore = cacheReadTokens + cacheWrite5mTokens + cacheWrite1hTokens;
+  const read = call.usage.cacheReadTokens;
+  return read < cachedBefore * evictionShare && cachedBefore - read >= evictionMinimumTokens
+    ? read
+    : undefined;
+}
