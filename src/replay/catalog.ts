@@ -14,7 +14,7 @@ import {
   tokenThreshold,
   truncate,
 } from "../../strategies/index.js";
-import type { Trigger, TriggerContext } from "../../strategies/types.js";
+import type { Trigger } from "../../strategies/types.js";
 import type { StrategySpec } from "./strategy-specs.js";
 
 const always: Trigger = { name: "always", shouldCompact: () => true };
@@ -27,21 +27,13 @@ function everyTurns(turns: number): Trigger {
   };
 }
 
-/** Fires when the prompt is within `buffer` tokens of the context window (200k when unknown). */
-function nearWindow(buffer: number): Trigger {
-  return {
-    name: `window-minus-${buffer}`,
-    shouldCompact: (context: TriggerContext) =>
-      context.promptTokens >= (context.contextWindow ?? 200_000) - buffer,
-  };
-}
-
 /** Every strategy the bench knows, by name. */
 export const catalog: readonly StrategySpec[] = [
   { name: "none", source: "no compaction: the baseline", create: () => ({ strategy: null, trigger: null }) },
   {
     name: "default",
-    source: "compactor: cache-aware (watermarks, idle cache, net saving) over masking then summarizing",
+    source:
+      "compactor: cache-aware (compacts only large removals whose projected saving is a multiple of the cache rewrite, preferring an expired cache) over masking then summarizing",
     create: () => ({ strategy: defaultStrategy(), trigger: always }),
   },
   {
@@ -69,8 +61,8 @@ export const catalog: readonly StrategySpec[] = [
   {
     name: "claude-code-auto-compact",
     source:
-      "Claude Code auto-compact: one summary of everything once the prompt nears the window (the recorded compact_boundary events fire at 167k-170k of 200k: window minus ~33k)",
-    create: () => ({ strategy: summarize({ keepTurns: 1 }), trigger: nearWindow(33_000) }),
+      "Claude Code auto-compact: one summary of everything once the prompt nears its default 200k window (the recorded compact_boundary events fire at 167k-170k tokens)",
+    create: () => ({ strategy: summarize({ keepTurns: 1 }), trigger: tokenThreshold(167_000) }),
   },
   {
     name: "langchain-summarization",
