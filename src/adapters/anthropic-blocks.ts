@@ -54,7 +54,8 @@ export function readAnthropicBlock(value: unknown, path: string): Block {
       const fields = fieldsOf(object);
       take(fields, "type");
       const text = takeString(fields, "thinking", path);
-      const signature = typeof fields.signature === "string" ? (take(fields, "signature") as string) : undefined;
+      const signature =
+        typeof fields.signature === "string" ? (take(fields, "signature") as string) : undefined;
       const block: Block = { type: "thinking", text };
       if (signature !== undefined) block.signature = signature;
       const extra = extraOf(fields);

@@ -139,10 +139,15 @@ export function toAnthropicRequest(conversation: Conversation): MessageCreatePar
 
 function writeMessage(message: Message, path: string): unknown {
   if (!roles.has(message.role)) {
-    throw new ProviderFormatError(`${path}.role`, '"user", "assistant" or "system" in an Anthropic request', message.role);
+    throw new ProviderFormatError(
+      `${path}.role`,
+      '"user", "assistant" or "system" in an Anthropic request',
+      message.role,
+    );
   }
   const text = plainString(message.content, message.wire);
   const content =
-    text ?? message.content.map((block: Block, index) => writeAnthropicBlock(block, `${path}.content[${index}]`));
+    text ??
+    message.content.map((block: Block, index) => writeAnthropicBlock(block, `${path}.content[${index}]`));
   return compose(message.extra, { role: message.role, content });
 }

@@ -54,7 +54,9 @@ export function fromRequest<F extends ProviderFormat>(format: F, params: Provide
  *
  * @throws {@link ProviderFormatError} when a message cannot be spelled in that format.
  */
-export function toRequest<F extends ProviderFormat>(conversation: Conversation & { format: F }): ProviderRequest<F>;
+export function toRequest<F extends ProviderFormat>(
+  conversation: Conversation & { format: F },
+): ProviderRequest<F>;
 export function toRequest(conversation: Conversation): ProviderRequest<ProviderFormat>;
 export function toRequest(conversation: Conversation): ProviderRequest<ProviderFormat> {
   switch (conversation.format) {

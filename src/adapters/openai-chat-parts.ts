@@ -72,7 +72,11 @@ export function writeChatPart(block: Block, path: string): unknown {
     case "opaque":
       return opaqueValue(block, format, path);
     default:
-      throw new ProviderFormatError(path, "a text, image or opaque part in an OpenAI chat message", block.type);
+      throw new ProviderFormatError(
+        path,
+        "a text, image or opaque part in an OpenAI chat message",
+        block.type,
+      );
   }
 }
 
@@ -94,7 +98,13 @@ export function readChatToolCall(value: unknown, path: string): ToolCallBlock {
   const name = takeString(functionFields, "name", `${path}.function`);
   const rawArguments = takeString(functionFields, "arguments", `${path}.function`);
   if (Object.keys(functionFields).length > 0) fields.function = functionFields;
-  const block: ToolCallBlock = { type: "tool_call", id, name, input: parseArguments(rawArguments), rawArguments };
+  const block: ToolCallBlock = {
+    type: "tool_call",
+    id,
+    name,
+    input: parseArguments(rawArguments),
+    rawArguments,
+  };
   const extra = extraOf(fields);
   if (extra) block.extra = extra;
   return block;
@@ -106,7 +116,10 @@ export function writeChatToolCall(block: ToolCallBlock): unknown {
     return compose(without(block.extra, "custom"), {
       id: block.id,
       type: "custom",
-      custom: compose(nested(block.extra, "custom"), { name: block.name, input: argumentsText(undefined, block.input) }),
+      custom: compose(nested(block.extra, "custom"), {
+        name: block.name,
+        input: argumentsText(undefined, block.input),
+      }),
     });
   }
   return compose(without(block.extra, "function"), {

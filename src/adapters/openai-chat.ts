@@ -11,7 +11,14 @@ import type {
   ChatCompletionMessage,
 } from "openai/resources/chat/completions/completions";
 import { ProviderFormatError } from "../errors.js";
-import type { Block, Conversation, Message, ToolDefinition, ToolResultBlock, WireForm } from "../transcript/types.js";
+import type {
+  Block,
+  Conversation,
+  Message,
+  ToolDefinition,
+  ToolResultBlock,
+  WireForm,
+} from "../transcript/types.js";
 import { nameToolResults, plainString, textBlock, wireForm } from "./internal/content.js";
 import {
   compose,
@@ -64,7 +71,10 @@ function readContent(fields: Fields, path: string): { content: Block[]; form: Wi
   if (content === null) return { content: [], form: "null" };
   if (typeof content === "string") return { content: [textBlock(content)], form: "string" };
   const parts = expectArray(content, `${path}.content`, "a string or an array of content parts");
-  return { content: parts.map((part, index) => readChatPart(part, `${path}.content[${index}]`)), form: undefined };
+  return {
+    content: parts.map((part, index) => readChatPart(part, `${path}.content[${index}]`)),
+    form: undefined,
+  };
 }
 
 function readMessage(value: unknown, path: string): Message {
@@ -96,7 +106,11 @@ function readMessage(value: unknown, path: string): Message {
     if (form === "null" || form === "absent") {
       throw new ProviderFormatError(`${path}.content`, "a string or an array of text parts", null);
     }
-    const result: ToolResultBlock = { type: "tool_result", callId, content: content as ToolResultBlock["content"] };
+    const result: ToolResultBlock = {
+      type: "tool_result",
+      callId,
+      content: content as ToolResultBlock["content"],
+    };
     const wire = wireForm(form);
     if (wire) result.wire = wire;
     message = { role: "tool", content: [result] };
@@ -105,7 +119,11 @@ function readMessage(value: unknown, path: string): Message {
     const { content, form } = readContent(fields, path);
     message = { role: "tool", content, wire: { ...wireForm(form), role: "function" } };
   } else {
-    throw new ProviderFormatError(`${path}.role`, '"system", "developer", "user", "assistant", "tool" or "function"', role);
+    throw new ProviderFormatError(
+      `${path}.role`,
+      '"system", "developer", "user", "assistant", "tool" or "function"',
+      role,
+    );
   }
   const extra = extraOf(fields);
   if (extra) message.extra = extra;
@@ -140,7 +158,9 @@ function readTool(value: unknown, path: string): ToolDefinition {
  * `tool` message, an opaque block from another provider).
  */
 export function toOpenAIChatRequest(conversation: Conversation): ChatCompletionCreateParams {
-  const messages = conversation.messages.flatMap((message, index) => writeMessage(message, `messages[${index}]`));
+  const messages = conversation.messages.flatMap((message, index) =>
+    writeMessage(message, `messages[${index}]`),
+  );
   const request = compose(conversation.extra, {
     model: conversation.model,
     messages,
@@ -183,7 +203,11 @@ function writeMessage(message: Message, path: string): unknown[] {
       if (message.wire?.role === "function") return [writeFunctionMessage(message)];
       return message.content.map((block, index) => {
         if (block.type !== "tool_result") {
-          throw new ProviderFormatError(`${path}.content[${index}].type`, '"tool_result" in a tool message', block.type);
+          throw new ProviderFormatError(
+            `${path}.content[${index}].type`,
+            '"tool_result" in a tool message',
+            block.type,
+          );
         }
         return compose(message.extra, {
           role: "tool",

@@ -8,7 +8,14 @@
  * @module
  */
 import { ProviderFormatError } from "../errors.js";
-import type { Block, Message, Role, ThinkingBlock, ToolCallBlock, ToolResultBlock } from "../transcript/types.js";
+import type {
+  Block,
+  Message,
+  Role,
+  ThinkingBlock,
+  ToolCallBlock,
+  ToolResultBlock,
+} from "../transcript/types.js";
 import {
   argumentsText,
   imageSourceFromUrl,
@@ -54,14 +61,24 @@ export function readResponsesItem(value: unknown, path: string): Message {
     const id = takeString(fields, "call_id", path);
     const name = takeString(fields, "name", path);
     const rawArguments = takeString(fields, "arguments", path);
-    const block: ToolCallBlock = { type: "tool_call", id, name, input: parseArguments(rawArguments), rawArguments };
+    const block: ToolCallBlock = {
+      type: "tool_call",
+      id,
+      name,
+      input: parseArguments(rawArguments),
+      rawArguments,
+    };
     const extra = extraOf(fields);
     if (extra) block.extra = extra;
     return { role: "assistant", content: [block] };
   }
   if (type === "function_call_output") {
     take(fields, "type");
-    const block: ToolResultBlock = { type: "tool_result", callId: takeString(fields, "call_id", path), content: [] };
+    const block: ToolResultBlock = {
+      type: "tool_result",
+      callId: takeString(fields, "call_id", path),
+      content: [],
+    };
     const output = take(fields, "output");
     if (typeof output === "string") {
       block.content = [textBlock(output)];
@@ -95,7 +112,10 @@ function readMessageItem(object: JsonObject, path: string): Message {
     const parts = expectArray(content, `${path}.content`, "a string or an array of content parts");
     message.content = parts.map((part, index) => readPart(part, role, `${path}.content[${index}]`));
   }
-  const wire = wireForm(typeof content === "string" ? "string" : undefined, wireRole === "developer" ? wireRole : undefined);
+  const wire = wireForm(
+    typeof content === "string" ? "string" : undefined,
+    wireRole === "developer" ? wireRole : undefined,
+  );
   if (wire) message.wire = wire;
   const extra = extraOf(fields);
   if (extra) message.extra = extra;
@@ -124,9 +144,14 @@ function readPart(value: unknown, role: Role, path: string): Block & ToolResultB
 function readReasoning(fields: Fields): ThinkingBlock {
   take(fields, "type");
   const texts = (items: unknown): string[] =>
-    Array.isArray(items) ? items.flatMap((item) => (isObject(item) && typeof item.text === "string" ? [item.text] : [])) : [];
+    Array.isArray(items)
+      ? items.flatMap((item) => (isObject(item) && typeof item.text === "string" ? [item.text] : []))
+      : [];
   const summary = texts(fields.summary);
-  const block: ThinkingBlock = { type: "thinking", text: (summary.length > 0 ? summary : texts(fields.content)).join("\n") };
+  const block: ThinkingBlock = {
+    type: "thinking",
+    text: (summary.length > 0 ? summary : texts(fields.content)).join("\n"),
+  };
   const encrypted = takeOptionalString(fields, "encrypted_content");
   if (encrypted !== undefined) block.encryptedContent = encrypted;
   const extra = extraOf(fields);
@@ -203,6 +228,7 @@ function writePart(block: Block, role: Role, path: string): unknown {
 }
 
 function writeReasoning(block: ThinkingBlock): unknown {
-  const summary = block.extra?.summary ?? (block.text === "" ? [] : [{ type: "summary_text", text: block.text }]);
+  const summary =
+    block.extra?.summary ?? (block.text === "" ? [] : [{ type: "summary_text", text: block.text }]);
   return compose(block.extra, { type: "reasoning", summary, encrypted_content: block.encryptedContent });
 }

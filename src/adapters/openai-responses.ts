@@ -62,7 +62,9 @@ export function fromOpenAIResponsesRequest(params: ResponseCreateParams): Conver
 }
 
 /** Converts a response's `output` items to the neutral messages they add to the history (one per item). */
-export function fromOpenAIResponsesOutput(output: readonly (ResponseOutputItem | ResponseInputItem)[]): Message[] {
+export function fromOpenAIResponsesOutput(
+  output: readonly (ResponseOutputItem | ResponseInputItem)[],
+): Message[] {
   const items = expectArray(output, "output", "an array of output items");
   const messages = items.map((item, index) => readResponsesItem(item, `output[${index}]`));
   nameToolResults(messages);

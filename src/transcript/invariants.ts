@@ -122,7 +122,11 @@ function systemViolations(original: Conversation, compacted: Conversation): Inva
 function toolSignature(message: Message): string {
   return message.content
     .flatMap((block) =>
-      block.type === "tool_call" ? [`c:${block.id}`] : block.type === "tool_result" ? [`r:${block.callId}`] : [],
+      block.type === "tool_call"
+        ? [`c:${block.id}`]
+        : block.type === "tool_result"
+          ? [`r:${block.callId}`]
+          : [],
     )
     .join("\u0000");
 }
@@ -161,7 +165,9 @@ function matchMessages(
     const rewrite =
       signature === ""
         ? -1
-        : signatures.findIndex((candidate, at) => at >= cursor && candidate === signature && original[at]?.role === message.role);
+        : signatures.findIndex(
+            (candidate, at) => at >= cursor && candidate === signature && original[at]?.role === message.role,
+          );
     if (rewrite >= 0) {
       result.rewritten.set(index, rewrite);
       cursor = rewrite + 1;
@@ -193,11 +199,16 @@ function matchMessages(
   return result;
 }
 
-/** Anthropic rejects a tool loop whose last assistant turn lost the thinking it started with. */
+/**
+ * With extended thinking, Anthropic wants the thinking of the assistant turn that called tools sent back
+ * unchanged. The API insists only while that tool loop is open; compactor keeps the thinking of the last
+ * tool-using turn even after later plain turns, to be safe.
+ */
 function lastToolTurnThinking(messages: readonly Message[], kept: ReadonlySet<number>): InvariantViolation[] {
   let last = -1;
   messages.forEach((message, index) => {
-    if (message.role === "assistant" && message.content.some((block) => block.type === "tool_call")) last = index;
+    if (message.role === "assistant" && message.content.some((block) => block.type === "tool_call"))
+      last = index;
   });
   if (last < 0) return [];
   let start = last;

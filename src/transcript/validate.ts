@@ -7,44 +7,10 @@
  */
 import { hashBlocks } from "./hash.js";
 import type { Block, Conversation, Message } from "./types.js";
+import { allCallIds, strayResult, toolEvents, unanswered } from "./tool-events.js";
 import type { InvariantViolation } from "./violations.js";
 
-/** Responses item types (kept opaque) that pair with a `<type>_output` item by `call_id`. */
-const pairedItemTypes = new Set(["computer_call", "custom_tool_call", "shell_call", "apply_patch_call", "program"]);
-
-/** A tool call or result found in a message. */
-export interface ToolEvent {
-  kind: "call" | "result";
-  /** The call id (the result's `callId`). */
-  id: string;
-  /** Index of the message it is in. */
-  index: number;
-}
-
-/** Tool calls and results of one message, including Responses items kept opaque. */
-export function toolEvents(message: Message, index: number): ToolEvent[] {
-  const events: ToolEvent[] = [];
-  for (const block of message.content) {
-    if (block.type === "tool_call") events.push({ kind: "call", id: block.id, index });
-    else if (block.type === "tool_result") events.push({ kind: "result", id: block.callId, index });
-    else if (block.type === "opaque" && block.format === "openai-responses") {
-      const event = pairedItemEvent(block.value, index);
-      if (event) events.push(event);
-    }
-  }
-  return events;
-}
-
-function pairedItemEvent(value: unknown, index: number): ToolEvent | undefined {
-  if (typeof value !== "object" || value === null) return undefined;
-  const { type, call_id: id } = value as { type?: unknown; call_id?: unknown };
-  if (typeof type !== "string" || typeof id !== "string") return undefined;
-  if (pairedItemTypes.has(type)) return { kind: "call", id, index };
-  if (type.endsWith("_output") && pairedItemTypes.has(type.slice(0, -"_output".length))) {
-    return { kind: "result", id, index };
-  }
-  return undefined;
-}
+export { type ToolEvent, toolEvents } from "./tool-events.js";
 
 /**
  * Checks a single request. Returns the violations found, in message order; an empty list means the provider
@@ -93,40 +59,6 @@ function duplicateCalls(messages: readonly Message[], scope: "request" | "messag
   return violations;
 }
 
-function allCallIds(messages: readonly Message[]): Set<string> {
-  const ids = new Set<string>();
-  messages.forEach((message, index) => {
-    for (const event of toolEvents(message, index)) if (event.kind === "call") ids.add(event.id);
-  });
-  return ids;
-}
-
-function unanswered(id: string, index: number, where: string): InvariantViolation {
-  return {
-    code: "tool-call-without-result",
-    messageIndex: index,
-    subject: id,
-    message: `Tool call ${JSON.stringify(id)} in message ${index} has no result ${where}`,
-  };
-}
-
-function strayResult(id: string, index: number, calls: Set<string>, where: string): InvariantViolation {
-  if (calls.has(id)) {
-    return {
-      code: "tool-result-misplaced",
-      messageIndex: index,
-      subject: id,
-      message: `Tool result for ${JSON.stringify(id)} in message ${index} is not ${where}`,
-    };
-  }
-  return {
-    code: "tool-result-without-call",
-    messageIndex: index,
-    subject: id,
-    message: `Tool result in message ${index} answers ${JSON.stringify(id)}, which no message calls`,
-  };
-}
-
 /** Consecutive messages of one role, merged the way the Anthropic API merges them. */
 interface Turn {
   role: Message["role"];
@@ -169,7 +101,9 @@ function validateAnthropic(messages: readonly Message[]): InvariantViolation[] {
     if (turn.role === "assistant") {
       const next = turns[position + 1];
       const answered = new Set(
-        next?.role === "user" ? next.blocks.flatMap(({ block }) => (block.type === "tool_result" ? [block.callId] : [])) : [],
+        next?.role === "user"
+          ? next.blocks.flatMap(({ block }) => (block.type === "tool_result" ? [block.callId] : []))
+          : [],
       );
       for (const { block, index } of turn.blocks) {
         if (block.type === "tool_call" && !answered.has(block.id)) {
@@ -180,7 +114,9 @@ function validateAnthropic(messages: readonly Message[]): InvariantViolation[] {
     if (turn.role !== "user") return;
     const previous = turns[position - 1];
     const offered = new Set(
-      previous?.role === "assistant" ? previous.blocks.flatMap(({ block }) => (block.type === "tool_call" ? [block.id] : [])) : [],
+      previous?.role === "assistant"
+        ? previous.blocks.flatMap(({ block }) => (block.type === "tool_call" ? [block.id] : []))
+        : [],
     );
     let otherContentSeen = false;
     for (const { block, index } of turn.blocks) {
@@ -209,7 +145,8 @@ function validateChat(messages: readonly Message[]): InvariantViolation[] {
   const calls = allCallIds(messages);
   let open: Map<string, number> | undefined;
   const close = (): void => {
-    for (const [id, index] of open ?? []) violations.push(unanswered(id, index, "in the tool messages right after it"));
+    for (const [id, index] of open ?? [])
+      violations.push(unanswered(id, index, "in the tool messages right after it"));
     open = undefined;
   };
   messages.forEach((message, index) => {
@@ -217,12 +154,17 @@ function validateChat(messages: readonly Message[]): InvariantViolation[] {
     if (message.role === "tool" && results.length > 0) {
       for (const result of results) {
         if (open?.delete(result.callId)) continue;
-        violations.push(strayResult(result.callId, index, calls, "right after the assistant message that called it"));
+        violations.push(
+          strayResult(result.callId, index, calls, "right after the assistant message that called it"),
+        );
       }
       return;
     }
     close();
-    if (results.length > 0 || (message.role !== "assistant" && message.content.some((block) => block.type === "tool_call"))) {
+    if (
+      results.length > 0 ||
+      (message.role !== "assistant" && message.content.some((block) => block.type === "tool_call"))
+    ) {
       violations.push({
         code: "role-order",
         messageIndex: index,
@@ -262,7 +204,8 @@ function validateResponses(messages: readonly Message[]): InvariantViolation[] {
       });
     }
   });
-  for (const [id, index] of pending) violations.push(unanswered(id, index, "in a later function_call_output item"));
+  for (const [id, index] of pending)
+    violations.push(unanswered(id, index, "in a later function_call_output item"));
   return violations;
 }
 

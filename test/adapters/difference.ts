@@ -12,7 +12,8 @@ export function firstDifference(actual: unknown, expected: unknown, path = "$"):
     return `${path}: got ${show(actual)}, expected ${show(expected)}`;
   }
   if (Array.isArray(actual) && Array.isArray(expected)) {
-    if (actual.length !== expected.length) return `${path}: length ${actual.length}, expected ${expected.length}`;
+    if (actual.length !== expected.length)
+      return `${path}: length ${actual.length}, expected ${expected.length}`;
     for (let index = 0; index < actual.length; index++) {
       const difference = firstDifference(actual[index], expected[index], `${path}[${index}]`);
       if (difference) return difference;

@@ -3,7 +3,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { canonicalJson, hashBlocks, hashMessage } from "../../src/transcript/hash.js";
 import type { Message } from "../../src/transcript/types.js";
-import { neutralConversationArbitrary } from "../support/arbitraries.js";
+import { neutralConversationArbitrary, propertyParameters } from "../support/arbitraries.js";
 
 describe("canonicalJson", () => {
   it("sorts keys at every depth and leaves out undefined members", () => {
@@ -17,13 +17,17 @@ describe("canonicalJson", () => {
       fc.property(fc.jsonValue(), (value) => {
         expect(JSON.parse(canonicalJson(value))).toStrictEqual(JSON.parse(JSON.stringify(value)));
       }),
-      { numRuns: 300 },
+      propertyParameters(300),
     );
   });
 });
 
 describe("hashMessage", () => {
-  const message: Message = { role: "user", content: [{ type: "text", text: "fix the bug" }], extra: { name: "a", id: 2 } };
+  const message: Message = {
+    role: "user",
+    content: [{ type: "text", text: "fix the bug" }],
+    extra: { name: "a", id: 2 },
+  };
 
   it("is the SHA-256 of the canonical JSON, in hex", () => {
     const expected = createHash("sha256").update(canonicalJson(message)).digest("hex");
@@ -32,9 +36,15 @@ describe("hashMessage", () => {
   });
 
   it("does not depend on key order, but does on every byte of content", () => {
-    const reordered: Message = { extra: { id: 2, name: "a" }, content: [{ text: "fix the bug", type: "text" }], role: "user" };
+    const reordered: Message = {
+      extra: { id: 2, name: "a" },
+      content: [{ text: "fix the bug", type: "text" }],
+      role: "user",
+    };
     expect(hashMessage(reordered)).toBe(hashMessage(message));
-    expect(hashMessage({ ...message, content: [{ type: "text", text: "fix the bug " }] })).not.toBe(hashMessage(message));
+    expect(hashMessage({ ...message, content: [{ type: "text", text: "fix the bug " }] })).not.toBe(
+      hashMessage(message),
+    );
     expect(hashMessage({ ...message, role: "assistant" })).not.toBe(hashMessage(message));
   });
 
@@ -53,7 +63,7 @@ describe("hashMessage", () => {
           byHash.set(hash, json);
         }
       }),
-      { numRuns: 200 },
+      propertyParameters(200),
     );
   });
 });

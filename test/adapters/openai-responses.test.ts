@@ -13,7 +13,13 @@ const request = {
   store: false,
   include: ["reasoning.encrypted_content"],
   tools: [
-    { type: "function", name: "bash", description: "Runs a command", parameters: { type: "object" }, strict: true },
+    {
+      type: "function",
+      name: "bash",
+      description: "Runs a command",
+      parameters: { type: "object" },
+      strict: true,
+    },
     { type: "web_search" },
   ],
   input: [
@@ -27,8 +33,20 @@ const request = {
         { type: "input_file", file_id: "file-1" },
       ],
     },
-    { type: "reasoning", id: "rs_1", summary: [{ type: "summary_text", text: "Look at the code." }], encrypted_content: "gAAAAB==" },
-    { type: "function_call", id: "fc_1", call_id: "call_1", name: "bash", arguments: '{"command":"ls"}', status: "completed" },
+    {
+      type: "reasoning",
+      id: "rs_1",
+      summary: [{ type: "summary_text", text: "Look at the code." }],
+      encrypted_content: "gAAAAB==",
+    },
+    {
+      type: "function_call",
+      id: "fc_1",
+      call_id: "call_1",
+      name: "bash",
+      arguments: '{"command":"ls"}',
+      status: "completed",
+    },
     { type: "function_call_output", call_id: "call_1", output: "a.py" },
     { type: "web_search_call", id: "ws_1", status: "completed", action: { type: "search", query: "bug" } },
     { type: "compaction", encrypted_content: "compacted==" },
@@ -61,7 +79,11 @@ describe("fromOpenAIResponsesRequest", () => {
       role: "user",
       content: [
         { type: "text", text: "Fix the bug in this screenshot." },
-        { type: "image", source: { kind: "url", url: "https://example.com/s.png" }, extra: { detail: "auto" } },
+        {
+          type: "image",
+          source: { kind: "url", url: "https://example.com/s.png" },
+          extra: { detail: "auto" },
+        },
         { type: "opaque", format: "openai-responses", value: { type: "input_file", file_id: "file-1" } },
       ],
       extra: { type: "message" },
@@ -95,17 +117,36 @@ describe("fromOpenAIResponsesRequest", () => {
     ]);
     expect(conversation.messages[4]).toEqual({
       role: "tool",
-      content: [{ type: "tool_result", callId: "call_1", name: "bash", content: [{ type: "text", text: "a.py" }], wire: { content: "string" } }],
+      content: [
+        {
+          type: "tool_result",
+          callId: "call_1",
+          name: "bash",
+          content: [{ type: "text", text: "a.py" }],
+          wire: { content: "string" },
+        },
+      ],
     });
   });
 
   it("keeps web search and compaction items whole as opaque items", () => {
-    expect(conversation.messages[5]).toMatchObject({ role: "assistant", wire: { item: true }, content: [{ type: "opaque", value: { type: "web_search_call" } }] });
-    expect(conversation.messages[6]).toMatchObject({ wire: { item: true }, content: [{ value: { type: "compaction" } }] });
+    expect(conversation.messages[5]).toMatchObject({
+      role: "assistant",
+      wire: { item: true },
+      content: [{ type: "opaque", value: { type: "web_search_call" } }],
+    });
+    expect(conversation.messages[6]).toMatchObject({
+      wire: { item: true },
+      content: [{ value: { type: "compaction" } }],
+    });
   });
 
   it("keeps an unusual text part type in extra", () => {
-    expect(conversation.messages[8]?.content[0]).toEqual({ type: "text", text: "odd but accepted", extra: { type: "input_text" } });
+    expect(conversation.messages[8]?.content[0]).toEqual({
+      type: "text",
+      text: "odd but accepted",
+      extra: { type: "input_text" },
+    });
   });
 
   it("round-trips the request exactly", () => {
@@ -114,9 +155,15 @@ describe("fromOpenAIResponsesRequest", () => {
 
   it("round-trips a string input and a missing input", () => {
     const text = { model: "gpt-5", input: "hello" } as ResponseCreateParams;
-    expect(fromOpenAIResponsesRequest(text).messages).toEqual([{ role: "user", content: [{ type: "text", text: "hello" }] }]);
+    expect(fromOpenAIResponsesRequest(text).messages).toEqual([
+      { role: "user", content: [{ type: "text", text: "hello" }] },
+    ]);
     expect(toOpenAIResponsesRequest(fromOpenAIResponsesRequest(text))).toStrictEqual(text);
-    const none = { model: "gpt-5", previous_response_id: "resp_1", instructions: null } as ResponseCreateParams;
+    const none = {
+      model: "gpt-5",
+      previous_response_id: "resp_1",
+      instructions: null,
+    } as ResponseCreateParams;
     expect(toOpenAIResponsesRequest(fromOpenAIResponsesRequest(none))).toStrictEqual(none);
   });
 });
@@ -150,10 +197,22 @@ describe("fromOpenAIResponsesOutput", () => {
   it("turns output items into one neutral message each", () => {
     const output = [
       { type: "reasoning", id: "rs_2", summary: [], encrypted_content: "e" },
-      { type: "function_call", id: "fc_2", call_id: "call_2", name: "bash", arguments: "{}", status: "completed" },
+      {
+        type: "function_call",
+        id: "fc_2",
+        call_id: "call_2",
+        name: "bash",
+        arguments: "{}",
+        status: "completed",
+      },
     ] as unknown as ResponseOutputItem[];
     const messages = fromOpenAIResponsesOutput(output);
     expect(messages.map((message) => message.content[0]?.type)).toEqual(["thinking", "tool_call"]);
-    expect(messages[0]?.content[0]).toEqual({ type: "thinking", text: "", encryptedContent: "e", extra: { id: "rs_2", summary: [] } });
+    expect(messages[0]?.content[0]).toEqual({
+      type: "thinking",
+      text: "",
+      encryptedContent: "e",
+      extra: { id: "rs_2", summary: [] },
+    });
   });
 });

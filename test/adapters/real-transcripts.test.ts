@@ -5,8 +5,16 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { fromAnthropicRequest, fromAnthropicResponse, toAnthropicRequest } from "../../src/adapters/anthropic.js";
-import { fromOpenAIChatRequest, fromOpenAIChatResponse, toOpenAIChatRequest } from "../../src/adapters/openai-chat.js";
+import {
+  fromAnthropicRequest,
+  fromAnthropicResponse,
+  toAnthropicRequest,
+} from "../../src/adapters/anthropic.js";
+import {
+  fromOpenAIChatRequest,
+  fromOpenAIChatResponse,
+  toOpenAIChatRequest,
+} from "../../src/adapters/openai-chat.js";
 import type { ToolCallBlock } from "../../src/transcript/types.js";
 import { validateConversation } from "../../src/transcript/validate.js";
 import { firstDifference } from "./difference.js";
@@ -35,21 +43,33 @@ describe.skipIf(missing)(`OpenHands agent-sdk LiteLLM logs (skipped when ${reaso
     expect(files).toHaveLength(6);
   });
 
-  it.each(files.map((file) => [path.basename(file), file]))("%s round-trips and is a valid request", (_name, file) => {
-    const log = read(file);
-    const request = { model: "claude-sonnet-4", messages: log.messages, tools: log.tools, ...(log.kwargs as Json) };
-    const conversation = fromOpenAIChatRequest(request as never);
-    expect(firstDifference(toOpenAIChatRequest(conversation), request)).toBeUndefined();
-    expect(validateConversation(conversation)).toEqual([]);
-    const count = (type: string) =>
-      conversation.messages.flatMap((message) => message.content.filter((block) => block.type === type)).length;
-    expect(count("tool_result")).toBe(count("tool_call"));
-  });
+  it.each(files.map((file) => [path.basename(file), file]))(
+    "%s round-trips and is a valid request",
+    (_name, file) => {
+      const log = read(file);
+      const request = {
+        model: "claude-sonnet-4",
+        messages: log.messages,
+        tools: log.tools,
+        ...(log.kwargs as Json),
+      };
+      const conversation = fromOpenAIChatRequest(request as never);
+      expect(firstDifference(toOpenAIChatRequest(conversation), request)).toBeUndefined();
+      expect(validateConversation(conversation)).toEqual([]);
+      const count = (type: string) =>
+        conversation.messages.flatMap((message) => message.content.filter((block) => block.type === type))
+          .length;
+      expect(count("tool_result")).toBe(count("tool_call"));
+    },
+  );
 
   it("reads each response into the tool calls the next request sends back", () => {
     for (let index = 0; index + 1 < files.length; index++) {
       const log = read(files[index] as string);
-      const next = fromOpenAIChatRequest({ model: "m", messages: read(files[index + 1] as string).messages } as never);
+      const next = fromOpenAIChatRequest({
+        model: "m",
+        messages: read(files[index + 1] as string).messages,
+      } as never);
       const choice = (log.response as { choices: Array<{ message: unknown }> }).choices[0];
       const answer = fromOpenAIChatResponse(choice?.message as never);
       const calls = (blocks: readonly unknown[]) =>
@@ -66,14 +86,19 @@ describe.skipIf(missing)(`OpenHands agent-sdk LiteLLM logs (skipped when ${reaso
 describe.skipIf(missing)(`tau-bench gpt-4o trajectories (skipped when ${reason})`, () => {
   const files = jsonFiles("tau-bench");
 
-  it.each(files.map((file) => [path.basename(file), file]))("%s round-trips and pairs every tool call", (_name, file) => {
-    const request = { model: "gpt-4o", messages: read(file).traj };
-    const conversation = fromOpenAIChatRequest(request as never);
-    expect(firstDifference(toOpenAIChatRequest(conversation), request)).toBeUndefined();
-    expect(validateConversation(conversation)).toEqual([]);
-    const calls = conversation.messages.flatMap((message) => message.content.filter((block) => block.type === "tool_call"));
-    expect(calls.length).toBeGreaterThan(10);
-  });
+  it.each(files.map((file) => [path.basename(file), file]))(
+    "%s round-trips and pairs every tool call",
+    (_name, file) => {
+      const request = { model: "gpt-4o", messages: read(file).traj };
+      const conversation = fromOpenAIChatRequest(request as never);
+      expect(firstDifference(toOpenAIChatRequest(conversation), request)).toBeUndefined();
+      expect(validateConversation(conversation)).toEqual([]);
+      const calls = conversation.messages.flatMap((message) =>
+        message.content.filter((block) => block.type === "tool_call"),
+      );
+      expect(calls.length).toBeGreaterThan(10);
+    },
+  );
 });
 
 describe.skipIf(missing)(`mini-swe-agent trajectories (skipped when ${reason})`, () => {
@@ -91,12 +116,16 @@ describe.skipIf(missing)(`mini-swe-agent trajectories (skipped when ${reason})`,
 });
 
 describe.skipIf(missing)(`Claude Code sessions, as Anthropic messages (skipped when ${reason})`, () => {
-  const files = ["marot-spotter", "sniffly", "claude-code-viewer"].flatMap((folder) => jsonFiles(`claude-code/${folder}`, ".jsonl"));
+  const files = ["marot-spotter", "sniffly", "claude-code-viewer"].flatMap((folder) =>
+    jsonFiles(`claude-code/${folder}`, ".jsonl"),
+  );
 
   it("round-trips every recorded user and assistant message, with thinking signatures intact", () => {
     let thinking = 0;
     for (const file of files) {
-      const lines = readFileSync(file, "utf8").split("\n").filter((line) => line.trim() !== "");
+      const lines = readFileSync(file, "utf8")
+        .split("\n")
+        .filter((line) => line.trim() !== "");
       const messages = lines
         .map((line) => JSON.parse(line) as { type?: string; message?: { role: string; content: unknown } })
         .filter((entry) => (entry.type === "user" || entry.type === "assistant") && entry.message)

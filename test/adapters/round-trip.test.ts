@@ -4,11 +4,11 @@ import { fromRequest, toRequest } from "../../src/adapters/index.js";
 import { hashMessage } from "../../src/transcript/hash.js";
 import type { ProviderFormat } from "../../src/transcript/types.js";
 import { validateConversation } from "../../src/transcript/validate.js";
-import { requestArbitrary } from "../support/arbitraries.js";
+import { propertyParameters, requestArbitrary } from "../support/arbitraries.js";
 import { firstDifference } from "./difference.js";
 
 const formats: ProviderFormat[] = ["anthropic", "openai-chat", "openai-responses"];
-const runs = { numRuns: 300 };
+const runs = propertyParameters(300);
 
 describe.each(formats)("the %s adapter", (format) => {
   it("writes every generated request back deep-equal to itself", () => {

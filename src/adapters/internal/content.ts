@@ -67,7 +67,8 @@ export function plainString(content: readonly Block[], wire: WireForm | undefine
   if (wire?.content !== "string" || content.length !== 1) return undefined;
   const block = content[0];
   if (block?.type === "summary") return block.text;
-  if (block?.type !== "text" || block.cacheControl !== undefined || block.extra !== undefined) return undefined;
+  if (block?.type !== "text" || block.cacheControl !== undefined || block.extra !== undefined)
+    return undefined;
   return block.text;
 }
 

@@ -116,5 +116,7 @@ export function nested(extra: Extra | undefined, key: string): JsonObject {
 /** Writes the cache marker back in the provider's spelling. */
 export function cacheControlField(cacheControl: CacheControl | undefined): JsonObject | undefined {
   if (cacheControl === undefined) return undefined;
-  return cacheControl.ttl === undefined ? { type: "ephemeral" } : { type: "ephemeral", ttl: cacheControl.ttl };
+  return cacheControl.ttl === undefined
+    ? { type: "ephemeral" }
+    : { type: "ephemeral", ttl: cacheControl.ttl };
 }
