@@ -6,6 +6,7 @@
  * @module
  */
 import { CompactorError, TranscriptFormatError } from "../errors.js";
+import { eventLogImporter } from "../events/event-log-importer.js";
 import type { Transcript, TranscriptFormat } from "../transcript/types.js";
 import { importAnthropicMessages, isAnthropicMessagesDocument } from "./anthropic-messages.js";
 import { importClaudeCode, isClaudeCodeRecord } from "./claude-code.js";
@@ -27,7 +28,8 @@ export interface TranscriptImporter {
   parse(file: string, text: string): Transcript[];
 }
 
-const registered: TranscriptImporter[] = [];
+/** Importers asked before the built-in ones; compactor's own event log is always among them. */
+const registered: TranscriptImporter[] = [eventLogImporter];
 
 /**
  * Adds an importer, asked before the built-in ones (the latest registered first).

@@ -29,21 +29,37 @@ export function stripCacheControl(messages: readonly Message[]): Message[] {
   return messages.map((message) => ({ ...message, content: message.content.map(stripBlock) }));
 }
 
+function countInItem(item: unknown): number {
+  if (typeof item !== "object" || item === null) return 0;
+  const record = item as Record<string, unknown>;
+  return (record.cache_control ? 1 : 0) + countIn(record.content);
+}
+
 function countIn(value: unknown): number {
   if (!Array.isArray(value)) return 0;
   let count = 0;
-  for (const item of value) {
-    if (typeof item !== "object" || item === null) continue;
-    const record = item as Record<string, unknown>;
-    if (record.cache_control) count++;
-    if (Array.isArray(record.content)) count += countIn(record.content);
-  }
+  for (const item of value) count += countInItem(item);
   return count;
 }
 
-/** Breakpoints a request carries in its system prompt, tools and the given messages (and the top-level one). */
-export function countBreakpoints(params: Record<string, unknown>, messages: readonly unknown[]): number {
-  return (params.cache_control ? 1 : 0) + countIn(params.system) + countIn(params.tools) + countIn(messages);
+/**
+ * Breakpoints a request carries in its system prompt, tools and the given messages (and the top-level one).
+ * Messages are read from the last one back, and counting stops once `limit` is reached: breakpoints sit near
+ * the end of a conversation, so the usual question ("any at all?", "a slot free?") is answered without
+ * walking a long history.
+ *
+ * @param limit - Stop counting at this many. @default no limit (the exact count)
+ */
+export function countBreakpoints(
+  params: Record<string, unknown>,
+  messages: readonly unknown[],
+  limit = Number.POSITIVE_INFINITY,
+): number {
+  let count = (params.cache_control ? 1 : 0) + countIn(params.system) + countIn(params.tools);
+  for (let index = messages.length - 1; index >= 0 && count < limit; index--) {
+    count += countInItem(messages[index]);
+  }
+  return count;
 }
 
 function markLast(content: unknown): unknown {
@@ -71,7 +87,8 @@ export function placeBreakpoints(
   messages: unknown[],
   replacementLength: number,
 ): Record<string, unknown> {
-  let used = countBreakpoints(params, messages);
+  // Only "none at all?" matters unless a replacement needs a slot (then: fewer than the maximum?).
+  let used = countBreakpoints(params, messages, replacementLength > 0 ? maximumBreakpoints : 1);
   const none = used === 0;
   let changed = false;
   const sent = [...messages];

@@ -18,6 +18,8 @@ export interface LiveSession {
   historyTokens: number[];
   /** Raw provider messages of the active checkpoint's replacement, built once per checkpoint. */
   rawReplacement?: { checkpointId: string; messages: unknown[]; tokens: number[] };
+  /** A copy of the raw message list of the last request, index-aligned with `historyHashes`. */
+  lastRaw?: unknown[];
   /** Simulator of the provider's cache over the full history (the counterfactual). */
   shadowCache?: CacheSimulator;
   /** First history index not yet persisted; undefined when the store is up to date. */

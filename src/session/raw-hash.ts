@@ -29,6 +29,24 @@ export function rawMessageHash(message: unknown): string {
   return digest(JSON.stringify(message) ?? "undefined");
 }
 
+/**
+ * Hashes of a request's raw messages. A message that is the very object found at the same index of the
+ * previous request reuses that request's hash (one comparison); the rest go through {@link rawMessageHash}.
+ */
+export function rawMessageHashes(
+  raw: readonly unknown[],
+  previous: readonly unknown[] | undefined,
+  previousHashes: readonly string[],
+): string[] {
+  const hashes = new Array<string>(raw.length);
+  for (let index = 0; index < raw.length; index++) {
+    const message = raw[index];
+    const same = previous !== undefined && index < previous.length && previous[index] === message;
+    hashes[index] = (same ? previousHashes[index] : undefined) ?? rawMessageHash(message);
+  }
+  return hashes;
+}
+
 /** Short hex digest of a string. */
 export function digest(text: string): string {
   return createHash("sha1").update(text).digest("base64url");

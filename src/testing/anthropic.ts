@@ -34,7 +34,22 @@ function contentOf(message: MessageReply, callNumber: number): Anthropic.Content
   });
 }
 
+/** `usage.iterations` of a reply with a server-side compaction: the compaction, then the answer itself. */
+function iterationsOf(message: MessageReply, usage: Anthropic.Usage): { iterations?: unknown[] } {
+  const compaction = message.serverCompaction;
+  if (compaction === undefined) return {};
+  const { input_tokens, output_tokens, cache_creation_input_tokens, cache_read_input_tokens, cache_creation } = usage;
+  const empty = { cache_creation_input_tokens: 0, cache_read_input_tokens: 0, cache_creation: null };
+  return {
+    iterations: [
+      { type: "compaction", input_tokens: compaction.inputTokens, output_tokens: compaction.outputTokens, ...empty },
+      { type: "message", input_tokens, output_tokens, cache_creation_input_tokens, cache_read_input_tokens, cache_creation },
+    ],
+  };
+}
+
 function renderMessage(message: MessageReply, usage: ServerUsage, context: RenderContext): Anthropic.Message {
+  const wireUsage = toAnthropicUsage(usage);
   return {
     id: `msg_test_${padded(context.callNumber)}`,
     type: "message",
@@ -46,7 +61,7 @@ function renderMessage(message: MessageReply, usage: ServerUsage, context: Rende
     stop_details: null,
     container: null,
     diagnostics: null,
-    usage: toAnthropicUsage(usage),
+    usage: { ...wireUsage, ...iterationsOf(message, wireUsage) },
   };
 }
 
@@ -105,6 +120,7 @@ function streamEvents(message: MessageReply, usage: ServerUsage, context: Render
       output_tokens: complete.usage.output_tokens,
       output_tokens_details: complete.usage.output_tokens_details,
       server_tool_use: null,
+      ...iterationsOf(message, complete.usage),
     },
   });
   events.push({ type: "message_stop" });

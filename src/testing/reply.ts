@@ -37,6 +37,12 @@ export interface MessageReply {
    * @default `"tool_call"` when a part is a tool call, else `"end"`
    */
   stopReason?: "end" | "tool_call" | "max_tokens";
+  /**
+   * Anthropic only: a server-side compaction ran before the answer. Its tokens are reported as a `compaction`
+   * entry of `usage.iterations`, outside the top-level counts, as the API does.
+   * @default none (no `usage.iterations`)
+   */
+  serverCompaction?: { inputTokens: number; outputTokens: number };
 }
 
 /** An HTTP error in the provider's error JSON shape. */
@@ -89,6 +95,10 @@ export const reply = {
     if (!Array.isArray(parts))
       throw new InvalidOptionError("reply.message(parts)", "an array of parts", parts);
     if (options.outputTokens !== undefined) requireNonNegativeInteger("outputTokens", options.outputTokens);
+    if (options.serverCompaction !== undefined) {
+      requireNonNegativeInteger("serverCompaction.inputTokens", options.serverCompaction?.inputTokens);
+      requireNonNegativeInteger("serverCompaction.outputTokens", options.serverCompaction?.outputTokens);
+    }
     return { kind: "message", parts, ...options };
   },
 
