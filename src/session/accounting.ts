@@ -13,7 +13,7 @@ import { calibrationOf, recordCalibration } from "./calibration-state.js";
 import { bindingFor, streamResponse } from "./formats.js";
 import type { LiveSession } from "./live-session.js";
 import { responseMessage } from "./conversion.js";
-import { shadowUsage } from "./shadow-cache.js";
+import { type CacheLayout, shadowUsage } from "./shadow-cache.js";
 
 /** Inputs of {@link settleCall}. */
 export interface SettleInput {
@@ -27,8 +27,8 @@ export interface SettleInput {
   sentEstimate: { fixed: number; messages: number };
   fullEstimate: { fixed: number; messages: number };
   compacted: boolean;
-  /** Whether the user's requests use the provider's prompt cache (Anthropic: any `cache_control`). */
-  caching: boolean;
+  /** Where the request caches (Anthropic: its breakpoints), for the counterfactual. */
+  caching: CacheLayout;
   emit: (event: CompactorEvent) => void;
   now: number;
   reportError: (phase: ErrorEvent["phase"], error: unknown, fallback?: string) => void;
@@ -42,7 +42,9 @@ function promptOf(usage: Usage): number {
  * Records one finished call. Persists history even when the call failed: nothing the agent sent is lost.
  * Returns what the call was billed (dollars, `null` when unpriced, and tokens), or undefined when it was not.
  */
-export async function settleCall(input: SettleInput): Promise<{ usd: number | null; tokens: number } | undefined> {
+export async function settleCall(
+  input: SettleInput,
+): Promise<{ usd: number | null; tokens: number } | undefined> {
   const { state, outcome } = input;
   const binding = bindingFor(input.format);
   let usage: Usage | undefined;
@@ -70,7 +72,10 @@ export async function settleCall(input: SettleInput): Promise<{ usd: number | nu
       outputTokens: 0,
       reasoningTokens: 0,
     };
-    input.reportError("usage", new Error("the provider reported no usage for this call; an estimate was recorded"));
+    input.reportError(
+      "usage",
+      new Error("the provider reported no usage for this call; an estimate was recorded"),
+    );
   }
 
   const ledger = state.pendingLedger;
@@ -82,14 +87,26 @@ export async function settleCall(input: SettleInput): Promise<{ usd: number | nu
     const cost = costOfCall(model, usage);
     const costUsd = cost.known ? cost.costUsd : null;
     // Counterfactual: the uncompacted history, its cache split predicted by the same cache model.
-    const shadow = shadowUsage(state, input.format, model, input.now, calibration, input.fullEstimate.fixed, input.caching);
+    const shadow = shadowUsage(
+      state,
+      input.format,
+      model,
+      input.now,
+      calibration,
+      input.fullEstimate.fixed,
+      input.caching,
+    );
     let uncompactedUsage: Usage;
     let uncompactedPromptTokens: number;
     if (!input.compacted) {
       uncompactedUsage = usage;
       uncompactedPromptTokens = promptOf(usage);
     } else {
-      uncompactedUsage = { ...shadow, outputTokens: usage.outputTokens, reasoningTokens: usage.reasoningTokens };
+      uncompactedUsage = {
+        ...shadow,
+        outputTokens: usage.outputTokens,
+        reasoningTokens: usage.reasoningTokens,
+      };
       uncompactedPromptTokens = promptOf(uncompactedUsage);
     }
     const uncompactedCost = costOfCall(model, uncompactedUsage);

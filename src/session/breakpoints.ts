@@ -13,7 +13,9 @@ export const maximumBreakpoints = 4;
 
 function stripBlock(block: Block): Block {
   if (block.type === "tool_result") {
-    const content = block.content.map((part) => (part.type === "opaque" ? part : stripBlock(part))) as typeof block.content;
+    const content = block.content.map((part) =>
+      part.type === "opaque" ? part : stripBlock(part),
+    ) as typeof block.content;
     const { cacheControl: _cacheControl, ...rest } = block;
     return { ...rest, content };
   }
@@ -63,10 +65,17 @@ export function countBreakpoints(
 }
 
 function markLast(content: unknown): unknown {
-  if (typeof content === "string") return [{ type: "text", text: content, cache_control: { type: "ephemeral" } }];
+  if (typeof content === "string")
+    return [{ type: "text", text: content, cache_control: { type: "ephemeral" } }];
   if (!Array.isArray(content) || content.length === 0) return content;
   const last = content.at(-1) as Record<string, unknown>;
-  if (typeof last !== "object" || last === null || last.type === "thinking" || last.type === "redacted_thinking") return content;
+  if (
+    typeof last !== "object" ||
+    last === null ||
+    last.type === "thinking" ||
+    last.type === "redacted_thinking"
+  )
+    return content;
   return [...content.slice(0, -1), { ...last, cache_control: { type: "ephemeral" } }];
 }
 

@@ -44,11 +44,19 @@ function onlineOf(state: LiveSession): OnlineCalibration {
 /** The session's current calibration. */
 export function calibrationOf(state: LiveSession): Calibration {
   const calibration = onlineOf(state);
-  return { scale: (tokens) => calibration.scale(tokens), predict: (estimate) => calibration.calibrated(estimate) };
+  return {
+    scale: (tokens) => calibration.scale(tokens),
+    predict: (estimate) => calibration.calibrated(estimate),
+  };
 }
 
 /** Records a call's estimated and reported prompt tokens, and keeps the state in the session's meta. */
-export function recordCalibration(state: LiveSession, _model: string, estimate: number, actual: number): void {
+export function recordCalibration(
+  state: LiveSession,
+  _model: string,
+  estimate: number,
+  actual: number,
+): void {
   const calibration = onlineOf(state);
   calibration.observe(estimate, actual);
   state.meta.calibration = calibration.state();

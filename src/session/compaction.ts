@@ -101,7 +101,8 @@ export async function planCompaction(input: PlanInput): Promise<CompactionPlan |
       },
       fixed,
       total,
-      count: (messages) => messages.reduce((sum, message) => sum + calibration.scale(tokens.countMessage(message)), 0),
+      count: (messages) =>
+        messages.reduce((sum, message) => sum + calibration.scale(tokens.countMessage(message)), 0),
     },
     ...(prices ? { prices } : {}),
     ...(price?.contextWindow ? { contextWindow: price.contextWindow } : {}),
@@ -128,7 +129,9 @@ export async function planCompaction(input: PlanInput): Promise<CompactionPlan |
   const result = await input.strategy.compact(view, context);
   if (!result) return undefined;
   if (!Number.isInteger(result.keepFrom) || result.keepFrom < 0 || result.keepFrom > view.length) {
-    throw new Error(`strategy "${input.strategy.name}" returned keepFrom ${result.keepFrom} outside 0..${view.length}`);
+    throw new Error(
+      `strategy "${input.strategy.name}" returned keepFrom ${result.keepFrom} outside 0..${view.length}`,
+    );
   }
 
   // Map the result (relative to the view) back onto the full history.
@@ -151,11 +154,19 @@ export async function planCompaction(input: PlanInput): Promise<CompactionPlan |
     format: input.format,
     messages: [...newReplacement, ...state.history.slice(newCovered)],
   };
-  const violations: Array<{ code: string; message: string; messageIndex?: number }> = checkInvariants(original, compacted, {
-    isSummary: (message) => message.content.some((block) => block.type === "summary") || isMaskedObservation(message),
-  });
+  const violations: Array<{ code: string; message: string; messageIndex?: number }> = checkInvariants(
+    original,
+    compacted,
+    {
+      isSummary: (message) =>
+        message.content.some((block) => block.type === "summary") || isMaskedObservation(message),
+    },
+  );
   if (tokensAfter > total) {
-    violations.push({ code: "grew", message: `the compacted view (${Math.round(tokensAfter)} tokens) is larger than the original (${Math.round(total)})` });
+    violations.push({
+      code: "grew",
+      message: `the compacted view (${Math.round(tokensAfter)} tokens) is larger than the original (${Math.round(total)})`,
+    });
   }
   const next: Checkpoint = {
     id: randomUUID(),

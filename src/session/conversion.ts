@@ -5,7 +5,11 @@
  * @module
  */
 import { fromAnthropicRequest, fromAnthropicResponse, toAnthropicRequest } from "../adapters/anthropic.js";
-import { fromOpenAIChatRequest, fromOpenAIChatResponse, toOpenAIChatRequest } from "../adapters/openai-chat.js";
+import {
+  fromOpenAIChatRequest,
+  fromOpenAIChatResponse,
+  toOpenAIChatRequest,
+} from "../adapters/openai-chat.js";
 import {
   fromOpenAIResponsesOutput,
   fromOpenAIResponsesRequest,
@@ -29,7 +33,11 @@ export function fromRawMessages(format: ProviderFormat, params: Params, raw: rea
 }
 
 /** Converts neutral messages back to raw messages (or Responses input items) of the format. */
-export function rawFromMessages(format: ProviderFormat, params: Params, messages: readonly Message[]): unknown[] {
+export function rawFromMessages(
+  format: ProviderFormat,
+  params: Params,
+  messages: readonly Message[],
+): unknown[] {
   const model = typeof params.model === "string" ? params.model : undefined;
   const conversation = { format, messages: [...messages], ...(model ? { model } : {}) };
   switch (format) {

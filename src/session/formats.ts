@@ -54,7 +54,8 @@ const anthropic: FormatBinding = {
     if (!start && !delta) return undefined;
     // message_delta carries cumulative counts; where it repeats a field, it is the final value.
     const merged: Record<string, unknown> = { ...start };
-    for (const [key, value] of Object.entries(delta ?? {})) if (value !== null && value !== undefined) merged[key] = value;
+    for (const [key, value] of Object.entries(delta ?? {}))
+      if (value !== null && value !== undefined) merged[key] = value;
     return usageFromAnthropic(merged);
   },
   responseModel: (response) => {
@@ -95,7 +96,8 @@ const openAIResponses: FormatBinding = {
     if (params.previous_response_id !== undefined && params.previous_response_id !== null) {
       return "the request continues a server-held conversation (previous_response_id)";
     }
-    if (params.conversation !== undefined && params.conversation !== null) return "the request uses a server-held conversation";
+    if (params.conversation !== undefined && params.conversation !== null)
+      return "the request uses a server-held conversation";
     if (params.context_management !== undefined) return "the request uses OpenAI server-side compaction";
     return undefined;
   },
@@ -134,7 +136,8 @@ export function streamResponse(format: ProviderFormat, events: readonly unknown[
   if (format === "openai-responses") {
     for (let index = events.length - 1; index >= 0; index--) {
       const event = record(events[index]);
-      if (event?.type === "response.completed" || event?.type === "response.incomplete") return event.response;
+      if (event?.type === "response.completed" || event?.type === "response.incomplete")
+        return event.response;
     }
   }
   if (format === "anthropic") {

@@ -54,7 +54,11 @@ export function newMeta(id: string, now: number): SessionMeta {
 }
 
 /** Builds the live form of a stored (or new) session. */
-export function liveFrom(id: string, record: SessionRecord | undefined, count: (message: Message) => number): LiveSession {
+export function liveFrom(
+  id: string,
+  record: SessionRecord | undefined,
+  count: (message: Message) => number,
+): LiveSession {
   const now = Date.now();
   const history = record ? [...record.history] : [];
   return {

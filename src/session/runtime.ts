@@ -16,6 +16,7 @@ import { applyCompaction, type CompactionPlan, planCompaction } from "./compacti
 import { placeBreakpoints, stripCacheControl } from "./breakpoints.js";
 import { bindingFor } from "./formats.js";
 import { type CallGate, type GateTicket, isRefusal } from "./gate.js";
+import type { CacheLayout } from "./shadow-cache.js";
 import { enqueue, type LiveSession, liveFrom } from "./live-session.js";
 import { fromRawMessages, rawFromMessages } from "./conversion.js";
 import { commonPrefix, rawMessageHashes } from "./raw-hash.js";
@@ -69,7 +70,12 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     return summarizers.get(model);
   };
 
-  const reportError = (session: string, phase: Extract<CompactorEvent, { type: "error" }>["phase"], error: unknown, fallback?: string) => {
+  const reportError = (
+    session: string,
+    phase: Extract<CompactorEvent, { type: "error" }>["phase"],
+    error: unknown,
+    fallback?: string,
+  ) => {
     options.emit({
       type: "error",
       session,
@@ -164,7 +170,9 @@ export function createRuntime(options: RuntimeOptions): Runtime {
           state,
           format: request.format,
           model,
-          fixedEstimate: binding.fixedParts(request.params).reduce<number>((sum, part) => sum + tokens.countRaw(part), 0),
+          fixedEstimate: binding
+            .fixedParts(request.params)
+            .reduce<number>((sum, part) => sum + tokens.countRaw(part), 0),
           strategy: options.strategy,
           trigger: options.trigger,
           tokens,
@@ -200,7 +208,11 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     const compacted = Boolean(raw && checkpoint && !blocked && !options.shadow);
     if (raw && checkpoint && compacted) {
       if (state.rawReplacement?.checkpointId !== checkpoint.id) {
-        const messages = rawFromMessages(request.format, request.params, stripCacheControl(checkpoint.replacement));
+        const messages = rawFromMessages(
+          request.format,
+          request.params,
+          stripCacheControl(checkpoint.replacement),
+        );
         state.rawReplacement = {
           checkpointId: checkpoint.id,
           messages,
@@ -212,7 +224,13 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       params = binding.withMessages(request.params, sentRaw);
     }
     if (model !== requestedModel) params = { ...params, model };
-    if (request.format === "anthropic" && raw && !blocked && !options.shadow && (options.cacheBreakpoints ?? true)) {
+    if (
+      request.format === "anthropic" &&
+      raw &&
+      !blocked &&
+      !options.shadow &&
+      (options.cacheBreakpoints ?? true)
+    ) {
       params = placeBreakpoints(params, (params.messages as unknown[]) ?? [], replacementLength);
     }
 
@@ -238,7 +256,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
               sentEstimate: sentTokens,
               fullEstimate: fullTokens,
               compacted,
-              caching: usesCache(request.format, params),
+              caching: cacheLayoutOf(request.format, params),
               emit: options.emit,
               now: now(),
               reportError: (phase, error, fallback) => reportError(state.id, phase, error, fallback),
@@ -280,13 +298,21 @@ function maxOutputOf(params: Record<string, unknown>): { maxOutputTokens?: numbe
   return {};
 }
 
-/** Whether a request uses the provider's prompt cache: OpenAI always; Anthropic when it carries `cache_control`. */
-function usesCache(format: ProviderFormat, params: Record<string, unknown>): boolean {
-  if (format !== "anthropic") return true;
-  if (params.cache_control !== undefined) return true;
-  const has = (value: unknown) => JSON.stringify(value ?? null).includes('"cache_control"');
+/**
+ * Where a request caches, so the counterfactual caches the same way: OpenAI caches every prompt; Anthropic
+ * caches at its breakpoints, on the system prompt and tools and/or at the end of the conversation.
+ */
+function cacheLayoutOf(format: ProviderFormat, params: Record<string, unknown>): CacheLayout {
+  if (format !== "anthropic") return { fixed: true, messages: true, ttl: "5m" };
+  const json = (value: unknown) => JSON.stringify(value ?? null);
   const messages = Array.isArray(params.messages) ? params.messages : [];
-  return has(params.system) || has(params.tools) || has(messages.at(-1)) || has(messages.at(-2));
+  const fixed = `${json(params.system)}${json(params.tools)}`;
+  const tail = `${json(params.cache_control)}${json(messages.at(-1))}${json(messages.at(-2))}`;
+  return {
+    fixed: fixed.includes('"cache_control"'),
+    messages: params.cache_control !== undefined || tail.includes('"cache_control"'),
+    ttl: `${fixed}${tail}`.includes('"ttl":"1h"') ? "1h" : "5m",
+  };
 }
 
 /** Estimated (uncalibrated) prompt tokens of what is sent: fixed parts plus the view. */
@@ -301,7 +327,8 @@ function estimateSent(
   const checkpoint = state.meta.checkpoint;
   if (compacted && checkpoint && state.rawReplacement) {
     for (const count of state.rawReplacement.tokens) messages += count;
-    for (let index = checkpoint.covered; index < state.historyTokens.length; index++) messages += state.historyTokens[index] ?? 0;
+    for (let index = checkpoint.covered; index < state.historyTokens.length; index++)
+      messages += state.historyTokens[index] ?? 0;
   } else {
     for (const count of state.historyTokens) messages += count;
   }
