@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { emptyUsage } from "../usage/index.js";
 import { costOfCall } from "../pricing/index.js";
 import type { Usage } from "../transcript/types.js";
 import type { BudgetAmount } from "./types.js";
@@ -38,15 +39,7 @@ export interface CallEstimate extends BudgetAmount {
 }
 
 function usageOf(fields: Partial<Usage>): Usage {
-  return {
-    inputTokens: 0,
-    cacheReadTokens: 0,
-    cacheWrite5mTokens: 0,
-    cacheWrite1hTokens: 0,
-    outputTokens: 0,
-    reasoningTokens: 0,
-    ...fields,
-  };
+  return { ...emptyUsage(), ...fields };
 }
 
 /** The reservation of one call. */

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { cli, spawnCli } from "./helpers.js";
+import { cli, spawnCli } from "../support/cli.js";
 
 afterEach(() => vi.restoreAllMocks());
 

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { cli } from "./helpers.js";
+import { cli } from "../support/cli.js";
 
 afterEach(() => vi.restoreAllMocks());
 

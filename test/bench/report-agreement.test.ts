@@ -6,7 +6,7 @@ import { replayTranscript } from "../../src/replay/replay.js";
 import { reportSession } from "../../src/report/report.js";
 import { defaultTokenCounter } from "../../src/session/token-counter.js";
 import type { Transcript } from "../../src/transcript/types.js";
-import { sharedTranscripts, transcriptsPresent } from "./helpers.js";
+import { sharedTranscripts, transcriptsPresent } from "../support/cli.js";
 
 const none = catalog.find((spec) => spec.name === "none");
 

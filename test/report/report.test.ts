@@ -2,32 +2,11 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { main } from "../../src/cli/run.js";
+import { cli } from "../support/cli.js";
 import { buildReport, costOfCall, importPath, type Report } from "../../src/index.js";
 
 const transcripts = resolve(import.meta.dirname, "../../../shared/transcripts");
 const present = existsSync(transcripts);
-
-/** Runs the CLI in-process; returns its exit code and what it printed. */
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const out = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => {
-    stdout += String(chunk);
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, "write").mockImplementation((chunk) => {
-    stderr += String(chunk);
-    return true;
-  });
-  try {
-    const code = await main(args);
-    return { code, stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -42,8 +21,12 @@ describe.skipIf(!present)("compactor report on the recorded sessions (../shared/
     let compared = 0;
     for (const file of files) {
       // The provider's bill, summed straight from the file.
-      const raw = JSON.parse(readFileSync(join(folder, file), "utf8")) as { messages: Array<{ extra?: { response?: { usage?: { cost?: number } } } }> };
-      const costs = raw.messages.map((message) => message.extra?.response?.usage?.cost).filter((cost) => typeof cost === "number");
+      const raw = JSON.parse(readFileSync(join(folder, file), "utf8")) as {
+        messages: Array<{ extra?: { response?: { usage?: { cost?: number } } } }>;
+      };
+      const costs = raw.messages
+        .map((message) => message.extra?.response?.usage?.cost)
+        .filter((cost) => typeof cost === "number");
       const session = report.sessions.find((candidate) => candidate.file.endsWith(file));
       expect(session, file).toBeDefined();
       if (costs.length === 0) continue; // routed through a gateway that recorded no bill
@@ -83,7 +66,18 @@ describe.skipIf(!present)("compactor report on the recorded sessions (../shared/
     expect(code).toBe(0);
     const report = JSON.parse(stdout) as Report;
     for (const session of report.sessions) {
-      for (const field of ["file", "model", "calls", "promptTokens", "cacheReadTokens", "cacheWriteTokens", "outputTokens", "costUsd", "uncachedCostUsd", "peakContextTokens"]) {
+      for (const field of [
+        "file",
+        "model",
+        "calls",
+        "promptTokens",
+        "cacheReadTokens",
+        "cacheWriteTokens",
+        "outputTokens",
+        "costUsd",
+        "uncachedCostUsd",
+        "peakContextTokens",
+      ]) {
         expect(session, field).toHaveProperty(field);
       }
     }
@@ -91,7 +85,10 @@ describe.skipIf(!present)("compactor report on the recorded sessions (../shared/
     expect(unpriced.length).toBeGreaterThan(0);
     expect(report.total.unpricedSessions).toBe(unpriced.length);
     const priced = report.sessions.filter((session) => session.costUsd !== null);
-    expect(report.total.costUsd).toBeCloseTo(priced.reduce((sum, session) => sum + (session.costUsd ?? 0), 0), 9);
+    expect(report.total.costUsd).toBeCloseTo(
+      priced.reduce((sum, session) => sum + (session.costUsd ?? 0), 0),
+      9,
+    );
   });
 });
 
@@ -102,7 +99,10 @@ describe("compactor report on bad input", () => {
     ["empty.json", ""],
     ["truncated.json", '{"messages": [{"role": "user", "content": "hi"'],
     ["unknown.json", '{"hello": "world"}'],
-    ["wrong-shape.jsonl", '{"type":"assistant","message":{"id":"m1","role":"assistant","content":[],"usage":{"input_tokens":"many"}}}\n'],
+    [
+      "wrong-shape.jsonl",
+      '{"type":"assistant","message":{"id":"m1","role":"assistant","content":[],"usage":{"input_tokens":"many"}}}\n',
+    ],
   ])("exits non-zero naming the file for %s", async (name, text) => {
     const file = join(folder, name);
     writeFileSync(file, text);
