@@ -91,6 +91,23 @@ function commandOfCall(call: ToolCallBlock | undefined): string | undefined {
   return typeof first === "string" ? shorten(first) : undefined;
 }
 
+/** Placeholder commands per call block (tool results) or preceding message (text observations). */
+const commandMemo = new WeakMap<object, { command: string | undefined }>();
+
+/**
+ * The command an observation answers, shortened for its placeholder, or undefined when there is none.
+ * Memoised per `source` (the call block, or the message before a text observation), which is immutable;
+ * without a source the command is looked up every time.
+ */
+function placeholderCommand(source: object | undefined, find: () => string | undefined): string | undefined {
+  const known = source === undefined ? undefined : commandMemo.get(source);
+  if (known !== undefined) return known.command;
+  const raw = find();
+  const command = raw !== undefined && raw.trim() !== "" ? shorten(raw) : undefined;
+  if (source !== undefined) commandMemo.set(source, { command });
+  return command;
+}
+
 function textOf(content: readonly Block[]): string {
   return content.map((block) => (block.type === "text" ? block.text : "")).join("\n");
 }
@@ -249,9 +266,9 @@ export function observationMasking(options: ObservationMaskingOptions = {}): Str
               };
         const command =
           block?.type === "tool_result"
-            ? commandOfCall(calls.get(block.callId))
-            : bashBlockPattern.exec(textOf(previous?.content ?? []))?.[1];
-        if (command !== undefined && command.trim() !== "") info.command = shorten(command);
+            ? placeholderCommand(calls.get(block.callId), () => commandOfCall(calls.get(block.callId)))
+            : placeholderCommand(previous, () => bashBlockPattern.exec(textOf(previous?.content ?? []))?.[1]);
+        if (command !== undefined) info.command = command;
         const replaced = maskedOf(current, blockIndex, write(info));
         const probeAfter = block ? factsOf(replaced, blockIndex).probe : replaced;
         if (messageTokens(context.tokens, probeAfter) >= tokens) continue;

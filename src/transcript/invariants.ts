@@ -87,9 +87,15 @@ function violationKey(violation: InvariantViolation): string {
   return `${violation.code}\u0000${violation.subject ?? ""}`;
 }
 
+/**
+ * Structural violations of `compacted` that `original` does not already have. The original is validated only
+ * when the compacted request has violations to filter (the usual clean request costs one validation).
+ */
 function newStructuralViolations(original: Conversation, compacted: Conversation): InvariantViolation[] {
+  const found = validateConversation(compacted);
+  if (found.length === 0) return found;
   const known = new Set(validateConversation(original).map(violationKey));
-  return validateConversation(compacted).filter((violation) => !known.has(violationKey(violation)));
+  return found.filter((violation) => !known.has(violationKey(violation)));
 }
 
 function leadingSystem(messages: readonly Message[]): string[] {
@@ -118,17 +124,27 @@ function systemViolations(original: Conversation, compacted: Conversation): Inva
   return violations;
 }
 
-/** Tool call and result ids of a message, in order; empty for plain text. */
+const toolSignatures = new WeakMap<Message, string>();
+
+/**
+ * Tool call and result ids of a message, in order; empty for plain text. Memoised per message object
+ * (messages are immutable once hashed, see {@link hashMessage}).
+ */
 function toolSignature(message: Message): string {
-  return message.content
-    .flatMap((block) =>
-      block.type === "tool_call"
-        ? [`c:${block.id}`]
-        : block.type === "tool_result"
-          ? [`r:${block.callId}`]
-          : [],
-    )
-    .join("\u0000");
+  let signature = toolSignatures.get(message);
+  if (signature === undefined) {
+    signature = message.content
+      .flatMap((block) =>
+        block.type === "tool_call"
+          ? [`c:${block.id}`]
+          : block.type === "tool_result"
+            ? [`r:${block.callId}`]
+            : [],
+      )
+      .join("\u0000");
+    toolSignatures.set(message, signature);
+  }
+  return signature;
 }
 
 function thinkingHash(message: Message): string {
@@ -149,7 +165,6 @@ function matchMessages(
   isSummary: (message: Message) => boolean,
 ): Matches {
   const hashes = original.map(hashMessage);
-  const signatures = original.map(toolSignature);
   const result: Matches = { exact: new Map(), rewritten: new Map(), violations: [] };
   let cursor = 0;
   compacted.forEach((message, index) => {
@@ -165,9 +180,7 @@ function matchMessages(
     const rewrite =
       signature === ""
         ? -1
-        : signatures.findIndex(
-            (candidate, at) => at >= cursor && candidate === signature && original[at]?.role === message.role,
-          );
+        : findRewrite(original, cursor, signature, message.role);
     if (rewrite >= 0) {
       result.rewritten.set(index, rewrite);
       cursor = rewrite + 1;
@@ -197,6 +210,20 @@ function matchMessages(
     );
   });
   return result;
+}
+
+/** First original message at or after `from` with this role and tool signature, or -1. */
+function findRewrite(
+  original: readonly Message[],
+  from: number,
+  signature: string,
+  role: Message["role"],
+): number {
+  for (let at = from; at < original.length; at++) {
+    const candidate = original[at] as Message;
+    if (candidate.role === role && toolSignature(candidate) === signature) return at;
+  }
+  return -1;
 }
 
 /**

@@ -49,6 +49,60 @@ function pushUnique(list: string[], value: string, limit: number): void {
   if (list.length > limit) list.shift();
 }
 
+/**
+ * What one message contributes to the summary, in the order it contributes it. Each list is fed through
+ * {@link pushUnique} when messages are merged, so the result is the same as scanning the messages in turn.
+ */
+interface MessageExtract {
+  commands: string[];
+  paths: string[];
+  errors: string[];
+  /** The last plan the message holds, if any. */
+  plan: string | undefined;
+  /** The message's text, when it is an assistant message with text. */
+  assistantText: string | undefined;
+}
+
+/** Extracts per message object: summaries of growing spans re-read the same messages on every call. */
+const extracts = new WeakMap<Message, MessageExtract>();
+
+/** Scans one message for commands, file paths, errors, a plan and the assistant's text (memoised). */
+function extractOf(message: Message): MessageExtract {
+  const known = extracts.get(message);
+  if (known !== undefined) return known;
+  const extract: MessageExtract = {
+    commands: [],
+    paths: [],
+    errors: [],
+    plan: undefined,
+    assistantText: undefined,
+  };
+  for (const block of message.content) {
+    if (block.type !== "tool_call") continue;
+    const command = commandOf(block.input);
+    if (command !== undefined) {
+      extract.commands.push(clip(command, 200));
+      for (const match of command.matchAll(filePathPattern)) extract.paths.push(match[0]);
+    }
+    if (/todo|plan/i.test(block.name)) extract.plan = clip(JSON.stringify(block.input), 800);
+  }
+  const texts = textsOf(message.content);
+  for (const text of texts) {
+    for (const match of text.matchAll(filePathPattern)) extract.paths.push(match[0]);
+    if (message.role === "assistant") {
+      for (const match of text.matchAll(bashBlockPattern)) extract.commands.push(clip(match[1] ?? "", 200));
+      if (planLinePattern.test(text)) extract.plan = clip(text, 800);
+    } else if (message.role !== "system") {
+      for (const line of text.split("\n")) {
+        if (errorLinePattern.test(line)) extract.errors.push(clip(line, 200));
+      }
+    }
+  }
+  if (message.role === "assistant" && texts.length > 0) extract.assistantText = clip(texts.join("\n"), 600);
+  extracts.set(message, extract);
+  return extract;
+}
+
 /** Writes the extractive summary of `messages`. */
 export function extractiveSummary(messages: readonly Message[], options: ExtractiveOptions = {}): string {
   const maxCharacters = Math.max(200, options.maxCharacters ?? 4000);
@@ -59,29 +113,12 @@ export function extractiveSummary(messages: readonly Message[], options: Extract
   let lastAssistantText: string | undefined;
 
   for (const message of messages) {
-    for (const block of message.content) {
-      if (block.type !== "tool_call") continue;
-      const command = commandOf(block.input);
-      if (command !== undefined) {
-        pushUnique(commands, clip(command, 200), 15);
-        for (const match of command.matchAll(filePathPattern)) pushUnique(paths, match[0], 25);
-      }
-      if (/todo|plan/i.test(block.name)) plan = clip(JSON.stringify(block.input), 800);
-    }
-    const texts = textsOf(message.content);
-    for (const text of texts) {
-      for (const match of text.matchAll(filePathPattern)) pushUnique(paths, match[0], 25);
-      if (message.role === "assistant") {
-        for (const match of text.matchAll(bashBlockPattern))
-          pushUnique(commands, clip(match[1] ?? "", 200), 15);
-        if (planLinePattern.test(text)) plan = clip(text, 800);
-      } else if (message.role !== "system") {
-        for (const line of text.split("\n")) {
-          if (errorLinePattern.test(line)) pushUnique(errors, clip(line, 200), 10);
-        }
-      }
-    }
-    if (message.role === "assistant" && texts.length > 0) lastAssistantText = clip(texts.join("\n"), 600);
+    const extract = extractOf(message);
+    for (const command of extract.commands) pushUnique(commands, command, 15);
+    for (const path of extract.paths) pushUnique(paths, path, 25);
+    for (const error of extract.errors) pushUnique(errors, error, 10);
+    plan = extract.plan ?? plan;
+    lastAssistantText = extract.assistantText ?? lastAssistantText;
   }
 
   const sections: string[] = [
