@@ -86,9 +86,9 @@ export class AnthropicCacheSimulator implements CacheSimulator {
     if (options.state !== undefined) this.table.restore(options.state, "anthropic");
   }
 
-  call(segments: readonly PromptSegment[], timestamp?: number): PromptUsage {
+  call(segments: readonly PromptSegment[], timestamp?: number, unchangedBefore?: number): PromptUsage {
     const now = this.table.begin(timestamp);
-    this.prefix.update(segments);
+    this.prefix.update(segments, unchangedBefore);
     return simulateBreakpoints(segments, this.prefix, this.table, this.rules, now);
   }
 

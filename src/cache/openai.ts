@@ -89,9 +89,9 @@ export class OpenAICacheSimulator implements CacheSimulator {
     if (options.state !== undefined) this.table.restore(options.state, "openai");
   }
 
-  call(segments: readonly PromptSegment[], timestamp?: number): PromptUsage {
+  call(segments: readonly PromptSegment[], timestamp?: number, unchangedBefore?: number): PromptUsage {
     const now = this.table.begin(timestamp);
-    this.prefix.update(segments);
+    this.prefix.update(segments, unchangedBefore);
     if (this.mode === "explicit") {
       return simulateBreakpoints(segments, this.prefix, this.table, this.breakpointRules, now);
     }

@@ -67,8 +67,11 @@ export interface CacheSimulator {
    * @param segments The prompt, in rendering order.
    * @param timestamp Milliseconds since the epoch when the call was made. When omitted, no time is taken
    *   to have passed since the previous call.
+   * @param unchangedBefore Optional hint: the caller guarantees that `segments[0..unchangedBefore)` have the
+   *   same hashes as the segments at those indices in the previous call (tokens and breakpoints may differ),
+   *   so they are not compared again. Omit it when unsure; the result is the same either way.
    */
-  call(segments: readonly PromptSegment[], timestamp?: number): PromptUsage;
+  call(segments: readonly PromptSegment[], timestamp?: number, unchangedBefore?: number): PromptUsage;
   /** Warnings raised so far, oldest first (at most 100 are kept). */
   readonly warnings: readonly CacheWarning[];
   /** The simulator's memory as JSON; pass it back as `state` to {@link CacheSimulator} factories to resume. */

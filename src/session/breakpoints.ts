@@ -100,9 +100,11 @@ export function placeBreakpoints(
   let used = countBreakpoints(params, messages, replacementLength > 0 ? maximumBreakpoints : 1);
   const none = used === 0;
   let changed = false;
-  const sent = [...messages];
+  // Copied only when a message is marked: an unchanged request costs nothing proportional to its history.
+  let sent: unknown[] = messages;
   let system = params.system;
-  if (replacementLength > 0 && replacementLength < sent.length && used < maximumBreakpoints) {
+  if (replacementLength > 0 && replacementLength < messages.length && used < maximumBreakpoints) {
+    sent = [...messages];
     sent[replacementLength - 1] = withBreakpoint(sent[replacementLength - 1]);
     used++;
     changed = true;
@@ -113,7 +115,8 @@ export function placeBreakpoints(
       used++;
       changed = true;
     }
-    if (sent.length > 0 && used < maximumBreakpoints) {
+    if (messages.length > 0 && used < maximumBreakpoints) {
+      if (sent === messages) sent = [...messages];
       sent[sent.length - 1] = withBreakpoint(sent.at(-1));
       changed = true;
     }

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { CacheSimulator } from "../cache/index.js";
+import type { CacheSimulator, PromptSegment } from "../cache/index.js";
 import type { LedgerEntry, SessionMeta, SessionRecord } from "../store/types.js";
 import type { Message } from "../transcript/types.js";
 
@@ -22,12 +22,40 @@ export interface LiveSession {
   lastRaw?: unknown[];
   /** Simulator of the provider's cache over the full history (the counterfactual). */
   shadowCache?: CacheSimulator;
+  /**
+   * First history index whose message changed since the shadow segments were last synced (see
+   * shadow-cache.ts); undefined when nothing changed. Kept by the runtime's history sync.
+   */
+  shadowDirtyFrom?: number;
+  /** Running sums of `historyTokens` (`prefix[i]`: messages `0..i`), kept by the runtime. */
+  historySum?: { hashes: string[]; prefix: number[] };
+  /** First history index changed since `historySum` was last updated. */
+  historySumDirtyFrom?: number;
+  /** The counterfactual's prompt segments, kept between calls and updated where the history changed. */
+  shadowSegments?: ShadowSegments;
   /** First history index not yet persisted; undefined when the store is up to date. */
   dirtyFrom?: number;
   /** Serialises prepare/settle steps of this session. */
   queue: Promise<void>;
   /** Ledger entries not yet persisted. */
   pendingLedger: LedgerEntry[];
+}
+
+/** The counterfactual's persistent segments (one per history message, after the fixed parts). */
+export interface ShadowSegments {
+  /**
+   * A slot for the fixed parts, then one segment per history message (no breakpoint), tokens calibrated
+   * with `ratio`.
+   */
+  segments: PromptSegment[];
+  /** Sum of the messages' tokens. */
+  messageTokens: number;
+  /** `calibration.scale(1)` the tokens were scaled with. */
+  ratio: number;
+  /** Whether the simulator's last prompt started with the fixed segment. */
+  withFixed: boolean | undefined;
+  /** Messages whose hashes are unchanged since the simulator's last call. */
+  simulatedUnchanged: number;
 }
 
 /** A fresh session's meta. */

@@ -113,9 +113,18 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     // 1. Sync the history with what the agent sent; only new messages are converted and counted.
     let sentRaw = raw;
     if (raw) {
-      const hashes = rawMessageHashes(raw, state.lastRaw, state.historyHashes);
-      const common = commonPrefix(state.historyHashes, hashes);
-      if (common < hashes.length || common < state.historyHashes.length) {
+      // Messages that are the very objects of the last request keep their hashes (one comparison each);
+      // only the rest are hashed, and compared with the history's hashes.
+      const lastRaw = state.lastRaw;
+      const known = state.historyHashes;
+      let same = 0;
+      if (lastRaw !== undefined) {
+        const limit = Math.min(raw.length, lastRaw.length, known.length);
+        while (same < limit && raw[same] === lastRaw[same]) same++;
+      }
+      const rest = rawMessageHashes(raw.slice(same), undefined, []);
+      const common = same + commonPrefix(known.length > same ? known.slice(same) : [], rest);
+      if (common < raw.length || common < known.length) {
         const added = fromRawMessages(request.format, request.params, raw.slice(common));
         state.history.length = common;
         state.historyHashes.length = common;
@@ -123,12 +132,19 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         for (let index = 0; index < added.length; index++) {
           const message = added[index] as Message;
           state.history.push(message);
-          state.historyHashes.push(hashes[common + index] as string);
+          state.historyHashes.push(rest[common - same + index] as string);
           state.historyTokens.push(tokens.countMessage(message));
         }
         state.dirtyFrom = Math.min(state.dirtyFrom ?? common, common);
+        state.shadowDirtyFrom = Math.min(state.shadowDirtyFrom ?? common, common);
+        state.historySumDirtyFrom = Math.min(state.historySumDirtyFrom ?? common, common);
       }
-      state.lastRaw = raw.slice();
+      if (lastRaw !== undefined && lastRaw.length >= same) {
+        lastRaw.length = same;
+        for (let index = same; index < raw.length; index++) lastRaw.push(raw[index]);
+      } else {
+        state.lastRaw = raw.slice();
+      }
       const checkpoint = state.meta.checkpoint;
       if (checkpoint && (checkpoint.covered > common || checkpoint.covered > state.history.length)) {
         // The agent rewrote history inside the checkpoint: it no longer holds.
@@ -143,7 +159,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     let ticket: GateTicket | undefined;
     let model = requestedModel;
     if (options.gate) {
-      const full = estimateSent(state, tokens, binding.fixedParts(request.params), false);
+      const full = estimateSent(state, tokens, binding.fixedParts(request.params), false, historySum(state));
       try {
         ticket = await options.gate.before({
           sessionId: state.id,
@@ -235,8 +251,9 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     }
 
     const fixedParts = binding.fixedParts(request.params);
-    const sentTokens = estimateSent(state, tokens, fixedParts, compacted);
-    const fullTokens = estimateSent(state, tokens, fixedParts, false);
+    const fullSum = historySum(state);
+    const sentTokens = estimateSent(state, tokens, fixedParts, compacted, fullSum);
+    const fullTokens = estimateSent(state, tokens, fixedParts, false, fullSum);
     let settled = false;
     return {
       params,
@@ -321,6 +338,7 @@ function estimateSent(
   tokens: TokenCounter,
   fixedParts: readonly unknown[],
   compacted: boolean,
+  fullMessages: number,
 ): { fixed: number; messages: number } {
   const fixed = fixedParts.reduce<number>((sum, part) => sum + tokens.countRaw(part), 0);
   let messages = 0;
@@ -330,9 +348,37 @@ function estimateSent(
     for (let index = checkpoint.covered; index < state.historyTokens.length; index++)
       messages += state.historyTokens[index] ?? 0;
   } else {
-    for (const count of state.historyTokens) messages += count;
+    messages = fullMessages;
   }
   return { fixed, messages };
+}
+
+/**
+ * Estimated tokens of the whole history. Kept as a running sum on the session and updated from the first
+ * message that changed since the last call (whole counts: the sum is exact in any order).
+ */
+function historySum(state: LiveSession): number {
+  const counts = state.historyTokens;
+  let sum = state.historySum;
+  if (sum === undefined || sum.hashes !== state.historyHashes) {
+    sum = { hashes: state.historyHashes, prefix: [] };
+    state.historySum = sum;
+  }
+  const prefix = sum.prefix;
+  let from = Math.min(state.historySumDirtyFrom ?? prefix.length, prefix.length, counts.length);
+  delete state.historySumDirtyFrom;
+  // Cheap consistency check on the last kept count, else recount from scratch.
+  if (from > 0 && prefix.length === counts.length && from === prefix.length) {
+    const before = from > 1 ? (prefix[from - 2] as number) : 0;
+    if ((prefix[from - 1] as number) - before !== counts[from - 1]) from = 0;
+  }
+  prefix.length = from;
+  let running = from > 0 ? (prefix[from - 1] as number) : 0;
+  for (let index = from; index < counts.length; index++) {
+    running += counts[index] ?? 0;
+    prefix.push(running);
+  }
+  return running;
 }
 
 export type { ProviderFormat };

@@ -23,11 +23,18 @@ export class PrefixKeys {
   private laneA: number[] = [];
   private laneB: number[] = [];
 
-  /** Computes keys and cumulative tokens for `segments`, reusing the unchanged prefix of the last call. */
-  update(segments: readonly PromptSegment[]): void {
+  /**
+   * Computes keys and cumulative tokens for `segments`, reusing the unchanged prefix of the last call.
+   * `unchangedBefore` (optional): the caller's guarantee that the first so many hashes are those of the last
+   * call, so they are not compared again.
+   */
+  update(segments: readonly PromptSegment[], unchangedBefore?: number): void {
     const count = segments.length;
-    let reuse = 0;
     const previous = Math.min(this.length, count);
+    let reuse =
+      typeof unchangedBefore === "number" && unchangedBefore > 0
+        ? Math.min(Math.floor(unchangedBefore), previous)
+        : 0;
     while (reuse < previous && this.hashes[reuse] === segments[reuse]?.hash) reuse++;
     let a = reuse > 0 ? (this.laneA[reuse - 1] as number) : laneAOffset;
     let b = reuse > 0 ? (this.laneB[reuse - 1] as number) : laneBOffset;
