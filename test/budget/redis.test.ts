@@ -5,23 +5,12 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { redisBudgetLedger, runBudgetCommand } from "../../src/budget/index.js";
 import { StoreUnavailableError } from "../../src/store/index.js";
-import { type RedisServer, redisSkipReason, startRedis } from "../support/redis.js";
+import { type RedisServer, redisSkipReason, startRedis, useRedisServer } from "../support/redis.js";
 import { describeLedger } from "./suite.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repositoryRoot = path.resolve(here, "../..");
-let server: RedisServer | undefined;
-const serverUrl = () => {
-  if (!server) throw new Error("redis-server was not started");
-  return server.url;
-};
-
-beforeAll(async () => {
-  if (!redisSkipReason) server = await startRedis();
-});
-afterAll(async () => {
-  await server?.close();
-});
+const serverUrl = useRedisServer();
 
 describeLedger(
   "redis",

@@ -3,22 +3,11 @@ import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CompactorError, InvalidOptionError } from "../../src/errors.js";
 import { redisStore, StoreConflictError, StoreUnavailableError } from "../../src/store/index.js";
-import { type RedisServer, redisSkipReason, startRedis } from "../support/redis.js";
+import { type RedisServer, redisSkipReason, startRedis, useRedisServer } from "../support/redis.js";
 import { hashes, messages, meta } from "./fixtures.js";
 import { describeStore } from "./suite.js";
 
-let server: RedisServer | undefined;
-const serverUrl = () => {
-  if (!server) throw new Error("redis-server was not started");
-  return server.url;
-};
-
-beforeAll(async () => {
-  if (!redisSkipReason) server = await startRedis();
-});
-afterAll(async () => {
-  await server?.close();
-});
+const serverUrl = useRedisServer();
 
 describeStore(
   "redis",

@@ -6,6 +6,7 @@
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { connect, createServer } from "node:net";
+import { afterAll, beforeAll } from "vitest";
 
 /** Path of `redis-server`, or undefined when it is not installed. */
 export const redisServerPath: string | undefined = findRedisServer();
@@ -115,4 +116,22 @@ function findRedisServer(): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Starts one `redis-server` for the calling test file (before all its tests, stopped after them) and returns a
+ * getter of its URL. Does nothing when Redis is absent: tests then skip with {@link redisSkipReason}.
+ */
+export function useRedisServer(): () => string {
+  let server: RedisServer | undefined;
+  beforeAll(async () => {
+    if (!redisSkipReason) server = await startRedis();
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+  return () => {
+    if (!server) throw new Error("redis-server was not started");
+    return server.url;
+  };
 }
