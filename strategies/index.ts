@@ -7,6 +7,13 @@ export { type CacheAwareOptions, cacheAware, watermarks } from "./cache-aware.js
 export type { Watermarks } from "./cache-aware-options.js";
 export { type DefaultStrategyOptions, defaultStrategy } from "./default.js";
 export {
+  type FactSummaryOptions,
+  factSummary,
+  factsHeading,
+  renderFacts,
+  splitFacts,
+} from "./fact-summary.js";
+export {
   type CompactionEconomics,
   type CompactionEconomicsInput,
   compactionEconomics,
@@ -25,6 +32,12 @@ export {
 } from "./internal/hints.js";
 export { lastThinkingToolTurn } from "./internal/tool-loop.js";
 export { applyCompaction } from "./internal/view.js";
+export {
+  type LosslessOptions,
+  losslessRemovals,
+  type SupersededReason,
+  supersededPlaceholder,
+} from "./lossless.js";
 export {
   defaultPlaceholder,
   isMaskedObservation,

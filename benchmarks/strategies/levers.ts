@@ -1,0 +1,166 @@
+/**
+ * Issue 10's strategy levers, each measured alone and inside the default, on the recorded sessions of
+ * `../shared/transcripts`, per cache setting and per session length bucket.
+ *
+ * Settings: Anthropic caching with 5-minute writes and with 1-hour writes (Claude Sonnet 4.6 prices; every
+ * session is replayed as if it had written entries of that lifetime: the recorded usage's write tokens are moved
+ * to that lifetime, which is what the replay reads its cache lifetime from), and OpenAI caching (GPT-5 prices,
+ * automatic prefix caching). Length buckets: long (≥100 calls), mid (40–99), short (<40).
+ *
+ * Saving is `1 − cost / cost of no compaction` over the bucket's sessions, under the same prices and cache
+ * rules (calls plus summarizer); recall is the bench's recall, averaged over the bucket's sessions; "dearer" counts
+ * sessions that cost more than no compaction.
+ *
+ * Run: `npx tsx benchmarks/strategies/levers.ts [--subfolders claude-code,mini-swe-agent] [--strategies a,b]`.
+ * Prints a table per setting and one JSON line.
+ *
+ * @module
+ */
+import { type BenchResult, runBench } from "../../src/replay/bench.js";
+import { strategySpecsByName } from "../../src/replay/catalog.js";
+import { defaultTokenCounter } from "../../src/session/token-counter.js";
+import type { Transcript } from "../../src/transcript/types.js";
+import { loadSessions, transcriptsFolder, transcriptsPresent } from "./sessions.js";
+
+/** A cache setting of this benchmark. */
+export interface LeverSetting {
+  label: string;
+  priceModel: string;
+  /** Lifetime the sessions are replayed with; `undefined` leaves the recorded one (OpenAI has a single rule). */
+  ttl?: "5m" | "1h";
+}
+
+export const leverSettings: readonly LeverSetting[] = [
+  { label: "anthropic 5m", priceModel: "claude-sonnet-4-6", ttl: "5m" },
+  { label: "anthropic 1h", priceModel: "claude-sonnet-4-6", ttl: "1h" },
+  { label: "openai", priceModel: "gpt-5" },
+];
+
+/** The strategies measured by default: the baseline, today's default, and each part alone and in the default. */
+export const leverStrategies: readonly string[] = [
+  "none",
+  "default",
+  "cache-aware-masking",
+  "lossless",
+  "cache-aware-lossless",
+  "cache-aware-fact-summary",
+  "default-levers",
+];
+
+/** A copy of `transcript` whose recorded cache writes all have lifetime `ttl`. */
+export function withTtl(transcript: Transcript, ttl: "5m" | "1h"): Transcript {
+  const calls = transcript.calls.map((call) => {
+    const usage = call.usage;
+    if (!usage) return call;
+    const written = usage.cacheWrite5mTokens + usage.cacheWrite1hTokens;
+    // A session that recorded no writes still needs one token of the right lifetime to be read as such.
+    const marker = written === 0 && usage.inputTokens > 0 ? 1 : 0;
+    return {
+      ...call,
+      usage: {
+        ...usage,
+        inputTokens: usage.inputTokens - marker,
+        cacheWrite5mTokens: ttl === "5m" ? written + marker : 0,
+        cacheWrite1hTokens: ttl === "1h" ? written + marker : 0,
+      },
+    };
+  });
+  return { ...transcript, calls };
+}
+
+/** Length bucket of a session, by its recorded calls. */
+export function bucketOf(calls: number): "long" | "mid" | "short" {
+  return calls >= 100 ? "long" : calls >= 40 ? "mid" : "short";
+}
+
+/** One row of the table. */
+export interface LeverRow {
+  setting: string;
+  bucket: string;
+  strategy: string;
+  sessions: number;
+  costUsd: number;
+  baselineCostUsd: number;
+  saving: number;
+  recall: number;
+  dearer: number;
+  compactions: number;
+}
+
+function rowsOf(setting: string, results: readonly BenchResult[], strategies: readonly string[]): LeverRow[] {
+  const rows: LeverRow[] = [];
+  for (const bucket of ["long", "mid", "short", "all"]) {
+    for (const strategy of strategies) {
+      const picked = results.filter(
+        (row) =>
+          row.strategy === strategy &&
+          row.costUsd !== null &&
+          row.baselineCostUsd !== null &&
+          (bucket === "all" || bucketOf(row.calls) === bucket),
+      );
+      if (picked.length === 0) continue;
+      const cost = picked.reduce((sum, row) => sum + (row.costUsd ?? 0), 0);
+      const baseline = picked.reduce((sum, row) => sum + (row.baselineCostUsd ?? 0), 0);
+      rows.push({
+        setting,
+        bucket,
+        strategy,
+        sessions: picked.length,
+        costUsd: cost,
+        baselineCostUsd: baseline,
+        saving: baseline > 0 ? 1 - cost / baseline : 0,
+        recall: picked.reduce((sum, row) => sum + row.recall, 0) / picked.length,
+        dearer: picked.filter((row) => (row.costUsd ?? 0) > (row.baselineCostUsd ?? 0) * 1.005).length,
+        compactions: picked.reduce((sum, row) => sum + row.compactions, 0),
+      });
+    }
+  }
+  return rows;
+}
+
+function argument(name: string): string | undefined {
+  const index = process.argv.indexOf(name);
+  return index >= 0 ? process.argv[index + 1] : undefined;
+}
+
+async function main(): Promise<void> {
+  if (!transcriptsPresent()) {
+    console.log(
+      `skipped: ${transcriptsFolder} is absent (the recorded sessions live outside the repository)`,
+    );
+    return;
+  }
+  const subfolders = (argument("--subfolders") ?? "claude-code,mini-swe-agent").split(",");
+  const strategies = (argument("--strategies")?.split(",") ?? leverStrategies).filter(Boolean);
+  const sessions = await loadSessions(subfolders.filter((name) => name !== ""));
+  const specs = strategySpecsByName(strategies.includes("none") ? strategies : ["none", ...strategies]);
+  const tokens = defaultTokenCounter();
+  const all: LeverRow[] = [];
+  for (const setting of leverSettings) {
+    const ttl = setting.ttl;
+    const transcripts = ttl ? sessions.map((session) => withTtl(session, ttl)) : sessions;
+    const report = await runBench({
+      transcripts,
+      strategies: specs,
+      priceModel: setting.priceModel,
+      cache: "provider",
+      tokens,
+    });
+    const rows = rowsOf(
+      setting.label,
+      report.results,
+      specs.map((spec) => spec.name),
+    );
+    all.push(...rows);
+    console.log(`\n${setting.label} (${setting.priceModel}), ${sessions.length} sessions`);
+    console.log("bucket  strategy                     sessions   saving  recall  dearer  compactions");
+    for (const row of rows) {
+      console.log(
+        `${row.bucket.padEnd(7)} ${row.strategy.padEnd(28)} ${String(row.sessions).padStart(8)} ${(row.saving * 100).toFixed(1).padStart(7)}% ${row.recall.toFixed(3).padStart(7)} ${String(row.dearer).padStart(7)} ${String(row.compactions).padStart(12)}`,
+      );
+    }
+  }
+  console.log(JSON.stringify({ benchmark: "strategy-levers", subfolders, rows: all }));
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await main();
