@@ -8,8 +8,10 @@
  * automatic prefix caching). Length buckets: long (≥100 calls), mid (40–99), short (<40).
  *
  * Saving is `1 − cost / cost of no compaction` over the bucket's sessions, under the same prices and cache
- * rules (calls plus summarizer); recall is the bench's recall, averaged over the bucket's sessions; "dearer" counts
- * sessions that cost more than no compaction.
+ * rules (calls plus summarizer); effective saving adds the bench's recovery charge (one re-read per forgotten fact)
+ * to the strategy's cost; recall is the bench's recall micro-averaged over the calls that used something removed
+ * earlier; "dearer" counts sessions that cost more than 0.5% over no compaction at their end; worst regret is the
+ * largest excess over no compaction at any stopping point after the first compaction, over the bucket's sessions.
  *
  * Run: `npx tsx benchmarks/strategies/levers.ts [--subfolders claude-code,mini-swe-agent] [--strategies a,b]`.
  * Prints a table per setting and one JSON line.
@@ -81,17 +83,33 @@ export interface LeverRow {
   sessions: number;
   costUsd: number;
   baselineCostUsd: number;
+  /** `1 − cost / no compaction's cost` over the bucket. */
   saving: number;
-  recall: number;
+  /** The same with the recovery charge for forgotten facts added (the bench's effective cost), when measured. */
+  effectiveSaving: number;
+  /** Recall micro-averaged over the calls that used something removed earlier, when measured; else the mean. */
+  recall: number | null;
+  /** Sessions that cost more than 0.5% over no compaction at their end. */
   dearer: number;
+  /** Worst stopping-point regret over the bucket's sessions (largest excess over no compaction, share). */
+  worstRegret: number | null;
   compactions: number;
 }
 
+/** The fields of a result this benchmark reads; the newer ones are optional so that older benches still run. */
+type ResultFields = Omit<BenchResult, "recall"> & {
+  recall: number | null;
+  recallCalls?: number;
+  effectiveCostUsd?: number | null;
+  worstStopRegret?: { excessRatio: number } | null;
+};
+
 function rowsOf(setting: string, results: readonly BenchResult[], strategies: readonly string[]): LeverRow[] {
   const rows: LeverRow[] = [];
+  const all = results as unknown as readonly ResultFields[];
   for (const bucket of ["long", "mid", "short", "all"]) {
     for (const strategy of strategies) {
-      const picked = results.filter(
+      const picked = all.filter(
         (row) =>
           row.strategy === strategy &&
           row.costUsd !== null &&
@@ -100,7 +118,13 @@ function rowsOf(setting: string, results: readonly BenchResult[], strategies: re
       );
       if (picked.length === 0) continue;
       const cost = picked.reduce((sum, row) => sum + (row.costUsd ?? 0), 0);
+      const effective = picked.reduce((sum, row) => sum + (row.effectiveCostUsd ?? row.costUsd ?? 0), 0);
       const baseline = picked.reduce((sum, row) => sum + (row.baselineCostUsd ?? 0), 0);
+      const micro = picked.some((row) => row.recallCalls !== undefined);
+      const weight = (row: ResultFields) => (micro ? (row.recallCalls ?? 0) : 1);
+      const recallWeight = picked.reduce((sum, row) => sum + (row.recall === null ? 0 : weight(row)), 0);
+      const recallSum = picked.reduce((sum, row) => sum + (row.recall ?? 0) * weight(row), 0);
+      const regrets = picked.flatMap((row) => (row.worstStopRegret ? [row.worstStopRegret.excessRatio] : []));
       rows.push({
         setting,
         bucket,
@@ -109,8 +133,10 @@ function rowsOf(setting: string, results: readonly BenchResult[], strategies: re
         costUsd: cost,
         baselineCostUsd: baseline,
         saving: baseline > 0 ? 1 - cost / baseline : 0,
-        recall: picked.reduce((sum, row) => sum + row.recall, 0) / picked.length,
+        effectiveSaving: baseline > 0 ? 1 - effective / baseline : 0,
+        recall: recallWeight > 0 ? recallSum / recallWeight : null,
         dearer: picked.filter((row) => (row.costUsd ?? 0) > (row.baselineCostUsd ?? 0) * 1.005).length,
+        worstRegret: regrets.length > 0 ? Math.max(...regrets) : null,
         compactions: picked.reduce((sum, row) => sum + row.compactions, 0),
       });
     }
@@ -153,10 +179,23 @@ async function main(): Promise<void> {
     );
     all.push(...rows);
     console.log(`\n${setting.label} (${setting.priceModel}), ${sessions.length} sessions`);
-    console.log("bucket  strategy                     sessions   saving  recall  dearer  compactions");
+    console.log(
+      "bucket  strategy                     sessions   saving  effective  recall  dearer  worst regret  compactions",
+    );
+    const percent = (value: number | null) => (value === null ? "-" : `${(value * 100).toFixed(1)}%`);
     for (const row of rows) {
       console.log(
-        `${row.bucket.padEnd(7)} ${row.strategy.padEnd(28)} ${String(row.sessions).padStart(8)} ${(row.saving * 100).toFixed(1).padStart(7)}% ${row.recall.toFixed(3).padStart(7)} ${String(row.dearer).padStart(7)} ${String(row.compactions).padStart(12)}`,
+        [
+          row.bucket.padEnd(7),
+          row.strategy.padEnd(28),
+          String(row.sessions).padStart(8),
+          percent(row.saving).padStart(8),
+          percent(row.effectiveSaving).padStart(10),
+          (row.recall === null ? "-" : row.recall.toFixed(3)).padStart(7),
+          String(row.dearer).padStart(7),
+          percent(row.worstRegret).padStart(13),
+          String(row.compactions).padStart(12),
+        ].join(" "),
       );
     }
   }

@@ -37,8 +37,10 @@ function numbers(text: string | undefined, fallback: number[]): number[] {
 
 /** One cell of the grid. */
 export interface SensitivityCell {
-  targetShare: number;
-  paybackMultiple: number;
+  /** Value of the row parameter. */
+  row: number;
+  /** Value of the column parameter. */
+  column: number;
   saving: number;
   recall: number;
   dearer: number;
@@ -58,8 +60,10 @@ async function main(): Promise<void> {
   const setting = leverSettings.find((candidate) => candidate.label === settingLabel);
   if (!setting) throw new Error(`--setting: expected one of ${leverSettings.map((s) => s.label).join(", ")}`);
   const subfolders = (argument("--subfolders") ?? "claude-code").split(",");
-  const targets = numbers(argument("--targets"), [0.3, 0.4, 0.5]);
-  const multiples = numbers(argument("--multiples"), [1, 2, 4, 8]);
+  const [rowName, rowText] = (argument("--rows") ?? "minRemovedShare=0.2,0.3,0.4").split("=");
+  const [columnName, columnText] = (argument("--columns") ?? "paybackMultiple=1,2,4").split("=");
+  const targets = numbers(rowText, []);
+  const multiples = numbers(columnText, []);
   const sessions = (await loadSessions(subfolders)).filter(
     (session) => bucketOf(session.calls.length) === "long",
   );
@@ -69,11 +73,11 @@ async function main(): Promise<void> {
   for (const targetShare of targets) {
     for (const paybackMultiple of multiples) {
       specs.push({
-        name: `t${targetShare}-m${paybackMultiple}`,
+        name: `${rowName}=${targetShare} ${columnName}=${paybackMultiple}`,
         create: () => ({
           strategy: cacheAware(pipeline(losslessRemovals(), observationMasking(), factSummary()), {
-            targetShare,
-            paybackMultiple,
+            [rowName as string]: targetShare,
+            [columnName as string]: paybackMultiple,
           }),
           trigger: always,
         }),
@@ -94,10 +98,10 @@ async function main(): Promise<void> {
     const baseline = rows.reduce((sum, row) => sum + (row.baselineCostUsd ?? 0), 0);
     const savings = rows.map((row) => 1 - (row.costUsd ?? 0) / (row.baselineCostUsd ?? 1));
     cells.push({
-      targetShare: targets[Math.floor(index / multiples.length)] as number,
-      paybackMultiple: multiples[index % multiples.length] as number,
+      row: targets[Math.floor(index / multiples.length)] as number,
+      column: multiples[index % multiples.length] as number,
       saving: baseline > 0 ? 1 - cost / baseline : 0,
-      recall: rows.reduce((sum, row) => sum + row.recall, 0) / Math.max(1, rows.length),
+      recall: rows.reduce((sum, row) => sum + (row.recall ?? 1), 0) / Math.max(1, rows.length),
       dearer: rows.filter((row) => (row.costUsd ?? 0) > (row.baselineCostUsd ?? 0) * 1.005).length,
       compactions: rows.reduce((sum, row) => sum + row.compactions, 0),
       worstSaving: Math.min(...savings),
@@ -106,17 +110,25 @@ async function main(): Promise<void> {
   console.log(
     `${setting.label} (${setting.priceModel}), ${sessions.length} long sessions; cell: saving / recall / dearer`,
   );
-  console.log(`targetShare \\ paybackMultiple  ${multiples.map((m) => String(m).padStart(22)).join("")}`);
+  console.log(`${rowName} \\ ${columnName}  ${multiples.map((m) => String(m).padStart(22)).join("")}`);
   for (const targetShare of targets) {
     const line = cells
-      .filter((cell) => cell.targetShare === targetShare)
+      .filter((cell) => cell.row === targetShare)
       .map((cell) =>
         `${(cell.saving * 100).toFixed(1)}% / ${cell.recall.toFixed(3)} / ${cell.dearer}`.padStart(22),
       )
       .join("");
     console.log(`${String(targetShare).padEnd(30)} ${line}`);
   }
-  console.log(JSON.stringify({ benchmark: "strategy-sensitivity", setting: setting.label, cells }));
+  console.log(
+    JSON.stringify({
+      benchmark: "strategy-sensitivity",
+      setting: setting.label,
+      rows: rowName,
+      columns: columnName,
+      cells,
+    }),
+  );
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await main();
