@@ -42,6 +42,9 @@ const identifierPattern = /[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*/g
 const errorLinePattern =
   /\b(?:error|exception|traceback|failed|failure|fatal|panic|assert(?:ion)?error)\b|^E\s{2,}/i;
 const openItemPattern = /^\s*[-*]\s*\[ \]\s+\S/;
+/** A line that declares something (a function, class, type, constant) in common languages. */
+const definitionPattern =
+  /^\s*(?:\d+[\t→:|]\s*)?(?:export\s+)?(?:async\s+)?(?:def|class|function|interface|type|enum|struct|impl|trait|fn|pub\s+(?:fn|struct|enum)|func|const\s+[A-Za-z_$][\w$]*\s*=|module|package)\b.*$/;
 const decisionPattern =
   /\b(?:I will|I'll|let me|decided|decision|instead|the (?:root )?cause|the fix|plan(?:ning)? to|next,? I)\b/i;
 
@@ -70,11 +73,49 @@ interface MessageFacts {
   openItems: string[];
   todo: string | undefined;
   decisions: string[];
+  /** Definition lines of the files this message shows (a tool result of a file read), by path. */
+  outlines: Array<{ path: string; lines: string[] }>;
 }
 
 const memo = new WeakMap<Message, MessageFacts>();
 
-function factsOfMessage(message: Message, previous: Message | undefined): MessageFacts {
+const readToolPattern = /^(?:read|read_?file|view|view_?file|open_?file)$/i;
+
+const shellReadPattern = /\b(?:cat|nl|head|tail|sed\s+-n)\b[^|;&\n]*?\s([\w./~-]+\.\w{1,8})\b/;
+
+/** The file a shell command shows (`cat`, `nl`, `head`, `tail`, `sed -n`), if any. */
+function shellReadPath(command: string): string | undefined {
+  return shellReadPattern.exec(command)?.[1];
+}
+
+/** Paths of the file reads of a view, by call id. */
+function readPathsOf(messages: readonly Message[]): Map<string, string> {
+  const paths = new Map<string, string>();
+  for (const message of messages) {
+    for (const block of message.content) {
+      if (block.type !== "tool_call" || typeof block.input !== "object" || block.input === null) continue;
+      const input = block.input as Record<string, unknown>;
+      const path = input.file_path ?? input.path;
+      const isRead =
+        readToolPattern.test(block.name) || (/edit/i.test(block.name) && input.command === "view");
+      if (isRead && typeof path === "string") paths.set(block.id, path);
+      else {
+        const command = input.command ?? input.cmd;
+        const text = Array.isArray(command) ? command.join(" ") : command;
+        const shown = typeof text === "string" ? shellReadPath(text) : undefined;
+        if (shown !== undefined) paths.set(block.id, shown);
+      }
+    }
+  }
+  return paths;
+}
+
+/** Call ids are unique within a session, so a message's facts do not depend on which view it is read from. */
+function factsOfMessage(
+  message: Message,
+  previous: Message | undefined,
+  readPaths: ReadonlyMap<string, string> = new Map(),
+): MessageFacts {
   const known = memo.get(message);
   if (known) return known;
   const calls = message.content.filter((block): block is ToolCallBlock => block.type === "tool_call");
@@ -92,7 +133,27 @@ function factsOfMessage(message: Message, previous: Message | undefined): Messag
     openItems: [],
     todo: undefined,
     decisions: [],
+    outlines: [],
   };
+  const shown: Array<{ path: string; blocks: readonly Block[] }> = [];
+  for (const block of message.content) {
+    const path = block.type === "tool_result" ? readPaths.get(block.callId) : undefined;
+    if (block.type === "tool_result" && path !== undefined) shown.push({ path, blocks: block.content });
+  }
+  if (isOutput && message.role === "user" && calls.length === 0 && shown.length === 0 && previous) {
+    // A text agent's observation: the command is in the assistant's text before it.
+    const path = shellReadPath(textsOf(previous.content).join("\n"));
+    if (path !== undefined && !message.content.some((block) => block.type === "tool_result"))
+      shown.push({ path, blocks: message.content });
+  }
+  for (const { path, blocks } of shown) {
+    const lines = textsOf(blocks)
+      .join("\n")
+      .split("\n")
+      .filter((line) => definitionPattern.test(line))
+      .map((line) => clip(line.trim(), 140));
+    if (lines.length > 0) facts.outlines.push({ path, lines: lines.slice(0, 40) });
+  }
   for (const match of `${callText}\n${texts}`.matchAll(filePathPattern)) facts.paths.push(match[0]);
   for (const call of calls) {
     if (/todo|task(?:create|update)|plan/i.test(call.name))
@@ -125,15 +186,19 @@ function collectFacts(
   const errors: string[] = [];
   const openItems: string[] = [];
   const decisions: string[] = [];
+  const outlines: string[] = [];
   let todo: string | undefined;
+  const readPaths = readPathsOf(messages);
   const outputIdentifiers = new Set<string>();
   span.forEach((message, offset) => {
-    const facts = factsOfMessage(message, messages[spanStart + offset - 1]);
+    const facts = factsOfMessage(message, messages[spanStart + offset - 1], readPaths);
     for (const path of facts.paths) addLatest(paths, path);
     for (const error of facts.errors) addLatest(errors, error);
     for (const item of facts.openItems) addLatest(openItems, item);
     for (const decision of facts.decisions) addLatest(decisions, decision);
     todo = facts.todo ?? todo;
+    for (const outline of facts.outlines)
+      addLatest(outlines, `${outline.path}: ${outline.lines.join(" | ")}`);
     if (facts.output !== "") {
       for (const match of facts.output.matchAll(identifierPattern)) {
         if (isCodeLike(match[0])) outputIdentifiers.add(match[0]);
@@ -144,7 +209,7 @@ function collectFacts(
   const identifiers: string[] = [];
   if (outputIdentifiers.size > 0) {
     messages.forEach((message, index) => {
-      const facts = factsOfMessage(message, messages[index - 1]);
+      const facts = factsOfMessage(message, messages[index - 1], readPaths);
       if (facts.agentText === "") return;
       for (const match of facts.agentText.matchAll(identifierPattern)) {
         if (outputIdentifiers.has(match[0])) addLatest(identifiers, match[0]);
@@ -156,6 +221,7 @@ function collectFacts(
   sections.set("Errors", errors.slice(-12).reverse());
   sections.set("Paths", paths.slice(-60).reverse());
   sections.set("Identifiers", identifiers.slice(-150).reverse());
+  sections.set("Outlines", outlines.slice(-20).reverse());
   sections.set("Decisions", decisions.slice(-8).reverse());
   return sections;
 }
@@ -190,7 +256,7 @@ export function renderFacts(
   older: Map<string, string[]>,
   maxCharacters: number,
 ): string {
-  const order = ["Open items", "Errors", "Paths", "Identifiers", "Decisions"];
+  const order = ["Open items", "Errors", "Paths", "Identifiers", "Outlines", "Decisions"];
   let room = maxCharacters - factsHeading.length - 1;
   const parts: string[] = [factsHeading];
   for (const title of order) {

@@ -104,7 +104,11 @@ type ResultFields = Omit<BenchResult, "recall"> & {
   worstStopRegret?: { excessRatio: number } | null;
 };
 
-function rowsOf(setting: string, results: readonly BenchResult[], strategies: readonly string[]): LeverRow[] {
+export function rowsOf(
+  setting: string,
+  results: readonly BenchResult[],
+  strategies: readonly string[],
+): LeverRow[] {
   const rows: LeverRow[] = [];
   const all = results as unknown as readonly ResultFields[];
   for (const bucket of ["long", "mid", "short", "all"]) {

@@ -1,27 +1,30 @@
 /**
- * How the default's saving and recall move with its parameters: a grid over the cache-aware wrapper's
- * `targetShare` (how far a compaction cuts) and `paybackMultiple` (how sure it must be to pay), replayed on the
- * long recorded sessions (≥100 calls) of `../shared/transcripts` under one cache setting. A rule is only worth
- * shipping when its saving changes smoothly with its parameters (no knife edge), and when no cell costs more
- * than no compaction on any session.
+ * How the default's saving and recall move with its parameters: a grid over two options, replayed on the long
+ * recorded sessions (≥100 calls) of `../shared/transcripts` under one cache setting of `levers.ts`. A rule is only
+ * worth shipping when its saving changes smoothly with its parameters (no knife edge), and when no cell leaves a
+ * session dearer than no compaction.
  *
- * Run: `npx tsx benchmarks/strategies/sensitivity.ts [--setting "anthropic 1h"] [--subfolders claude-code]
- * [--targets 0.3,0.4,0.5] [--multiples 1,2,4,8]`. Prints the grid (saving %, recall, sessions dearer) and one
- * JSON line.
+ * An option name is a `cacheAware` option (`minRemovedShare`, `paybackMultiple`, `targetShare`, ...), or
+ * `facts.<name>` for an option of the facts-keeping summary (`facts.maxFactCharacters`, `facts.keepTurns`).
+ * The strategy is the default's composition: `cacheAware(pipeline(losslessRemovals(), observationMasking(),
+ * factSummary()))`.
+ *
+ * Run: `npx tsx benchmarks/strategies/sensitivity.ts [--setting "anthropic 5m"] [--subfolders claude-code]
+ * [--rows minRemovedShare=0.15,0.25,0.4] [--columns paybackMultiple=1,2,4]`. Prints the grid (saving, effective
+ * saving, recall, sessions dearer, worst stopping-point regret) and one JSON line.
  *
  * @module
  */
-
 import { runBench } from "../../src/replay/bench.js";
 import type { StrategySpec } from "../../src/replay/strategy-specs.js";
 import { defaultTokenCounter } from "../../src/session/token-counter.js";
-import { cacheAware } from "../../strategies/cache-aware.js";
-import { factSummary } from "../../strategies/fact-summary.js";
+import { type CacheAwareOptions, cacheAware } from "../../strategies/cache-aware.js";
+import { type FactSummaryOptions, factSummary } from "../../strategies/fact-summary.js";
 import { losslessRemovals } from "../../strategies/lossless.js";
 import { observationMasking } from "../../strategies/observation-masking.js";
 import { pipeline } from "../../strategies/pipeline.js";
 import type { Trigger } from "../../strategies/types.js";
-import { bucketOf, leverSettings, withTtl } from "./levers.js";
+import { bucketOf, type LeverRow, leverSettings, rowsOf, withTtl } from "./levers.js";
 import { loadSessions, transcriptsFolder, transcriptsPresent } from "./sessions.js";
 
 const always: Trigger = { name: "always", shouldCompact: () => true };
@@ -31,22 +34,38 @@ function argument(name: string): string | undefined {
   return index >= 0 ? process.argv[index + 1] : undefined;
 }
 
-function numbers(text: string | undefined, fallback: number[]): number[] {
-  return text === undefined ? fallback : text.split(",").map(Number);
+function axis(text: string): { name: string; values: number[] } {
+  const [name = "", values = ""] = text.split("=");
+  const numbers = values.split(",").map(Number);
+  if (name === "" || numbers.some((value) => !Number.isFinite(value))) {
+    throw new Error(`expected name=v1,v2,... (numbers), got ${JSON.stringify(text)}`);
+  }
+  return { name, values: numbers };
+}
+
+/** The default's composition with `options` set (`facts.` names go to the summary, others to cacheAware). */
+function composition(options: Record<string, number>): StrategySpec["create"] {
+  const facts: Record<string, number> = {};
+  const wrapper: Record<string, number> = {};
+  for (const [name, value] of Object.entries(options)) {
+    if (name.startsWith("facts.")) facts[name.slice("facts.".length)] = value;
+    else wrapper[name] = value;
+  }
+  return () => ({
+    strategy: cacheAware(
+      pipeline(losslessRemovals(), observationMasking(), factSummary(facts as FactSummaryOptions)),
+      wrapper as CacheAwareOptions,
+    ),
+    trigger: always,
+  });
 }
 
 /** One cell of the grid. */
-export interface SensitivityCell {
-  /** Value of the row parameter. */
+export interface SensitivityCell extends LeverRow {
+  /** Value of the row option. */
   row: number;
-  /** Value of the column parameter. */
+  /** Value of the column option. */
   column: number;
-  saving: number;
-  recall: number;
-  dearer: number;
-  compactions: number;
-  /** Worst session's saving (negative: dearer). */
-  worstSaving: number;
 }
 
 async function main(): Promise<void> {
@@ -56,32 +75,24 @@ async function main(): Promise<void> {
     );
     return;
   }
-  const settingLabel = argument("--setting") ?? "anthropic 1h";
+  const settingLabel = argument("--setting") ?? "anthropic 5m";
   const setting = leverSettings.find((candidate) => candidate.label === settingLabel);
   if (!setting) throw new Error(`--setting: expected one of ${leverSettings.map((s) => s.label).join(", ")}`);
   const subfolders = (argument("--subfolders") ?? "claude-code").split(",");
-  const [rowName, rowText] = (argument("--rows") ?? "minRemovedShare=0.2,0.3,0.4").split("=");
-  const [columnName, columnText] = (argument("--columns") ?? "paybackMultiple=1,2,4").split("=");
-  const targets = numbers(rowText, []);
-  const multiples = numbers(columnText, []);
+  const rows = axis(argument("--rows") ?? "minRemovedShare=0.15,0.25,0.4");
+  const columns = axis(argument("--columns") ?? "paybackMultiple=1,2,4");
   const sessions = (await loadSessions(subfolders)).filter(
     (session) => bucketOf(session.calls.length) === "long",
   );
   const ttl = setting.ttl;
   const transcripts = ttl ? sessions.map((session) => withTtl(session, ttl)) : sessions;
   const specs: StrategySpec[] = [];
-  for (const targetShare of targets) {
-    for (const paybackMultiple of multiples) {
-      specs.push({
-        name: `${rowName}=${targetShare} ${columnName}=${paybackMultiple}`,
-        create: () => ({
-          strategy: cacheAware(pipeline(losslessRemovals(), observationMasking(), factSummary()), {
-            [rowName as string]: targetShare,
-            [columnName as string]: paybackMultiple,
-          }),
-          trigger: always,
-        }),
-      });
+  const cellOf = new Map<string, { row: number; column: number }>();
+  for (const row of rows.values) {
+    for (const column of columns.values) {
+      const name = `${rows.name}=${row} ${columns.name}=${column}`;
+      cellOf.set(name, { row, column });
+      specs.push({ name, create: composition({ [rows.name]: row, [columns.name]: column }) });
     }
   }
   const report = await runBench({
@@ -91,41 +102,37 @@ async function main(): Promise<void> {
     cache: "provider",
     tokens: defaultTokenCounter(),
   });
-  const cells: SensitivityCell[] = [];
-  for (const [index, spec] of specs.entries()) {
-    const rows = report.results.filter((row) => row.strategy === spec.name);
-    const cost = rows.reduce((sum, row) => sum + (row.costUsd ?? 0), 0);
-    const baseline = rows.reduce((sum, row) => sum + (row.baselineCostUsd ?? 0), 0);
-    const savings = rows.map((row) => 1 - (row.costUsd ?? 0) / (row.baselineCostUsd ?? 1));
-    cells.push({
-      row: targets[Math.floor(index / multiples.length)] as number,
-      column: multiples[index % multiples.length] as number,
-      saving: baseline > 0 ? 1 - cost / baseline : 0,
-      recall: rows.reduce((sum, row) => sum + (row.recall ?? 1), 0) / Math.max(1, rows.length),
-      dearer: rows.filter((row) => (row.costUsd ?? 0) > (row.baselineCostUsd ?? 0) * 1.005).length,
-      compactions: rows.reduce((sum, row) => sum + row.compactions, 0),
-      worstSaving: Math.min(...savings),
-    });
-  }
+  const cells: SensitivityCell[] = rowsOf(
+    setting.label,
+    report.results,
+    specs.map((spec) => spec.name),
+  )
+    .filter((line) => line.bucket === "long")
+    .map((line) => ({ ...line, ...(cellOf.get(line.strategy) as { row: number; column: number }) }));
+  const percent = (value: number | null) => (value === null ? "-" : `${(value * 100).toFixed(1)}%`);
   console.log(
-    `${setting.label} (${setting.priceModel}), ${sessions.length} long sessions; cell: saving / recall / dearer`,
+    `${setting.label} (${setting.priceModel}), ${sessions.length} long sessions; cell: saving / effective saving / recall / dearer / worst regret`,
   );
-  console.log(`${rowName} \\ ${columnName}  ${multiples.map((m) => String(m).padStart(22)).join("")}`);
-  for (const targetShare of targets) {
+  console.log(
+    `${rows.name} \\ ${columns.name}`.padEnd(36) + columns.values.map((v) => String(v).padStart(40)).join(""),
+  );
+  for (const row of rows.values) {
     const line = cells
-      .filter((cell) => cell.row === targetShare)
+      .filter((cell) => cell.row === row)
       .map((cell) =>
-        `${(cell.saving * 100).toFixed(1)}% / ${cell.recall.toFixed(3)} / ${cell.dearer}`.padStart(22),
+        `${percent(cell.saving)} / ${percent(cell.effectiveSaving)} / ${cell.recall === null ? "-" : cell.recall.toFixed(3)} / ${cell.dearer} / ${percent(cell.worstRegret)}`.padStart(
+          40,
+        ),
       )
       .join("");
-    console.log(`${String(targetShare).padEnd(30)} ${line}`);
+    console.log(`${String(row).padEnd(36)}${line}`);
   }
   console.log(
     JSON.stringify({
       benchmark: "strategy-sensitivity",
       setting: setting.label,
-      rows: rowName,
-      columns: columnName,
+      rows: rows.name,
+      columns: columns.name,
       cells,
     }),
   );
