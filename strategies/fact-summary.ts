@@ -64,10 +64,9 @@ function textsOf(blocks: readonly Block[]): string[] {
 
 /** What one message offers the facts block (memoised per message object). */
 interface MessageFacts {
-  /** Text of tool output (tool results, or a text agent's observation). */
-  output: string;
-  /** What the agent wrote: its text and its calls' arguments. */
-  agentText: string;
+  /** Code-like names in the tool output, and in what the agent wrote (its text and its calls' arguments). */
+  outputNames: string[];
+  agentNames: string[];
   paths: string[];
   errors: string[];
   openItems: string[];
@@ -126,8 +125,8 @@ function factsOfMessage(
   const texts = textsOf(message.content).join("\n");
   const callText = calls.map((call) => `${call.name} ${JSON.stringify(call.input ?? null)}`).join("\n");
   const facts: MessageFacts = {
-    output: isOutput ? texts : "",
-    agentText: message.role === "assistant" ? `${texts}\n${callText}` : "",
+    outputNames: isOutput ? codeNames(texts) : [],
+    agentNames: message.role === "assistant" ? codeNames(`${texts}\n${callText}`) : [],
     paths: [],
     errors: [],
     openItems: [],
@@ -169,6 +168,13 @@ function factsOfMessage(
   return facts;
 }
 
+/** The distinct code-like names of a text, in order. */
+function codeNames(text: string): string[] {
+  const names = new Set<string>();
+  for (const match of text.matchAll(identifierPattern)) if (isCodeLike(match[0])) names.add(match[0]);
+  return [...names];
+}
+
 /** Adds `value` once, keeping the latest occurrences last. */
 function addLatest(list: string[], value: string): void {
   const index = list.indexOf(value);
@@ -199,21 +205,14 @@ function collectFacts(
     todo = facts.todo ?? todo;
     for (const outline of facts.outlines)
       addLatest(outlines, `${outline.path}: ${outline.lines.join(" | ")}`);
-    if (facts.output !== "") {
-      for (const match of facts.output.matchAll(identifierPattern)) {
-        if (isCodeLike(match[0])) outputIdentifiers.add(match[0]);
-      }
-    }
+    for (const name of facts.outputNames) outputIdentifiers.add(name);
   });
   // Names from the removed output that the agent itself wrote somewhere in the view.
   const identifiers: string[] = [];
   if (outputIdentifiers.size > 0) {
     messages.forEach((message, index) => {
       const facts = factsOfMessage(message, messages[index - 1], readPaths);
-      if (facts.agentText === "") return;
-      for (const match of facts.agentText.matchAll(identifierPattern)) {
-        if (outputIdentifiers.has(match[0])) addLatest(identifiers, match[0]);
-      }
+      for (const name of facts.agentNames) if (outputIdentifiers.has(name)) addLatest(identifiers, name);
     });
   }
   const sections = new Map<string, string[]>();

@@ -5,7 +5,7 @@
  */
 export { type CacheAwareOptions, cacheAware, watermarks } from "./cache-aware.js";
 export type { Watermarks } from "./cache-aware-options.js";
-export { type DefaultStrategyOptions, defaultStrategy } from "./default.js";
+export { type DefaultStrategyOptions, defaultFactCharacters, defaultStrategy } from "./default.js";
 export {
   type FactSummaryOptions,
   factSummary,
@@ -79,5 +79,6 @@ export {
   economic,
   tokenThreshold,
 } from "./triggers.js";
+export { firstOf, whenCacheCold } from "./timing.js";
 export { type TruncateOptions, truncate } from "./truncate.js";
 export type * from "./types.js";

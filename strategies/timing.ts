@@ -43,7 +43,8 @@ export function whenCacheCold(inner: Strategy): Strategy {
 
 /** Asks each strategy in turn; the first compaction proposed (removing something) wins. */
 export function firstOf(...strategies: Strategy[]): Strategy {
-  if (strategies.length === 0) throw new InvalidOptionError("strategies", "at least one strategy", strategies);
+  if (strategies.length === 0)
+    throw new InvalidOptionError("strategies", "at least one strategy", strategies);
   strategies.forEach((strategy, index) => {
     checkStrategy(`strategies[${index}]`, strategy);
   });

@@ -20,8 +20,17 @@
  */
 import { type BenchResult, runBench } from "../../src/replay/bench.js";
 import { strategySpecsByName } from "../../src/replay/catalog.js";
+import type { StrategySpec } from "../../src/replay/strategy-specs.js";
 import { defaultTokenCounter } from "../../src/session/token-counter.js";
 import type { Transcript } from "../../src/transcript/types.js";
+import { cacheAware } from "../../strategies/cache-aware.js";
+import { defaultStrategy } from "../../strategies/default.js";
+import { losslessRemovals } from "../../strategies/lossless.js";
+import { observationMasking } from "../../strategies/observation-masking.js";
+import { pipeline } from "../../strategies/pipeline.js";
+import { summarize } from "../../strategies/summarize.js";
+import { firstOf, whenCacheCold } from "../../strategies/timing.js";
+import type { Trigger } from "../../strategies/types.js";
 import { loadSessions, transcriptsFolder, transcriptsPresent } from "./sessions.js";
 
 /** A cache setting of this benchmark. */
@@ -38,16 +47,54 @@ export const leverSettings: readonly LeverSetting[] = [
   { label: "openai", priceModel: "gpt-5" },
 ];
 
-/** The strategies measured by default: the baseline, today's default, and each part alone and in the default. */
+const always: Trigger = { name: "always", shouldCompact: () => true };
+
+/** Compositions measured here that the bench catalog does not list. */
+export const leverSpecs: readonly StrategySpec[] = [
+  {
+    name: "default-before-levers",
+    source: "the default before issue 10: cacheAware(pipeline(observationMasking(), summarize()))",
+    create: () => ({ strategy: cacheAware(pipeline(observationMasking(), summarize())), trigger: always }),
+  },
+  {
+    name: "cache-aware-lossless",
+    source: "lossless removals alone inside cacheAware",
+    create: () => ({ strategy: cacheAware(losslessRemovals()), trigger: always }),
+  },
+  {
+    name: "default-no-lossless",
+    source: "the default without its lossless step",
+    create: () => ({ strategy: defaultStrategy({ lossless: false }), trigger: always }),
+  },
+  {
+    name: "default+cold-lossless",
+    source: "the default, and lossless removals whenever the cache has expired and the default declines",
+    create: () => ({
+      strategy: firstOf(defaultStrategy(), whenCacheCold(losslessRemovals())),
+      trigger: always,
+    }),
+  },
+];
+
+/** The strategies measured by default: the baseline, the defaults before and after, and each part. */
 export const leverStrategies: readonly string[] = [
   "none",
+  "default-before-levers",
   "default",
+  "default-no-lossless",
+  "default+cold-lossless",
   "cache-aware-masking",
   "lossless",
   "cache-aware-lossless",
+  "cold-lossless",
   "cache-aware-fact-summary",
-  "default-levers",
 ];
+
+/** Catalog strategies and the compositions above, by name. */
+export function leverSpecsByName(names: readonly string[]): StrategySpec[] {
+  const local = new Map(leverSpecs.map((spec) => [spec.name, spec]));
+  return names.map((name) => local.get(name) ?? (strategySpecsByName([name])[0] as StrategySpec));
+}
 
 /** A copy of `transcript` whose recorded cache writes all have lifetime `ttl`. */
 export function withTtl(transcript: Transcript, ttl: "5m" | "1h"): Transcript {
@@ -163,7 +210,7 @@ async function main(): Promise<void> {
   const subfolders = (argument("--subfolders") ?? "claude-code,mini-swe-agent").split(",");
   const strategies = (argument("--strategies")?.split(",") ?? leverStrategies).filter(Boolean);
   const sessions = await loadSessions(subfolders.filter((name) => name !== ""));
-  const specs = strategySpecsByName(strategies.includes("none") ? strategies : ["none", ...strategies]);
+  const specs = leverSpecsByName(strategies.includes("none") ? strategies : ["none", ...strategies]);
   const tokens = defaultTokenCounter();
   const all: LeverRow[] = [];
   for (const setting of leverSettings) {

@@ -16,7 +16,7 @@ import {
   truncate,
 } from "../../strategies/index.js";
 import { losslessRemovals } from "../../strategies/lossless.js";
-import { pipeline } from "../../strategies/pipeline.js";
+import { whenCacheCold } from "../../strategies/timing.js";
 import type { Trigger } from "../../strategies/types.js";
 import { InvalidOptionError } from "../errors.js";
 import type { StrategySpec } from "./strategy-specs.js";
@@ -92,29 +92,20 @@ export const catalog: readonly StrategySpec[] = [
   {
     name: "lossless",
     source:
-      "compactor (issue 10, lever 1): remove superseded reads, re-run and duplicate outputs on every call",
+      "compactor (issue 10): remove superseded reads, re-run and duplicate outputs, on every call (measures the part alone)",
     create: () => ({ strategy: losslessRemovals(), trigger: always }),
   },
   {
-    name: "cache-aware-lossless",
+    name: "cold-lossless",
     source:
-      "compactor (issue 10, lever 1): lossless removals, only when the cache-aware economics say it pays",
-    create: () => ({ strategy: cacheAware(losslessRemovals()), trigger: always }),
+      "compactor (issue 10): lossless removals only when the cache has expired anyway (no rewrite premium)",
+    create: () => ({ strategy: whenCacheCold(losslessRemovals()), trigger: always }),
   },
   {
     name: "cache-aware-fact-summary",
     source:
-      "compactor (issue 10, lever 2): a summary with a verbatim facts block, when the cache-aware economics say it pays",
+      "compactor (issue 10): a summary with a verbatim facts block, when the cache-aware economics say it pays",
     create: () => ({ strategy: cacheAware(factSummary()), trigger: always }),
-  },
-  {
-    name: "default-levers",
-    source:
-      "compactor (issue 10): cache-aware over lossless removals, masking, then a summary that keeps facts",
-    create: () => ({
-      strategy: cacheAware(pipeline(losslessRemovals(), observationMasking(), factSummary())),
-      trigger: always,
-    }),
   },
 ];
 
