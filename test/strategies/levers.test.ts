@@ -11,11 +11,13 @@ import {
   defaultStrategy,
   factSummary,
   factsHeading,
+  firstOf,
   losslessRemovals,
   maskMarker,
   observationMasking,
   pipeline,
   splitFacts,
+  whenCacheCold,
 } from "../../strategies/index.js";
 import { applyCompaction } from "../../strategies/internal/view.js";
 import type { PriceView, Strategy, Summarizer } from "../../strategies/types.js";
@@ -441,5 +443,40 @@ describe("cache-aware over the new parts", () => {
     );
     expect(result).not.toBeNull();
     if (result) expectValidCompaction(big, result);
+  });
+});
+
+describe("timing parts", () => {
+  const now = 10_000_000;
+  const fiveMinutes = 5 * 60_000;
+
+  it("whenCacheCold compacts only when the cache has expired anyway", async () => {
+    const messages = session();
+    const cold = whenCacheCold(losslessRemovals());
+    const warm = { now, lastCallAt: now - 60_000, ttlMs: fiveMinutes };
+    const expired = { now, lastCallAt: now - 6 * 60_000, ttlMs: fiveMinutes };
+    expect(await cold.compact(messages, contextFor(messages, { cache: warm }))).toBeNull();
+    // No timing known: the cache is taken as warm.
+    expect(await cold.compact(messages, contextFor(messages))).toBeNull();
+    const result = await cold.compact(messages, contextFor(messages, { cache: expired }));
+    expect(result).not.toBeNull();
+    if (result === null) return;
+    expectValidCompaction(messages, result);
+    expect(result.removed.description).toMatch(/superseded outputs removed .*\(cache expired anyway\)$/);
+    // A one-hour lifetime keeps the same gap warm.
+    const hour = { now, lastCallAt: now - 6 * 60_000, ttlMs: 60 * 60_000 };
+    expect(await cold.compact(messages, contextFor(messages, { cache: hour }))).toBeNull();
+  });
+
+  it("firstOf takes the first compaction proposed", async () => {
+    const messages = session();
+    const never: Strategy = { name: "never", compact: () => null };
+    const either = firstOf(never, losslessRemovals(), observationMasking({ keepLast: 0 }));
+    expect(either.name).toBe("never|lossless|observation-masking");
+    const result = await either.compact(messages, contextFor(messages));
+    expect(result?.removed.description).toMatch(/superseded/);
+    expect(await firstOf(never).compact(messages, contextFor(messages))).toBeNull();
+    expect(() => firstOf()).toThrow(/strategies/);
+    expect(() => whenCacheCold({} as Strategy)).toThrow(/inner/);
   });
 });
