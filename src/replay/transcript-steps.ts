@@ -37,6 +37,13 @@ export interface CallStep {
    * tokens the call still read. The replay evicts the same way, whatever the strategy.
    */
   evictedTo?: number;
+  /**
+   * Set when the recorded usage shows the cache outlived its nominal lifetime: the previous call was at least
+   * the TTL earlier, the history only grew, yet the call read (nearly) all the previous call had cached (the
+   * provider's expiry is not to the second). The gap in milliseconds; the replay shortens it to just under the
+   * TTL, whatever the strategy, so that its cache survives too.
+   */
+  survivedGapMs?: number;
 }
 
 /** A recorded read this much below what the previous call left cached counts as an eviction. */
@@ -98,9 +105,26 @@ function buildSteps(transcript: Transcript): CallStep[] {
     const evictedTo =
       previous && common === steps.at(-1)?.prompt.length ? evictionAt(previous, call, ttlMs) : undefined;
     if (evictedTo !== undefined) step.evictedTo = evictedTo;
+    const survivedGapMs =
+      previous && common === steps.at(-1)?.prompt.length ? survivalAt(previous, call, ttlMs) : undefined;
+    if (survivedGapMs !== undefined) step.survivedGapMs = survivedGapMs;
     steps.push(step);
   }
   return steps;
+}
+
+/** A read at least this share of what the previous call left cached counts as the cache having survived. */
+const survivalShare = 0.9;
+
+/** The idle gap before `call` when the recorded cache survived it although it was at least the TTL. */
+function survivalAt(previous: RecordedCall, call: RecordedCall, ttlMs: number): number | undefined {
+  if (!previous.usage || !call.usage || previous.timestamp === undefined || call.timestamp === undefined)
+    return undefined;
+  const gap = call.timestamp - previous.timestamp;
+  if (gap < ttlMs) return undefined;
+  const { cacheReadTokens, cacheWrite5mTokens, cacheWrite1hTokens } = previous.usage;
+  const cachedBefore = cacheReadTokens + cacheWrite5mTokens + cacheWrite1hTokens;
+  return cachedBefore > 0 && call.usage.cacheReadTokens >= cachedBefore * survivalShare ? gap : undefined;
 }
 
 /** Tokens still read at `call` when the recorded usage shows an unexplained cache loss since `previous`. */
@@ -119,4 +143,17 @@ function evictionAt(previous: RecordedCall, call: RecordedCall, ttlMs: number): 
   return read < cachedBefore * evictionShare && cachedBefore - read >= evictionMinimumTokens
     ? read
     : undefined;
+}
+
+/**
+ * For each call, how many times the recorded agent had rewritten its history before it (its own compactions:
+ * a call whose prompt shares no message with the previous call's prompt starts a new epoch). Epoch 0 runs from
+ * the first call; the list is index-aligned with {@link Transcript.calls} and never decreases.
+ */
+export function historyEpochs(transcript: Transcript): number[] {
+  let epoch = 0;
+  return transcriptSteps(transcript).map((step, index) => {
+    if (index > 0 && step.common === 0) epoch++;
+    return epoch;
+  });
 }
