@@ -33,7 +33,7 @@ export interface CallStep {
   recall?: RecallProbe;
   /**
    * Set when the recorded usage shows the provider lost the cache at this call for no reason the cache model
-   * knows (the history only grew and the previous call was within the TTL, yet far less was read): the prompt
+   * knows (the history only grew, on the same model, and the previous call was within the TTL, yet far less was read): the prompt
    * tokens the call still read. The replay evicts the same way, whatever the strategy.
    */
   evictedTo?: number;
@@ -66,6 +66,7 @@ export function transcriptSteps(transcript: Transcript): CallStep[] {
 function buildSteps(transcript: Transcript): CallStep[] {
   const steps: CallStep[] = [];
   const ttlMs = recordedTtl(transcript) === "1h" ? 3_600_000 : 300_000;
+  const implicit = implicitCacheWrites(transcript);
   let history: string[] = [];
   /** Token → history indices holding it, ascending. */
   const occurrences = new Map<string, number[]>();
@@ -103,33 +104,77 @@ function buildSteps(transcript: Transcript): CallStep[] {
     }
     const previous = transcript.calls[steps.length - 1];
     const evictedTo =
-      previous && common === steps.at(-1)?.prompt.length ? evictionAt(previous, call, ttlMs) : undefined;
+      previous && common === steps.at(-1)?.prompt.length
+        ? evictionAt(previous, call, ttlMs, implicit)
+        : undefined;
     if (evictedTo !== undefined) step.evictedTo = evictedTo;
     const survivedGapMs =
-      previous && common === steps.at(-1)?.prompt.length ? survivalAt(previous, call, ttlMs) : undefined;
+      previous && common === steps.at(-1)?.prompt.length
+        ? survivalAt(previous, call, ttlMs, implicit)
+        : undefined;
     if (survivedGapMs !== undefined) step.survivedGapMs = survivedGapMs;
     steps.push(step);
   }
   return steps;
 }
 
+/**
+ * What a call left in the cache: what it read or wrote; with implicit writes (OpenAI, which caches every
+ * prompt it processes and reports no writes), its whole prompt.
+ */
+function cachedAfter(usage: NonNullable<RecordedCall["usage"]>, implicitWrites: boolean): number {
+  const { inputTokens, cacheReadTokens, cacheWrite5mTokens, cacheWrite1hTokens } = usage;
+  return cacheReadTokens + cacheWrite5mTokens + cacheWrite1hTokens + (implicitWrites ? inputTokens : 0);
+}
+
+/**
+ * True when the transcript's provider caches without reporting writes: some call read from the cache and
+ * none reported a write (OpenAI's automatic prefix caching).
+ */
+function implicitCacheWrites(transcript: Transcript): boolean {
+  let read = false;
+  for (const call of transcript.calls) {
+    if (!call.usage) continue;
+    if (call.usage.cacheWrite5mTokens + call.usage.cacheWrite1hTokens > 0) return false;
+    if (call.usage.cacheReadTokens > 0) read = true;
+  }
+  return read;
+}
+
 /** A read at least this share of what the previous call left cached counts as the cache having survived. */
 const survivalShare = 0.9;
 
 /** The idle gap before `call` when the recorded cache survived it although it was at least the TTL. */
-function survivalAt(previous: RecordedCall, call: RecordedCall, ttlMs: number): number | undefined {
-  if (!previous.usage || !call.usage || previous.timestamp === undefined || call.timestamp === undefined)
+function survivalAt(
+  previous: RecordedCall,
+  call: RecordedCall,
+  ttlMs: number,
+  implicitWrites: boolean,
+): number | undefined {
+  if (
+    !previous.usage ||
+    !call.usage ||
+    previous.model !== call.model ||
+    previous.timestamp === undefined ||
+    call.timestamp === undefined
+  )
     return undefined;
   const gap = call.timestamp - previous.timestamp;
   if (gap < ttlMs) return undefined;
   const { cacheReadTokens, cacheWrite5mTokens, cacheWrite1hTokens } = previous.usage;
-  const cachedBefore = cacheReadTokens + cacheWrite5mTokens + cacheWrite1hTokens;
+  const cachedBefore = cachedAfter(previous.usage, implicitWrites);
   return cachedBefore > 0 && call.usage.cacheReadTokens >= cachedBefore * survivalShare ? gap : undefined;
 }
 
 /** Tokens still read at `call` when the recorded usage shows an unexplained cache loss since `previous`. */
-function evictionAt(previous: RecordedCall, call: RecordedCall, ttlMs: number): number | undefined {
-  if (!previous.usage || !call.usage) return undefined;
+function evictionAt(
+  previous: RecordedCall,
+  call: RecordedCall,
+  ttlMs: number,
+  implicitWrites: boolean,
+): number | undefined {
+  // A switch of model explains the loss: the cache is per model (the replay keeps one per model).
+  if (!previous.usage || !call.usage || previous.model !== call.model) return undefined;
   if (
     previous.timestamp === undefined ||
     call.timestamp === undefined ||
@@ -138,7 +183,7 @@ function evictionAt(previous: RecordedCall, call: RecordedCall, ttlMs: number): 
     return undefined;
   }
   const { cacheReadTokens, cacheWrite5mTokens, cacheWrite1hTokens } = previous.usage;
-  const cachedBefore = cacheReadTokens + cacheWrite5mTokens + cacheWrite1hTokens;
+  const cachedBefore = cachedAfter(previous.usage, implicitWrites);
   const read = call.usage.cacheReadTokens;
   return read < cachedBefore * evictionShare && cachedBefore - read >= evictionMinimumTokens
     ? read
