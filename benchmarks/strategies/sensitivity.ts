@@ -6,8 +6,7 @@
  *
  * An option name is a `cacheAware` option (`minRemovedShare`, `paybackMultiple`, `targetShare`, ...), or
  * `facts.<name>` for an option of the facts-keeping summary (`facts.maxFactCharacters`, `facts.keepTurns`).
- * The strategy is the default's composition: `cacheAware(pipeline(losslessRemovals(), observationMasking(),
- * factSummary()))`.
+ * The strategy is `defaultStrategy()` with those options set.
  *
  * Run: `npx tsx benchmarks/strategies/sensitivity.ts [--setting "anthropic 5m"] [--subfolders claude-code]
  * [--rows minRemovedShare=0.15,0.25,0.4] [--columns paybackMultiple=1,2,4]`. Prints the grid (saving, effective
@@ -18,11 +17,9 @@
 import { runBench } from "../../src/replay/bench.js";
 import type { StrategySpec } from "../../src/replay/strategy-specs.js";
 import { defaultTokenCounter } from "../../src/session/token-counter.js";
-import { type CacheAwareOptions, cacheAware } from "../../strategies/cache-aware.js";
-import { type FactSummaryOptions, factSummary } from "../../strategies/fact-summary.js";
-import { losslessRemovals } from "../../strategies/lossless.js";
-import { observationMasking } from "../../strategies/observation-masking.js";
-import { pipeline } from "../../strategies/pipeline.js";
+import type { CacheAwareOptions } from "../../strategies/cache-aware.js";
+import { defaultStrategy } from "../../strategies/default.js";
+import type { FactSummaryOptions } from "../../strategies/fact-summary.js";
 import type { Trigger } from "../../strategies/types.js";
 import { bucketOf, type LeverRow, leverSettings, rowsOf, withTtl } from "./levers.js";
 import { loadSessions, transcriptsFolder, transcriptsPresent } from "./sessions.js";
@@ -52,10 +49,10 @@ function composition(options: Record<string, number>): StrategySpec["create"] {
     else wrapper[name] = value;
   }
   return () => ({
-    strategy: cacheAware(
-      pipeline(losslessRemovals(), observationMasking(), factSummary(facts as FactSummaryOptions)),
-      wrapper as CacheAwareOptions,
-    ),
+    strategy: defaultStrategy({
+      summarize: facts as FactSummaryOptions,
+      cacheAware: wrapper as CacheAwareOptions,
+    }),
     trigger: always,
   });
 }
