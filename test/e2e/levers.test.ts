@@ -65,7 +65,7 @@ describe("lossless removals and the facts-keeping summary through withCompaction
       const message = await client.messages.create({ model, max_tokens: 512, messages });
       messages.push({ role: "assistant", content: message.content });
       const call = message.content.find((block) => block.type === "tool_use");
-      if (!call || call.type !== "tool_use") break;
+      if (call?.type !== "tool_use") break;
       const output = call.name === "Read" ? fileContent : testOutput(index);
       messages.push({
         role: "user",
