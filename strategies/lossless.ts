@@ -323,8 +323,8 @@ function reasonFor(
   return undefined;
 }
 
-function remember(facts: ObservationFacts, later: Later): void {
-  later.contents.add(facts.contentKey);
+function remember(facts: ObservationFacts, later: Later, staysVerbatim: boolean): void {
+  if (staysVerbatim) later.contents.add(facts.contentKey);
   if (facts.callKey !== undefined) later.calls.add(facts.callKey);
   if (facts.read !== undefined) {
     const ranges = later.reads.get(facts.read.path) ?? new Set<string>();
@@ -367,6 +367,21 @@ export function losslessRemovals(options: LosslessOptions = {}): Strategy {
         rewritten: 0,
         edited: 0,
       };
+      /** The rewritten message, or undefined when the output is too small for a placeholder to save anything. */
+      const supersede = (
+        messageIndex: number,
+        blockIndex: number,
+        facts: ObservationFacts,
+        reason: SupersededReason,
+      ): Message | undefined => {
+        const tokens = messageTokens(context.tokens, facts.probe);
+        if (tokens < settings.minTokens) return undefined;
+        const current = replaced.get(messageIndex) ?? (messages[messageIndex] as Message);
+        const next = replacedOf(current, blockIndex, supersededPlaceholder(facts.label, tokens, reason));
+        const after =
+          blockIndex >= 0 ? { role: "tool" as const, content: [next.content[blockIndex] as Block] } : next;
+        return messageTokens(context.tokens, after) >= tokens ? undefined : next;
+      };
       for (let position = observations.length - 1; position >= 0; position--) {
         const { messageIndex, blockIndex } = observations[position] as Observation;
         while (effectCursor >= 0 && (effectsAt[effectCursor]?.index ?? -1) > messageIndex) {
@@ -382,15 +397,11 @@ export function losslessRemovals(options: LosslessOptions = {}): Strategy {
         if (facts.masked) continue;
         const editable = messageIndex >= head && !original.pinned && messageIndex <= lastAssistant;
         const reason = editable ? reasonFor(facts, later, settings) : undefined;
-        remember(facts, later);
-        if (reason === undefined) continue;
-        const tokens = messageTokens(context.tokens, facts.probe);
-        if (tokens < settings.minTokens) continue;
-        const current = replaced.get(messageIndex) ?? original;
-        const next = replacedOf(current, blockIndex, supersededPlaceholder(facts.label, tokens, reason));
-        const after =
-          blockIndex >= 0 ? { role: "tool" as const, content: [next.content[blockIndex] as Block] } : next;
-        if (messageTokens(context.tokens, after) >= tokens) continue;
+        const next = reason === undefined ? undefined : supersede(messageIndex, blockIndex, facts, reason);
+        // Its call and file count for earlier outputs either way (a later copy covers them); its content only
+        // when it stays verbatim, so that a duplicate always points at a copy that is still there.
+        remember(facts, later, next === undefined);
+        if (next === undefined || reason === undefined) continue;
         replaced.set(messageIndex, next);
         counts[reason]++;
       }

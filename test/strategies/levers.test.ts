@@ -106,6 +106,21 @@ describe("losslessRemovals", () => {
     );
   });
 
+  it("keeps an output whose only later copy is itself removed", async () => {
+    const messages = [
+      system,
+      task,
+      ...call("Bash", { command: "cat notes.txt" }, listing), // same text as the next output...
+      ...call("Bash", { command: "git log" }, listing), // ...which is removed: git log is run again below
+      ...call("Bash", { command: "git log" }, testRun2),
+      { role: "assistant" as const, content: [{ type: "text" as const, text: "ok" }] },
+      { role: "user" as const, content: [{ type: "text" as const, text: "go on" }] },
+    ];
+    const result = await losslessRemovals().compact(messages, contextFor(messages));
+    expect(result?.removed.description).toBe("1 superseded output removed (1 rerun)");
+    expect(resultTexts(applyCompaction(messages, result as never))).toContain(listing);
+  });
+
   it("removes a read edited since only with staleReads", async () => {
     const messages = session();
     const result = await losslessRemovals({ staleReads: true }).compact(messages, contextFor(messages));
