@@ -13,7 +13,8 @@
  * earlier; "dearer" counts sessions that cost more than 0.5% over no compaction at their end; worst regret is the
  * largest excess over no compaction at any stopping point after the first compaction, over the bucket's sessions.
  *
- * Run: `npx tsx benchmarks/strategies/levers.ts [--subfolders claude-code,mini-swe-agent] [--strategies a,b]`.
+ * Run: `npx tsx benchmarks/strategies/levers.ts [--subfolders claude-code,mini-swe-agent] [--strategies a,b]
+ * [--settings "anthropic 5m,openai"]`.
  * Prints a table per setting and one JSON line.
  *
  * @module
@@ -213,7 +214,8 @@ async function main(): Promise<void> {
   const specs = leverSpecsByName(strategies.includes("none") ? strategies : ["none", ...strategies]);
   const tokens = defaultTokenCounter();
   const all: LeverRow[] = [];
-  for (const setting of leverSettings) {
+  const chosen = argument("--settings")?.split(",");
+  for (const setting of leverSettings.filter((item) => chosen === undefined || chosen.includes(item.label))) {
     const ttl = setting.ttl;
     const transcripts = ttl ? sessions.map((session) => withTtl(session, ttl)) : sessions;
     const report = await runBench({
