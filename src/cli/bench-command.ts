@@ -18,6 +18,7 @@ import type { CacheMode } from "../replay/replay.js";
 import { sampleSessions } from "../samples/generate.js";
 import { defaultTokenCounter } from "../session/token-counter.js";
 import type { Transcript } from "../transcript/types.js";
+import { checkWritable } from "./output-file.js";
 import { type Column, formatInt, formatPercent, formatUsd, renderTable } from "./table.js";
 
 /** Usage text of `compactor bench`. */
@@ -169,6 +170,7 @@ export async function runBenchCommand(options: BenchCommandOptions): Promise<Ben
   const specs = options.strategies
     ? strategySpecsByName(options.strategies.split(",").map((name) => name.trim()))
     : benchStrategies();
+  if (options.html !== undefined) checkWritable(options.html); // before the replay, not after it
   const transcripts = await loadTranscripts(options.paths);
   if (options.matrix) return writeMatrix(options, transcripts, specs);
 

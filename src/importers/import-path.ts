@@ -3,11 +3,12 @@
  *
  * @module
  */
-import { readdir, readFile, stat } from "node:fs/promises";
+import { readdir, realpath, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type { Transcript } from "../transcript/types.js";
 import { claudeCodeParentFile } from "./claude-code.js";
 import { combineOpenHandsLlmLogs } from "./openhands-llm-log.js";
+import { readTranscriptFile, statInput } from "./read-input.js";
 import { parseRecognisedText, parseTranscriptText } from "./registry.js";
 
 /** Options of {@link importPath}. */
@@ -37,7 +38,7 @@ const ignoredNames =
 
 /** Reads one transcript file; one file may hold several sessions. */
 export async function importTranscript(file: string): Promise<Transcript[]> {
-  return parseTranscriptText(file, await readFile(file, "utf8"));
+  return parseTranscriptText(file, await readTranscriptFile(file));
 }
 
 function isCandidate(name: string): boolean {
@@ -45,16 +46,28 @@ function isCandidate(name: string): boolean {
   return transcriptExtensions.some((extension) => name.endsWith(extension));
 }
 
-/** Every candidate transcript file under `folder`, recursively, sorted by path (code-unit order). */
-async function listFiles(folder: string): Promise<string[]> {
+/**
+ * Every candidate transcript file under `folder`, recursively, sorted by path (code-unit order). Symbolic
+ * links are followed (to files and to folders, each real folder listed once); broken links are skipped.
+ */
+async function listFiles(
+  folder: string,
+  onSkip: ImportPathOptions["onSkip"],
+  seen = new Set<string>(),
+): Promise<string[]> {
   const found: string[] = [];
+  const real = await realpath(folder);
+  if (seen.has(real)) return found;
+  seen.add(real);
   const entries = await readdir(folder, { withFileTypes: true });
   for (const entry of entries) {
     const path = join(folder, entry.name);
-    if (entry.isDirectory()) {
+    const target = entry.isSymbolicLink() ? await stat(path).catch(() => undefined) : entry;
+    if (target === undefined && isCandidate(entry.name)) onSkip?.(path, "a broken symbolic link");
+    if (target?.isDirectory()) {
       if (!entry.name.startsWith(".") && entry.name !== "node_modules")
-        found.push(...(await listFiles(path)));
-    } else if (entry.isFile() && isCandidate(entry.name)) {
+        found.push(...(await listFiles(path, onSkip, seen)));
+    } else if (target?.isFile() && isCandidate(entry.name)) {
       found.push(path);
     }
   }
@@ -107,10 +120,10 @@ export async function importPath(
   fileOrFolder: string,
   options: ImportPathOptions = {},
 ): Promise<Transcript[]> {
-  const info = await stat(fileOrFolder);
+  const info = await statInput(fileOrFolder);
   if (!info.isDirectory()) return importTranscript(fileOrFolder);
-  const files = await listFiles(fileOrFolder);
-  const texts = await Promise.all(files.map((file) => readFile(file, "utf8")));
+  const files = await listFiles(fileOrFolder, options.onSkip);
+  const texts = await Promise.all(files.map((file) => readTranscriptFile(file)));
   let transcripts: Transcript[] = [];
   files.forEach((file, index) => {
     const text = texts[index] ?? "";

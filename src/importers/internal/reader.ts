@@ -93,7 +93,7 @@ export function atSource<Result>(source: Source, run: () => Result): Result {
     return run();
   } catch (error) {
     if (error instanceof ProviderFormatError) {
-      throw new TranscriptFormatError(source.file, locate(source, error.path), error.message, {
+      throw new TranscriptFormatError(source.file, locate(source, error.path), error.detail, {
         cause: error,
       });
     }

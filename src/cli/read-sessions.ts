@@ -1,0 +1,59 @@
+/**
+ * Reading the sessions a command was given: every path is read, and files that cannot be read are listed with
+ * the reason instead of aborting the whole run.
+ *
+ * @module
+ */
+import { CompactorError } from "../errors.js";
+import { importPath } from "../importers/index.js";
+import type { Transcript } from "../transcript/types.js";
+
+/** A file (or path) that was not read, and why. */
+export interface SkippedInput {
+  file: string;
+  /** What was wrong, with the place in the file when known: `at line 3: expected valid JSON (...)`. */
+  reason: string;
+}
+
+/** What {@link readSessions} read and what it skipped. */
+export interface ReadSessionsResult {
+  transcripts: Transcript[];
+  skipped: SkippedInput[];
+}
+
+function skippedOf(path: string, error: CompactorError): SkippedInput {
+  const file = "file" in error && typeof error.file === "string" ? error.file : path;
+  const reason = error.message.startsWith(`${file}: `) ? error.message.slice(file.length + 2) : error.message;
+  return { file, reason };
+}
+
+/**
+ * Imports each path (a file or a folder). A path or file compactor cannot read (missing, not a regular file,
+ * malformed, of no known format) is recorded in `skipped` with the reason; other paths are still read.
+ */
+export async function readSessions(paths: readonly string[]): Promise<ReadSessionsResult> {
+  const transcripts: Transcript[] = [];
+  const skipped: SkippedInput[] = [];
+  for (const path of paths) {
+    try {
+      transcripts.push(...(await importPath(path, { onSkip: (file, reason) => skipped.push({ file, reason }) })));
+    } catch (error) {
+      if (!CompactorError.isInstance(error)) throw error;
+      skipped.push(skippedOf(path, error));
+    }
+  }
+  return { transcripts, skipped };
+}
+
+/** Writes the skipped files, at most `limit` of them, one per line. */
+export function describeSkipped(skipped: readonly SkippedInput[], limit = 20): string {
+  if (skipped.length === 0) return "";
+  const lines = skipped.slice(0, limit).map((entry) => `  ${entry.file}: ${entry.reason}\n`);
+  const more = skipped.length > limit ? `  … and ${skipped.length - limit} more (--json lists them all)\n` : "";
+  return `skipped ${plural(skipped.length, "file")}:\n${lines.join("")}${more}`;
+}
+
+/** `1 session`, `2 sessions`. */
+export function plural(count: number, noun: string, nouns = `${noun}s`): string {
+  return `${count.toLocaleString("en-US")} ${count === 1 ? noun : nouns}`;
+}
