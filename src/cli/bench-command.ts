@@ -18,7 +18,9 @@ import type { CacheMode } from "../replay/replay.js";
 import { sampleSessions } from "../samples/generate.js";
 import { defaultTokenCounter } from "../session/token-counter.js";
 import type { Transcript } from "../transcript/types.js";
+import { loadStrategyFile } from "./custom-strategy.js";
 import { checkWritable } from "./output-file.js";
+import { plural, pricedModels } from "./read-sessions.js";
 import { type Column, formatInt, formatPercent, formatUsd, renderTable } from "./table.js";
 
 /** Usage text of `compactor bench`. */
@@ -29,6 +31,7 @@ With no files, replays generated sample sessions (deterministic).
 
 Options:
   --strategies a,b          strategies to compare (default: all; "none" is always the baseline)
+  --strategy ./file.js      also bench your own strategy module (repeatable; see the README)
   --price model             price every call at this model (default: each session's recorded model)
   --cache provider|none     the price model's prompt-cache rules, or no caching (default: provider)
   --matrix                  run three settings (anthropic+cache: claude-sonnet-4-6, openai+cache: gpt-5,
@@ -43,6 +46,8 @@ Options:
 export interface BenchCommandOptions {
   paths: string[];
   strategies?: string;
+  /** Strategy modules of one's own ({@link loadStrategyFile}), benched beside the chosen built-in ones. */
+  strategyFiles?: string[];
   price?: string;
   cache?: string;
   /** Run the three {@link matrixSettings} instead of one price setting. @default false */
@@ -66,6 +71,7 @@ export async function benchCommand(args: readonly string[], write: (text: string
     allowPositionals: true,
     options: {
       strategies: { type: "string" },
+      strategy: { type: "string", multiple: true },
       price: { type: "string" },
       cache: { type: "string" },
       matrix: { type: "boolean", default: false },
@@ -85,6 +91,7 @@ export async function benchCommand(args: readonly string[], write: (text: string
     matrix: values.matrix ?? false,
     write,
     ...(values.strategies !== undefined ? { strategies: values.strategies } : {}),
+    ...(values.strategy !== undefined ? { strategyFiles: values.strategy } : {}),
     ...(values.price !== undefined ? { price: values.price } : {}),
     ...(values.cache !== undefined ? { cache: values.cache } : {}),
     ...(values.html !== undefined ? { html: values.html } : {}),
@@ -167,9 +174,19 @@ export async function runBenchCommand(options: BenchCommandOptions): Promise<Ben
       true,
     );
   }
-  const specs = options.strategies
-    ? strategySpecsByName(options.strategies.split(",").map((name) => name.trim()))
-    : benchStrategies();
+  const custom = await Promise.all((options.strategyFiles ?? []).map((file) => loadStrategyFile(file)));
+  const specs = [
+    ...(options.strategies
+      ? strategySpecsByName(options.strategies.split(",").map((name) => name.trim()))
+      : benchStrategies()),
+    ...custom,
+  ];
+  if (custom.length > 0 && options.matrix)
+    throw new InvalidOptionError("--strategy", "used without --matrix", options.strategyFiles);
+  const names = specs.map((spec) => spec.name);
+  const clash = names.find((name, index) => names.indexOf(name) !== index);
+  if (clash !== undefined)
+    throw new InvalidOptionError("--strategy", "strategies with names of their own (not a built-in name)", clash);
   if (options.html !== undefined) checkWritable(options.html); // before the replay, not after it
   const transcripts = await loadTranscripts(options.paths);
   if (options.matrix) return writeMatrix(options, transcripts, specs);
@@ -177,6 +194,7 @@ export async function runBenchCommand(options: BenchCommandOptions): Promise<Ben
   const [report] = (await runSettingsParallel({
     transcripts,
     strategies: specs.map((spec) => spec.name),
+    custom,
     settings: [{ cache, ...(options.price ? { priceModel: options.price } : {}) }],
     tokens: defaultTokenCounter(),
     series: options.html !== undefined,
@@ -192,7 +210,7 @@ export async function runBenchCommand(options: BenchCommandOptions): Promise<Ben
     return report;
   }
   options.write(
-    `${transcripts.length} sessions, prices: ${report.priceModel === "recorded" ? "each session's recorded model" : report.priceModel}, cache: ${cache}\n\n`,
+    `${plural(transcripts.length, "session")}, prices: ${report.priceModel === "recorded" ? `each session's recorded model (${pricedModels(transcripts)})` : report.priceModel}, cache: ${cache}\n\n`,
   );
   options.write(`${renderTable(report.summary, summaryColumns)}\n\n`);
   const cheapest = [...report.summary].sort((left, right) => left.costUsd - right.costUsd)[0];

@@ -57,3 +57,19 @@ export function describeSkipped(skipped: readonly SkippedInput[], limit = 20): s
 export function plural(count: number, noun: string, nouns = `${noun}s`): string {
   return `${count.toLocaleString("en-US")} ${count === 1 ? noun : nouns}`;
 }
+
+/** The models the calls of these sessions were made with (each call's own, else its session's), for output. */
+export function pricedModels(transcripts: readonly Transcript[], limit = 6): string {
+  const models = new Set<string>();
+  const visit = (transcript: Transcript) => {
+    for (const call of transcript.calls) {
+      const model = call.model ?? transcript.model;
+      if (model !== undefined) models.add(model);
+    }
+    for (const sub of transcript.subsessions ?? []) visit(sub);
+  };
+  for (const transcript of transcripts) visit(transcript);
+  const names = [...models].sort();
+  if (names.length === 0) return "none recorded";
+  return names.length > limit ? `${names.slice(0, limit).join(", ")} and ${names.length - limit} more` : names.join(", ");
+}
