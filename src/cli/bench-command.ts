@@ -7,7 +7,6 @@
 import { existsSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { InvalidOptionError } from "../errors.js";
-import { importPath } from "../importers/index.js";
 import { getModelPrice } from "../pricing/index.js";
 import type { BenchReport } from "../replay/bench.js";
 import { benchStrategies, strategySpecsByName } from "../replay/catalog.js";
@@ -20,7 +19,7 @@ import { defaultTokenCounter } from "../session/token-counter.js";
 import type { Transcript } from "../transcript/types.js";
 import { loadStrategyFile } from "./custom-strategy.js";
 import { checkWritable } from "./output-file.js";
-import { plural, pricedModels } from "./read-sessions.js";
+import { describeSkipped, plural, pricedModels, readSessions } from "./read-sessions.js";
 import { type Column, formatInt, formatPercent, formatUsd, renderTable } from "./table.js";
 
 /** Usage text of `compactor bench`. */
@@ -143,7 +142,11 @@ async function loadTranscripts(paths: readonly string[]): Promise<Transcript[]> 
     throw new InvalidOptionError("files", "existing files or folders", missing.join(", "));
   let transcripts: Transcript[] = [];
   if (paths.length === 0) transcripts = sampleSessions();
-  else for (const path of paths) transcripts.push(...(await importPath(path)));
+  else {
+    const read = await readSessions(paths); // unreadable files are listed, not fatal
+    if (read.skipped.length > 0) process.stderr.write(describeSkipped(read.skipped));
+    transcripts = read.transcripts;
+  }
   transcripts = flatten(transcripts);
   if (transcripts.length === 0) {
     throw new InvalidOptionError("files", "transcripts with at least one recorded call", paths);

@@ -50,7 +50,7 @@ export function describeSkipped(skipped: readonly SkippedInput[], limit = 20): s
   if (skipped.length === 0) return "";
   const lines = skipped.slice(0, limit).map((entry) => `  ${entry.file}: ${entry.reason}\n`);
   const more = skipped.length > limit ? `  … and ${skipped.length - limit} more (--json lists them all)\n` : "";
-  return `skipped ${plural(skipped.length, "file")}:\n${lines.join("")}${more}`;
+  return `compactor: skipped ${plural(skipped.length, "file")}:\n${lines.join("")}${more}`;
 }
 
 /** `1 session`, `2 sessions`. */
