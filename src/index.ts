@@ -15,6 +15,7 @@ export { SESSION_HEADER } from "./wrapper/contract.js";
 export type { BudgetEvent, CallEvent, CompactionEvent, CompactorEvent, ErrorEvent, EventSink } from "./events/types.js";
 export { diagnosticsChannelSink, EVENTS_CHANNEL, jsonlFileSink } from "./events/sinks.js";
 export { memoryStore, type MemoryStoreOptions } from "./store/memory.js";
+export type { RedisClient } from "./redis-client.js";
 export {
   type RedisStoreOptions,
   redisStore,
