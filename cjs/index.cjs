@@ -4,7 +4,7 @@
 try {
   module.exports = require("../dist/src/index.js");
 } catch (error) {
-  const code = error && error.code;
+  const code = error?.code;
   if (code !== "ERR_REQUIRE_ESM" && code !== "ERR_REQUIRE_ASYNC_MODULE") throw error;
   const message =
     'compactor is an ES module: require("compactor") needs Node.js >= 20.19 or >= 22.12 (this is ' +

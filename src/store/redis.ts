@@ -5,7 +5,6 @@
  *
  * @module
  */
-import type { Redis } from "ioredis";
 import type { RedisClient } from "../redis-client.js";
 import { InvalidOptionError } from "../errors.js";
 import type { Message } from "../transcript/types.js";
