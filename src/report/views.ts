@@ -61,7 +61,8 @@ export function dayOf(time: number, timeZone?: string): string {
 export function parseDay(option: string, text: string): string {
   const match = /^(\d{4})-?(\d{2})-?(\d{2})$/.exec(text.trim());
   const day = match ? `${match[1]}-${match[2]}-${match[3]}` : "";
-  const valid = match !== null && new Date(`${day}T00:00:00Z`).toISOString().startsWith(day);
+  const time = new Date(`${day}T00:00:00Z`);
+  const valid = match !== null && !Number.isNaN(time.getTime()) && time.toISOString().startsWith(day);
   if (!valid) throw new InvalidOptionError(option, "a date as YYYY-MM-DD or YYYYMMDD", text);
   return day;
 }
