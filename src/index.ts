@@ -14,6 +14,14 @@ export type { SessionSummary } from "./session/session-report.js";
 export { SESSION_HEADER } from "./wrapper/contract.js";
 export type { BudgetEvent, CallEvent, CompactionEvent, CompactorEvent, ErrorEvent, EventSink } from "./events/types.js";
 export { diagnosticsChannelSink, EVENTS_CHANNEL, jsonlFileSink } from "./events/sinks.js";
+export {
+  instrumentOpenTelemetry,
+  type OpenTelemetryInstrumentation,
+  type OpenTelemetryOptions,
+  openTelemetrySink,
+  type OtelMeterProvider,
+  type OtelTracerProvider,
+} from "./otel/index.js";
 export { memoryStore, type MemoryStoreOptions } from "./store/memory.js";
 export type { RedisClient } from "./redis-client.js";
 export {
