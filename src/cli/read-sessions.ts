@@ -6,6 +6,7 @@
  */
 import { CompactorError } from "../errors.js";
 import { importPath } from "../importers/index.js";
+import { inputFileError } from "../importers/read-input.js";
 import type { Transcript } from "../transcript/types.js";
 
 /** A file (or path) that was not read, and why. */
@@ -38,8 +39,11 @@ export async function readSessions(paths: readonly string[]): Promise<ReadSessio
     try {
       transcripts.push(...(await importPath(path, { onSkip: (file, reason) => skipped.push({ file, reason }) })));
     } catch (error) {
-      if (!CompactorError.isInstance(error)) throw error;
-      skipped.push(skippedOf(path, error));
+      // A file-system error deeper in a folder (a subfolder that may not be read) names its own path.
+      const where = typeof error === "object" && error !== null && "path" in error ? String(error.path) : path;
+      const known = inputFileError(where, error);
+      if (!CompactorError.isInstance(known)) throw error;
+      skipped.push(skippedOf(path, known));
     }
   }
   return { transcripts, skipped };
