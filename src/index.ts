@@ -111,7 +111,19 @@ export {
   type TokenEstimatorOptions,
 } from "./tokens/index.js";
 export { defaultTokenCounter, type TokenCounter } from "./session/token-counter.js";
-export { detectFormat, importPath, importTranscript, parseTranscriptText, registerImporter } from "./importers/index.js";
+export {
+  detectFormat,
+  type ImportPathOptions,
+  type ImportPathResult,
+  importPath,
+  importPathWithSkips,
+  importTranscript,
+  parseTranscriptText,
+  registerImporter,
+  type SkippedFile,
+  type SkipReason,
+  TranscriptReadError,
+} from "./importers/index.js";
 export { buildReport, projectOf, reportSession, type Report, type ReportTotals, type SessionReport } from "./report/report.js";
 export { defaultLogFolders, type LogFolder } from "./report/default-folders.js";
 export { filterByDate, parseDay, reportByPeriod, type PeriodReport, type ReportPeriod } from "./report/views.js";

@@ -8,7 +8,7 @@ import { pathToFileURL } from "node:url";
 import type { Strategy, Trigger } from "../../strategies/types.js";
 import { InputFileError } from "../errors.js";
 import type { StrategySpec } from "../replay/strategy-specs.js";
-import { statInput } from "../importers/read-input.js";
+import { statInput } from "./fs-errors.js";
 
 const expected =
   "a module whose default export is a strategy ({ name, compact(messages, context) }) or a function returning one, " +

@@ -6,7 +6,7 @@
 import { accessSync, constants, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { InputFileError } from "../errors.js";
-import { inputFileError } from "../importers/read-input.js";
+import { inputFileError } from "./fs-errors.js";
 
 /**
  * Throws an {@link InputFileError} naming `file` when it cannot be written: its folder is missing or not

@@ -5,8 +5,8 @@
  * @module
  */
 import { CompactorError } from "../errors.js";
-import { importPath } from "../importers/index.js";
-import { inputFileError } from "../importers/read-input.js";
+import { importPathWithSkips } from "../importers/index.js";
+import { inputFileError } from "./fs-errors.js";
 import type { Transcript } from "../transcript/types.js";
 
 /** A file (or path) that was not read, and why. */
@@ -22,10 +22,14 @@ export interface ReadSessionsResult {
   skipped: SkippedInput[];
 }
 
+/** A message without the `<file>: ` it starts with (the list names the file already). */
+function withoutFile(file: string, message: string): string {
+  return message.startsWith(`${file}: `) ? message.slice(file.length + 2) : message;
+}
+
 function skippedOf(path: string, error: CompactorError): SkippedInput {
   const file = "file" in error && typeof error.file === "string" ? error.file : path;
-  const reason = error.message.startsWith(`${file}: `) ? error.message.slice(file.length + 2) : error.message;
-  return { file, reason };
+  return { file, reason: withoutFile(file, error.message) };
 }
 
 /**
@@ -37,7 +41,9 @@ export async function readSessions(paths: readonly string[]): Promise<ReadSessio
   const skipped: SkippedInput[] = [];
   for (const path of paths) {
     try {
-      transcripts.push(...(await importPath(path, { onSkip: (file, reason) => skipped.push({ file, reason }) })));
+      const read = await importPathWithSkips(path);
+      transcripts.push(...read.transcripts);
+      for (const entry of read.skipped) skipped.push({ file: entry.file, reason: withoutFile(entry.file, entry.message) });
     } catch (error) {
       // A file-system error deeper in a folder (a subfolder that may not be read) names its own path.
       const where = typeof error === "object" && error !== null && "path" in error ? String(error.path) : path;

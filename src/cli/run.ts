@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { budgetUsage, runBudgetCommand } from "../budget/cli.js";
 import { CompactorError } from "../errors.js";
-import { inputFileError } from "../importers/read-input.js";
+import { inputFileError } from "./fs-errors.js";
 import { benchCommand } from "./bench-command.js";
 import { pricesUsage, runPricesCommand } from "./prices-command.js";
 import { reportUsage, runReport } from "./report-command.js";

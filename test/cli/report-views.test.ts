@@ -79,7 +79,7 @@ describe("compactor report with no paths reads the agents' own folders", () => {
   });
 
   it.skipIf(!transcriptsPresent)(
-    `walks ~/.codex/sessions and pi's session folder, and prices copies of real Claude Code logs as their folder${transcriptsPresent ? "" : " (skipped: ../shared/transcripts is absent)"}`,
+    `reads copies of real Claude Code, Codex CLI and pi logs from ~/.claude, ~/.codex and ~/.pi${transcriptsPresent ? "" : " (skipped: ../shared/transcripts is absent)"}`,
     async () => {
       const home = stubHome();
       const claude = join(home, ".claude", "projects", "-home-me-sniffly");
@@ -90,7 +90,7 @@ describe("compactor report with no paths reads the agents' own folders", () => {
       const codexDay = join(home, ".codex", "sessions", "2026", "01", "02");
       mkdirSync(codexDay, { recursive: true });
       const codexSource = join(sharedTranscripts, "codex", "agentv");
-      const codexFile = readdirSync(codexSource).find((file) => file.endsWith(".jsonl")) as string;
+      const codexFile = "0b9f2ac6f3aa-1.jsonl"; // gpt-5.5, a priced model
       copyFileSync(join(codexSource, codexFile), join(codexDay, "rollout-2026-01-02T10-00-00-test.jsonl"));
       const piFolder = join(home, ".pi", "agent", "sessions", "--home-me-pi--");
       mkdirSync(piFolder, { recursive: true });
@@ -99,10 +99,24 @@ describe("compactor report with no paths reads the agents' own folders", () => {
       const { code, stdout } = await cli("report", "--json");
       expect(code).toBe(0);
       const report = JSON.parse(stdout) as SessionJson;
-      // Every copied file was read or listed as skipped with a reason: none is ignored in silence.
-      const seen = new Set([...report.sessions.map((session) => session.file), ...report.skipped.map((entry) => entry.file)]);
-      expect(seen).toContain(join(codexDay, "rollout-2026-01-02T10-00-00-test.jsonl"));
-      expect(seen).toContain(join(piFolder, "session.jsonl"));
+      expect(report.skipped).toEqual([]);
+      const codex = report.sessions.find((session) => session.format === "codex");
+      const pi = report.sessions.find((session) => session.format === "pi");
+      expect(codex?.file).toBe(join(codexDay, "rollout-2026-01-02T10-00-00-test.jsonl"));
+      expect(pi?.file).toBe(join(piFolder, "session.jsonl"));
+      // The project is the working folder each log records.
+      expect(codex?.project).toBe("/home/entity/projects/EntityProcess/agentv");
+      expect(pi?.project).toBe("/Users/badlogic/workspaces/pi-mono");
+      for (const session of [codex, pi]) {
+        expect(session?.calls).toBeGreaterThan(100);
+        expect(session?.cacheReadTokens).toBeGreaterThan(0);
+        expect(session?.costUsd).toBeGreaterThan(0);
+      }
+      // Each costs what the same file costs when named directly.
+      for (const session of [codex, pi]) {
+        const alone = JSON.parse((await cli("report", session?.file ?? "", "--json")).stdout) as SessionJson;
+        expect(alone.total.costUsd).toBeCloseTo(session?.costUsd ?? Number.NaN, 9);
+      }
       // The Claude Code copies cost what the same files cost when named directly.
       const direct = JSON.parse((await cli("report", sniffly, "--json")).stdout) as SessionJson;
       const copied = report.sessions.filter((session) => session.format === "claude-code");

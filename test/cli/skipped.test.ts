@@ -1,5 +1,5 @@
 import { writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { cli } from "../support/cli.js";
 import { claudeCodeSession, tempFolder } from "./fixtures.js";
@@ -27,6 +27,20 @@ describe("report reads what it can and lists what it skipped", () => {
     expect(stderr).toContain("skipped 2 files:");
     expect(stderr).toContain(`${empty}: `);
     expect(stderr).toMatch(new RegExp(`${halfWritten.replaceAll(".", "\\.")}: at line 3`));
+  });
+
+  it("in a folder, one empty and one half-written file do not stop the report", async () => {
+    const { good, empty, halfWritten } = files();
+    const folder = dirname(good);
+    const { code, stdout, stderr } = await cli("report", folder);
+    expect(code).toBe(0);
+    expect(stdout).toContain("1 session, 1 billed call");
+    expect(stderr).toContain("compactor: skipped 2 files:");
+    expect(stderr).toContain(`  ${empty}: `);
+    expect(stderr).toContain(`  ${halfWritten}: `);
+    expect(stderr).toMatch(/live\.jsonl: .*line 3/);
+    const strict = await cli("report", folder, "--strict");
+    expect(strict.code).toBe(1);
   });
 
   it("lists the skipped files in --json", async () => {
