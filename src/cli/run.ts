@@ -126,7 +126,8 @@ export async function main(argv: readonly string[]): Promise<number> {
           return 0;
         }
         if (values.url === undefined) {
-          process.stderr.write(`compactor: budget needs --url\n\n${budgetUsage}`);
+          process.stderr.write("compactor: budget needs --url\n");
+          write(budgetUsage);
           return 2;
         }
         await runBudgetCommand({
