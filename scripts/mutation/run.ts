@@ -114,7 +114,15 @@ function vitest(repo: string, paths: string[], excluded: readonly string[] = [])
   const exclude = excluded.flatMap((file) => ["--exclude", file]);
   const result = run(
     "npx",
-    ["vitest", "run", "--typecheck.enabled=false", "--reporter=json", `--outputFile=${report}`, ...exclude, ...paths],
+    [
+      "vitest",
+      "run",
+      "--typecheck.enabled=false",
+      "--reporter=json",
+      `--outputFile=${report}`,
+      ...exclude,
+      ...paths,
+    ],
     repo,
   );
   if (result.status === 0) return undefined;
@@ -179,7 +187,9 @@ function main(): number {
     const excluded = vitest(repo, allTests) ?? [];
     if (excluded.some((file) => file.startsWith("(")))
       throw new Error(`the baseline run did not finish: ${excluded.join(", ")}`);
-    log(`baseline: ${allTests.length} test paths; failing unmutated, left out: ${excluded.join(", ") || "none"}`);
+    log(
+      `baseline: ${allTests.length} test paths; failing unmutated, left out: ${excluded.join(", ") || "none"}`,
+    );
     const outcomes: Outcome[] = [];
     for (const mutant of selected) {
       const outcome = judge(repo, mutant, excluded);

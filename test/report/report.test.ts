@@ -70,7 +70,9 @@ describe.skipIf(!present)("compactor report on the recorded sessions (../shared/
       oracleOutput += parts.reduce((sum, part) => sum + part.outputTokens, 0);
     }
     // Every file is some session's own or one of its subagents': nothing is left out or counted twice.
-    const covered = new Set(report.sessions.flatMap((session) => [session.file, ...subagentFiles(session.file)]));
+    const covered = new Set(
+      report.sessions.flatMap((session) => [session.file, ...subagentFiles(session.file)]),
+    );
     expect([...covered].sort()).toEqual([...files].sort());
     expect(Math.abs((report.total.costUsd ?? 0) - oracleTotal)).toBeLessThan(1e-9 * oracleTotal);
     expect(report.total.outputTokens).toBe(oracleOutput);
