@@ -12,9 +12,7 @@ export function toolOutput(index: number): string {
   const lines: string[] = [];
   const count = 30 + (index % 7) * 25;
   for (let line = 0; line < count; line++) {
-    lines.push(
-      `src/module_${index}/file_${line}.py:${line * 7 + 1}: def handler_${index}_${line}(request, retries=${line % 5}): return compute_${line}(request)`,
-    );
+    lines.push(`src/module_${index}/file_${line}.py:${line * 7 + 1}: def handler_${index}_${line}(request, retries=${line % 5}): return compute_${line}(request)`);
   }
   return lines.join("\n");
 }
@@ -23,11 +21,7 @@ export function toolOutput(index: number): string {
 export function loopScript(calls: number): ScriptFunction {
   return (_request, context) =>
     context.callIndex < calls - 1
-      ? reply.toolCall(
-          "bash",
-          { command: `grep -rn handler_${context.callIndex} src` },
-          { text: `Step ${context.callIndex}: searching.` },
-        )
+      ? reply.toolCall("bash", { command: `grep -rn handler_${context.callIndex} src` }, { text: `Step ${context.callIndex}: searching.` })
       : reply.text("Done: the handler is fixed.");
 }
 
@@ -44,10 +38,7 @@ function withLastBreakpoint(messages: Anthropic.MessageParam[]): Anthropic.Messa
     typeof last.content === "string" ? [{ type: "text", text: last.content }] : [...last.content];
   const final = blocks.at(-1);
   if (final && final.type !== "thinking" && final.type !== "redacted_thinking") {
-    blocks[blocks.length - 1] = {
-      ...final,
-      cache_control: { type: "ephemeral" },
-    } as Anthropic.ContentBlockParam;
+    blocks[blocks.length - 1] = { ...final, cache_control: { type: "ephemeral" } } as Anthropic.ContentBlockParam;
   }
   return [...messages.slice(0, -1), { ...last, content: blocks } as Anthropic.MessageParam];
 }
@@ -59,11 +50,7 @@ export async function runAnthropicLoop(
 ): Promise<Anthropic.MessageParam[]> {
   const messages: Anthropic.MessageParam[] = [{ role: "user", content: "Fix the failing handler in src/." }];
   const tools: Anthropic.Tool[] = [
-    {
-      name: "bash",
-      description: "Run a shell command.",
-      input_schema: { type: "object", properties: { command: { type: "string" } } },
-    },
+    { name: "bash", description: "Run a shell command.", input_schema: { type: "object", properties: { command: { type: "string" } } } },
   ];
   for (let index = 0; index < options.calls; index++) {
     const params = {
@@ -73,9 +60,7 @@ export async function runAnthropicLoop(
       tools,
       messages: withLastBreakpoint(messages),
     };
-    const message = options.stream
-      ? await client.messages.stream(params).finalMessage()
-      : await client.messages.create(params);
+    const message = options.stream ? await client.messages.stream(params).finalMessage() : await client.messages.create(params);
     messages.push({ role: "assistant", content: message.content });
     const calls = message.content.filter((block) => block.type === "tool_use");
     if (calls.length === 0) break;
@@ -101,14 +86,7 @@ export async function runOpenAIChatLoop(
     { role: "user", content: "Fix the failing handler in src/." },
   ];
   const tools: OpenAI.ChatCompletionTool[] = [
-    {
-      type: "function",
-      function: {
-        name: "bash",
-        description: "Run a shell command.",
-        parameters: { type: "object", properties: { command: { type: "string" } } },
-      },
-    },
+    { type: "function", function: { name: "bash", description: "Run a shell command.", parameters: { type: "object", properties: { command: { type: "string" } } } } },
   ];
   for (let index = 0; index < options.calls; index++) {
     const params = { model: options.model ?? "gpt-5", messages, tools };
@@ -117,17 +95,11 @@ export async function runOpenAIChatLoop(
       const stream = client.chat.completions.stream({ ...params, stream_options: { include_usage: true } });
       message = (await stream.finalChatCompletion()).choices[0]?.message as OpenAI.ChatCompletionMessage;
     } else {
-      message = (await client.chat.completions.create(params)).choices[0]
-        ?.message as OpenAI.ChatCompletionMessage;
+      message = (await client.chat.completions.create(params)).choices[0]?.message as OpenAI.ChatCompletionMessage;
     }
-    messages.push({
-      role: "assistant",
-      content: message.content,
-      ...(message.tool_calls ? { tool_calls: message.tool_calls } : {}),
-    });
+    messages.push({ role: "assistant", content: message.content, ...(message.tool_calls ? { tool_calls: message.tool_calls } : {}) });
     if (!message.tool_calls || message.tool_calls.length === 0) break;
-    for (const call of message.tool_calls)
-      messages.push({ role: "tool", tool_call_id: call.id, content: toolOutput(index) });
+    for (const call of message.tool_calls) messages.push({ role: "tool", tool_call_id: call.id, content: toolOutput(index) });
   }
   return messages;
 }
