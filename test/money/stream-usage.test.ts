@@ -76,10 +76,11 @@ type Path = {
   call(client: Anthropic | OpenAI, index: number): Promise<void>;
 };
 
-const anthropicParams = (index: number) => ({
+/** `ttl: "1h"` makes the server write 1-hour entries (priced 2× input, not 1.25×). */
+const anthropicParams = (index: number, ttl: "5m" | "1h" = "5m") => ({
   model: "claude-sonnet-4-6",
   max_tokens: 4096,
-  system: [{ type: "text" as const, text: system, cache_control: { type: "ephemeral" as const } }],
+  system: [{ type: "text" as const, text: system, cache_control: { type: "ephemeral" as const, ttl } }],
   messages: turnsUpTo(index),
 });
 
@@ -116,23 +117,23 @@ const paths: Path[] = [
     },
   },
   {
-    name: "Anthropic beta.messages.create({ stream: true })",
+    name: "Anthropic beta.messages.create({ stream: true }), 1-hour cache",
     api: "anthropic",
     model: "claude-sonnet-4-6",
     call: async (client, index) => {
       const stream = await (client as Anthropic).beta.messages.create({
-        ...anthropicParams(index),
+        ...anthropicParams(index, "1h"),
         stream: true,
       });
       expect(await drain(stream)).toBeGreaterThan(3);
     },
   },
   {
-    name: "Anthropic beta.messages.stream().finalMessage()",
+    name: "Anthropic beta.messages.stream().finalMessage(), 1-hour cache",
     api: "anthropic",
     model: "claude-sonnet-4-6",
     call: async (client, index) => {
-      await (client as Anthropic).beta.messages.stream(anthropicParams(index)).finalMessage();
+      await (client as Anthropic).beta.messages.stream(anthropicParams(index, "1h")).finalMessage();
     },
   },
   {
@@ -211,10 +212,12 @@ describe.each(paths)("$name bills what the server counted", (path) => {
       expect(event.usage.outputTokens, `call ${index} output tokens`).toBe(counted.outputTokens);
       expect(event.usage.inputTokens, `call ${index} input tokens`).toBe(counted.inputTokens);
       expect(event.usage.cacheReadTokens, `call ${index} cache reads`).toBe(counted.cacheReadTokens);
-      expect(
-        event.usage.cacheWrite5mTokens + event.usage.cacheWrite1hTokens,
-        `call ${index} cache writes`,
-      ).toBe(counted.cacheWrite5mTokens + counted.cacheWrite1hTokens);
+      expect(event.usage.cacheWrite5mTokens, `call ${index} 5-minute cache writes`).toBe(
+        counted.cacheWrite5mTokens,
+      );
+      expect(event.usage.cacheWrite1hTokens, `call ${index} 1-hour cache writes`).toBe(
+        counted.cacheWrite1hTokens,
+      );
       expect(event.promptTokens, `call ${index} prompt tokens`).toBe(counted.promptTokens);
       const expected = serverCallCost(path.model, counted);
       expect(
@@ -224,6 +227,8 @@ describe.each(paths)("$name bills what the server counted", (path) => {
     }
     // The later calls re-send the cached system prompt: reads happened and were priced at the read rate.
     expect(usage.slice(1).every((counted) => counted.cacheReadTokens > 0)).toBe(true);
+    if (path.name.includes("1-hour")) expect(usage[0]?.cacheWrite1hTokens).toBeGreaterThan(0);
+    else if (path.api === "anthropic") expect(usage[0]?.cacheWrite5mTokens).toBeGreaterThan(0);
 
     const report = await sessionReport(client);
     const serverOutput = usage.reduce((sum, counted) => sum + counted.outputTokens, 0);
