@@ -187,8 +187,9 @@ export const mutants: Mutant[] = [
   {
     id: "lua-settle-spends-nothing",
     file: "src/budget/internal/scripts.ts",
-    search: "redis.call('HINCRBY', entry.w, 'spentNanos', ARGV[2])",
-    replace: "redis.call('HINCRBY', entry.w, 'spentNanos', 0)",
+    // The line after `unhold` (the settle script; the replay script has the same line without it).
+    search: "unhold(entry.w, ARGV[1])\n  redis.call('HINCRBY', entry.w, 'spentNanos', ARGV[2])",
+    replace: "unhold(entry.w, ARGV[1])\n  redis.call('HINCRBY', entry.w, 'spentNanos', 0)",
     breaks: "Redis settle releases the hold but never records the spend",
     tests: ["test/budget/redis.test.ts", money],
   },
@@ -207,5 +208,30 @@ export const mutants: Mutant[] = [
     replace: "const saving = totals.uncompactedCostUsd - totals.costUsd;",
     breaks: "the realised saving forgets what the summarizer cost",
     tests: ["test/e2e", money],
+  },
+  // Documented features with no test before issue 14 (not money paths, but what users rely on).
+  {
+    id: "summarizer-cost-not-totalled",
+    file: "src/session/compaction.ts",
+    search: "if (plan.summarizerCostUsd !== null) state.meta.totals.summarizerCostUsd += plan.summarizerCostUsd;",
+    replace: "if (plan.summarizerCostUsd !== null) state.meta.totals.summarizerCostUsd += 0;",
+    breaks: "the session report leaves out what the summarizer's calls cost",
+    tests: ["test/e2e", money],
+  },
+  {
+    id: "diagnostics-channel-silent",
+    file: "src/events/sinks.ts",
+    search: "if (channel.hasSubscribers) channel.publish(event);",
+    replace: "if (false) channel.publish(event);",
+    breaks: "events are not published on node:diagnostics_channel compactor:event",
+    tests: ["test/e2e", "test/features/diagnostics-channel.test.ts"],
+  },
+  {
+    id: "set-default-price-table-ignored",
+    file: "src/pricing/default-table.ts",
+    search: "  installed = table;",
+    replace: "  void table;",
+    breaks: "setDefaultPriceTable has no effect: overrides are ignored everywhere",
+    tests: ["test/pricing", "test/features/default-price-table.test.ts"],
   },
 ];
