@@ -71,6 +71,7 @@ export {
   type DefaultStrategyOptions,
   economic,
   extractiveSummary,
+  guardedStrategy,
   observationMasking,
   type ObservationMaskingOptions,
   pipeline,

@@ -138,6 +138,7 @@ export function cacheAware(inner: Strategy, options: CacheAwareOptions = {}): St
 
   return {
     name: `cache-aware(${inner.name})`,
+    weighsCache: true,
     async compact(messages: readonly Message[], context: StrategyContext): Promise<CompactionResult | null> {
       const { total } = context.tokens;
       const pressure = clamp01(context.pressure);

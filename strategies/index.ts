@@ -6,6 +6,7 @@
 export { type CacheAwareOptions, cacheAware, watermarks } from "./cache-aware.js";
 export type { Watermarks } from "./cache-aware-options.js";
 export { type DefaultStrategyOptions, defaultStrategy } from "./default.js";
+export { always, guardedStrategy } from "./guard.js";
 export {
   type CompactionEconomics,
   type CompactionEconomicsInput,

@@ -130,6 +130,14 @@ export interface RemovedSummary {
 export interface Strategy {
   /** Stable name used in events, reports and the CLI. */
   readonly name: string;
+  /**
+   * True when the strategy weighs the prompt cache itself and decides on every call whether a compaction pays
+   * (`cacheAware`, and so `defaultStrategy()`). `withCompaction` asks such a strategy on every call when no
+   * trigger is given; any other strategy given without a trigger is wrapped in `cacheAware` (see
+   * `guardedStrategy`), since asking it on every call would compact on every call and re-write the cache.
+   * @default false
+   */
+  readonly weighsCache?: boolean;
   compact(
     messages: readonly Message[],
     context: StrategyContext,

@@ -62,6 +62,8 @@ interface CounterfactualMemory {
 }
 
 const memories = new WeakMap<LiveSession, CounterfactualMemory>();
+/** Weight kept by earlier steps at each new clean step: the appended messages are like the latest ones. */
+const fitDecay = 0.7;
 
 function memoryOf(state: LiveSession): CounterfactualMemory {
   let memory = memories.get(state);
@@ -74,9 +76,10 @@ function memoryOf(state: LiveSession): CounterfactualMemory {
 
 /**
  * Provider tokens of appended messages from their estimate: `ratio × estimate + overhead × messages`, fitted
- * by least squares on every clean step so far (the whole session's mix of messages, not the latest ones: the
- * messages a compaction removes span the session). Per-message overhead (roles, ids, framing) differs between
- * the estimate and the provider's count, hence the second term. `undefined` before any clean step.
+ * by least squares on the clean steps so far, the latest weighted most (each earlier step keeps `fitDecay` of
+ * its weight per step: an agent's messages drift in kind over a session, and appended messages are like the
+ * latest ones). Per-message overhead (roles, ids, framing) differs between the estimate and the provider's
+ * count, hence the second term. `undefined` before any clean step.
  */
 function appendedModel(fit: CounterfactualMemory["fit"]): { ratio: number; overhead: number } | undefined {
   if (fit.ee <= 0) return undefined;
@@ -121,6 +124,11 @@ function counterfactualSize(
     const stepRatio = trueStep / estimateStep;
     if (estimateStep >= 32 && stepRatio >= 0.5 && stepRatio <= 3) {
       const fit = memory.fit;
+      fit.ee *= fitDecay;
+      fit.en *= fitDecay;
+      fit.nn *= fitDecay;
+      fit.et *= fitDecay;
+      fit.nt *= fitDecay;
       fit.ee += estimateStep * estimateStep;
       fit.en += estimateStep * appendedMessages;
       fit.nn += appendedMessages * appendedMessages;
