@@ -14,7 +14,10 @@ export {
   expectedRemainingCalls,
   type HorizonOptions,
   isCacheWarm,
+  isLongCache,
   paysBack,
+  summaryCostUsd,
+  summaryPriorTokens,
 } from "./internal/economics.js";
 export { type ExtractiveOptions, extractiveSummary } from "./internal/extractive.js";
 export {

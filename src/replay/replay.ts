@@ -86,6 +86,8 @@ class Replay {
   private readonly fixedSegments: PromptSegment[];
   /** Lifetime of the cache breakpoints, as the recorded session wrote them. */
   private readonly ttl: CacheTtl;
+  /** The lifetime the strategy is told the requests ask for: the recorded one, under Anthropic's rules. */
+  private readonly requestTtlMs: number | undefined;
 
   constructor(
     private readonly transcript: Transcript,
@@ -106,6 +108,7 @@ class Replay {
     );
     const provider = getModelPrice(this.priceModel)?.provider;
     const anthropicRules = provider === "anthropic" || (!provider && transcript.provider === "anthropic");
+    this.requestTtlMs = anthropicRules ? (this.ttl === "1h" ? 3_600_000 : 300_000) : undefined;
     this.simulator =
       (options.cache ?? "provider") === "none"
         ? undefined
@@ -172,6 +175,7 @@ class Replay {
           now,
           summarizer,
           calibration: this.calibration,
+          requestTtlMs: this.requestTtlMs,
         });
         if (plan && plan.violations.length === 0) {
           applyCompaction(state, plan);
