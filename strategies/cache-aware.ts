@@ -11,6 +11,11 @@
  *    `oneTime = rewritten × (cacheWrite − cacheRead) + summarizer`
  *    `net = savingNow + removed × cacheRead × remainingCalls − oneTime ≥ paybackMultiple × oneTime`
  *
+ *    `cacheWrite` is the 1-hour write price when the session's cache lifetime (`context.cache.ttlMs`: the
+ *    request's, the provider's report, the default) is over 5 minutes. When a model will write a summary,
+ *    `summarizer` is priced at the summarizer model's own prices (`context.summaryEstimate`), and the summary's
+ *    expected size beyond the dry run's extract is taken off `removed` and added to `rewritten`.
+ *
  *    `rewritten` is the compacted view from its first changed message on (from its first message for
  *    Anthropic, whose cache entries sit at breakpoints: earlier ones have expired), less what the call writes
  *    anyway (the messages since the previous call); it is `0`, and `savingNow = removed × cacheWrite`, when

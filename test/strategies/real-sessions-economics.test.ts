@@ -14,7 +14,7 @@ import { defaultTokenCounter } from "../../src/session/token-counter.js";
 
 const present = transcriptsPresent();
 const strategies = ["none", "masking-every-call", "cache-aware-masking", "default"];
-/** Sessions this long give a compaction enough later calls to pay back (the three marot-spotter sessions). */
+/** Sessions this long give a compaction enough later calls to pay back (marot-spotter's three, entireio-cli's...). */
 const longCalls = 100;
 
 const reports = new Map<string, { setting: PriceSetting; report: BenchReport }>();
@@ -50,17 +50,20 @@ describe.skipIf(!present)(
       }
     }, 120_000);
 
-    it("replays the three long marot-spotter sessions, priced, under all three settings", () => {
+    it("replays the long sessions (marot-spotter's three at least), priced, under all three settings", () => {
       expect(reports.size).toBe(3);
       const long = rows("none").filter((row) => row.calls >= longCalls);
-      expect(long).toHaveLength(3 * 3);
+      expect(long.length).toBeGreaterThanOrEqual(3 * 3);
+      expect(long.length % 3).toBe(0);
       for (const row of rows("none")) expect(row.costUsd, label(row)).not.toBeNull();
     });
 
     it("per-call masking costs more than no compaction wherever it compacts, with either provider's caching", () => {
       const cached = rows("masking-every-call").filter((row) => row.setting !== "no-cache");
       const compacting = cached.filter((row) => row.compactions > 0);
-      expect(compacting.filter((row) => row.calls >= longCalls)).toHaveLength(6);
+      const long = cached.filter((row) => row.calls >= longCalls);
+      // It compacts on every long session.
+      expect(compacting.filter((row) => row.calls >= longCalls)).toHaveLength(long.length);
       for (const row of compacting)
         expect(row.costUsd as number, label(row)).toBeGreaterThan(row.baselineCostUsd as number);
     });
@@ -73,29 +76,36 @@ describe.skipIf(!present)(
       }
     });
 
-    it("cache-aware masking never costs more than no compaction, and costs less on every long session", () => {
-      for (const row of rows("cache-aware-masking")) {
-        expect(row.costUsd as number, label(row)).toBeLessThanOrEqual((row.baselineCostUsd as number) + 1e-9);
-        if (row.calls >= longCalls)
-          expect(row.costUsd as number, label(row)).toBeLessThan(row.baselineCostUsd as number);
-      }
-    });
-
-    it("the default strategy never costs more than no compaction, and saves on every long session", () => {
-      for (const row of rows("default")) {
-        expect(row.costUsd as number, label(row)).toBeLessThanOrEqual((row.baselineCostUsd as number) + 1e-9);
-        if (row.calls >= longCalls)
-          expect(row.costUsd as number, label(row)).toBeLessThan(row.baselineCostUsd as number);
-      }
-    });
+    // Told the real cache lifetime (Claude Code writes 1-hour entries), a cache-aware strategy declines
+    // compactions it used to make at the 5-minute price: on some long sessions none pays, and it then costs
+    // exactly what no compaction costs. Where it compacts, it saves; over the long sessions it saves.
+    for (const strategy of ["cache-aware-masking", "default"]) {
+      it(`${strategy} never costs more than no compaction, saves wherever it compacts on a long session, and saves on the long sessions together`, () => {
+        for (const setting of priceSettings) {
+          let cost = 0;
+          let baseline = 0;
+          for (const row of rows(strategy).filter((row) => row.setting === setting.label)) {
+            expect(row.costUsd as number, label(row)).toBeLessThanOrEqual((row.baselineCostUsd as number) + 1e-9);
+            if (row.calls < longCalls) continue;
+            cost += row.costUsd as number;
+            baseline += row.baselineCostUsd as number;
+            if (row.compactions > 0)
+              expect(row.costUsd as number, label(row)).toBeLessThan(row.baselineCostUsd as number);
+          }
+          expect(cost, `${setting.label} ${strategy}: long sessions together`).toBeLessThan(baseline);
+        }
+      });
+    }
 
     it("cache-aware compactions are rare: a handful per long session where per-call masking makes dozens", () => {
       for (const strategy of ["cache-aware-masking", "default"]) {
-        for (const row of rows(strategy).filter((row) => row.calls >= longCalls)) {
+        const long = rows(strategy).filter((row) => row.calls >= longCalls);
+        // Most long sessions still see one.
+        expect(long.filter((row) => row.compactions > 0).length * 2, strategy).toBeGreaterThan(long.length);
+        for (const row of long) {
           const perCall = rows("masking-every-call").find(
             (other) => other.setting === row.setting && other.transcript === row.transcript,
           );
-          expect(row.compactions, label(row)).toBeGreaterThan(0);
           expect(row.compactions, label(row)).toBeLessThanOrEqual(8);
           expect(perCall?.compactions ?? 0, label(row)).toBeGreaterThan(5 * row.compactions);
         }
