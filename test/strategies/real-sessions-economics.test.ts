@@ -62,10 +62,17 @@ describe.skipIf(!present)(
       const cached = rows("masking-every-call").filter((row) => row.setting !== "no-cache");
       const compacting = cached.filter((row) => row.compactions > 0);
       const long = cached.filter((row) => row.calls >= longCalls);
-      // It compacts on every long session.
+      // It compacts on every long session, and costs more on nearly every session where it compacts (one new
+      // Claude Code session, ee7e610ffc3f, is 0.6% cheaper under OpenAI prices) and on all of them together.
       expect(compacting.filter((row) => row.calls >= longCalls)).toHaveLength(long.length);
-      for (const row of compacting)
-        expect(row.costUsd as number, label(row)).toBeGreaterThan(row.baselineCostUsd as number);
+      const dearer = compacting.filter((row) => (row.costUsd as number) > (row.baselineCostUsd as number));
+      expect(dearer.length / compacting.length).toBeGreaterThanOrEqual(0.9);
+      for (const setting of ["anthropic", "openai"]) {
+        const rowsOf = compacting.filter((row) => row.setting === setting);
+        const cost = rowsOf.reduce((sum, row) => sum + (row.costUsd as number), 0);
+        const baseline = rowsOf.reduce((sum, row) => sum + (row.baselineCostUsd as number), 0);
+        expect(cost, setting).toBeGreaterThan(baseline * 1.2);
+      }
     });
 
     it("per-call masking saves without caching: the loss above is the cache effect, not the masking", () => {
