@@ -24,7 +24,7 @@ import {
   truncate,
   withCompaction,
 } from "../../src/index.js";
-import { type RecordedRequest, reply, startTestServer, type TestServer } from "../../src/testing/index.js";
+import { type RecordedRequest, reply, startTestServer } from "../../src/testing/index.js";
 import { runResponsesLoop } from "../e2e/responses-loop.js";
 import { loopScript, runAnthropicLoop, runOpenAIChatLoop } from "../support/agent-loop.js";
 
