@@ -48,7 +48,7 @@ describe.skipIf(!present)(
         });
         reports.set(setting.label, { setting, report });
       }
-    }, 120_000);
+    }, 600_000);
 
     it("replays the long sessions (marot-spotter's three at least), priced, under all three settings", () => {
       expect(reports.size).toBe(3);
