@@ -80,6 +80,7 @@ export {
   type DefaultStrategyOptions,
   economic,
   extractiveSummary,
+  guardedStrategy,
   isDryRun,
   observationMasking,
   type ObservationMaskingOptions,
