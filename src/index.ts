@@ -7,44 +7,30 @@
  *
  * @module
  */
-
+export * from "./errors.js";
+export type * from "./transcript/types.js";
+export { type CompactionOptions, sessionReport, withCompaction } from "./with-compaction.js";
+export type { SessionSummary } from "./session/session-report.js";
+export { SESSION_HEADER } from "./wrapper/contract.js";
+export type { BudgetEvent, CallEvent, CompactionEvent, CompactorEvent, ErrorEvent, EventSink } from "./events/types.js";
+export { diagnosticsChannelSink, EVENTS_CHANNEL, jsonlFileSink } from "./events/sinks.js";
 export {
-  allOf,
-  anyOf,
-  type CacheAwareOptions,
-  cacheAware,
-  contextShare,
-  costPerCall,
-  createSdkSummarizer,
-  type DefaultStrategyOptions,
-  defaultStrategy,
-  economic,
-  extractiveSummary,
-  type FactSummaryOptions,
-  factSummary,
-  firstOf,
-  type LosslessOptions,
-  losslessRemovals,
-  type ObservationMaskingOptions,
-  observationMasking,
-  pipeline,
-  type SummarizeOptions,
-  strategyByName,
-  summarize,
-  type TruncateOptions,
-  tokenThreshold,
-  truncate,
-  whenCacheCold,
-} from "../strategies/index.js";
-export type {
-  CompactionResult,
-  Strategy,
-  StrategyContext,
-  Summarizer,
-  SummaryResult,
-  Trigger,
-  TriggerContext,
-} from "../strategies/types.js";
+  instrumentOpenTelemetry,
+  type OpenTelemetryInstrumentation,
+  type OpenTelemetryOptions,
+  openTelemetrySink,
+  type OtelMeterProvider,
+  type OtelTracerProvider,
+} from "./otel/index.js";
+export { memoryStore, type MemoryStoreOptions } from "./store/memory.js";
+export type { RedisClient } from "./redis-client.js";
+export {
+  type RedisStoreOptions,
+  redisStore,
+  StoreConflictError,
+  StoreDataError,
+  StoreUnavailableError,
+} from "./store/index.js";
 export {
   type BudgetAction,
   type BudgetExceededDetails,
@@ -65,23 +51,73 @@ export {
   sessionLimitId,
   teamLimitId,
 } from "./budget/index.js";
+export type { Checkpoint, LedgerEntry, SessionChange, SessionMeta, SessionRecord, SessionStore, SessionTotals } from "./store/types.js";
 export {
-  type CacheSimulator,
-  type CacheSimulatorOptions,
-  createCacheSimulator,
-  type PromptSegment,
-  placeBreakpoints,
-} from "./cache/index.js";
-export * from "./errors.js";
-export { diagnosticsChannelSink, EVENTS_CHANNEL, jsonlFileSink } from "./events/sinks.js";
+  cheaperSibling,
+  contextWindowOf,
+  costOfCall,
+  createPriceTable,
+  getModelPrice,
+  listKnownModels,
+  setDefaultPriceTable,
+  summarizerModelFor,
+  uncachedCostOfCall,
+  type CallCost,
+  type ModelPrice,
+  type ModelPriceInput,
+  type PriceTable,
+  type PriceTableOptions,
+} from "./pricing/index.js";
+export {
+  allOf,
+  anyOf,
+  cacheAware,
+  type CacheAwareOptions,
+  contextShare,
+  costPerCall,
+  createSdkSummarizer,
+  defaultStrategy,
+  type DefaultStrategyOptions,
+  economic,
+  extractiveSummary,
+  factSummary,
+  type FactSummaryOptions,
+  firstOf,
+  guardedStrategy,
+  isDryRun,
+  losslessRemovals,
+  type LosslessOptions,
+  observationMasking,
+  type ObservationMaskingOptions,
+  pipeline,
+  strategyByName,
+  summarize,
+  type SummarizeOptions,
+  targetTokensOf,
+  tokenThreshold,
+  truncate,
+  type TruncateOptions,
+  whenCacheCold,
+} from "../strategies/index.js";
 export type {
-  BudgetEvent,
-  CallEvent,
-  CompactionEvent,
-  CompactorEvent,
-  ErrorEvent,
-  EventSink,
-} from "./events/types.js";
+  CompactionResult,
+  Strategy,
+  StrategyContext,
+  Summarizer,
+  SummaryResult,
+  Trigger,
+  TriggerContext,
+} from "../strategies/types.js";
+export { createCacheSimulator, type CacheSimulator, type CacheSimulatorOptions, type PromptSegment, placeBreakpoints } from "./cache/index.js";
+export {
+  countO200kTokens,
+  createCalibration,
+  createTokenEstimator,
+  getDefaultTokenEstimator,
+  type TokenEstimator,
+  type TokenEstimatorOptions,
+} from "./tokens/index.js";
+export { defaultTokenCounter, type TokenCounter } from "./session/token-counter.js";
 export {
   detectFormat,
   type ImportPathOptions,
@@ -95,53 +131,11 @@ export {
   type SkipReason,
   TranscriptReadError,
 } from "./importers/index.js";
-export {
-  type CallCost,
-  cheaperSibling,
-  contextWindowOf,
-  costOfCall,
-  createPriceTable,
-  getModelPrice,
-  listKnownModels,
-  type ModelPrice,
-  type ModelPriceInput,
-  type PriceTable,
-  type PriceTableOptions,
-  setDefaultPriceTable,
-  summarizerModelFor,
-  uncachedCostOfCall,
-} from "./pricing/index.js";
-export {
-  type BenchOptions,
-  type BenchReport,
-  type BenchResult,
-  type BenchSummary,
-  runBench,
-} from "./replay/bench.js";
+export { buildReport, projectOf, reportSession, type Report, type ReportTotals, type SessionReport } from "./report/report.js";
+export { defaultLogFolders, type LogFolder } from "./report/default-folders.js";
+export { filterByDate, parseDay, reportByPeriod, type PeriodReport, type ReportPeriod } from "./report/views.js";
+export { runBench, type BenchOptions, type BenchReport, type BenchResult, type BenchSummary } from "./replay/bench.js";
+export { replayTranscript, type ReplayOptions, type ReplayResult } from "./replay/replay.js";
 export { catalog as benchCatalog } from "./replay/catalog.js";
-export { type ReplayOptions, type ReplayResult, replayTranscript } from "./replay/replay.js";
 export type { StrategySpec } from "./replay/strategy-specs.js";
-export { buildReport, type Report, reportSession, type SessionReport } from "./report/report.js";
 export { generateSampleSession, sampleSessions } from "./samples/generate.js";
-export type { SessionSummary } from "./session/session-report.js";
-export {
-  type RedisStoreOptions,
-  redisStore,
-  StoreConflictError,
-  StoreDataError,
-  StoreUnavailableError,
-} from "./store/index.js";
-export { type MemoryStoreOptions, memoryStore } from "./store/memory.js";
-export type {
-  Checkpoint,
-  LedgerEntry,
-  SessionChange,
-  SessionMeta,
-  SessionRecord,
-  SessionStore,
-  SessionTotals,
-} from "./store/types.js";
-export { createCalibration, createTokenEstimator, type TokenEstimator } from "./tokens/index.js";
-export type * from "./transcript/types.js";
-export { type CompactionOptions, sessionReport, withCompaction } from "./with-compaction.js";
-export { SESSION_HEADER } from "./wrapper/contract.js";

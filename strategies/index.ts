@@ -13,6 +13,7 @@ export {
   renderFacts,
   splitFacts,
 } from "./fact-summary.js";
+export { always, guardedStrategy } from "./guard.js";
 export {
   type CompactionEconomics,
   type CompactionEconomicsInput,
@@ -20,7 +21,10 @@ export {
   expectedRemainingCalls,
   type HorizonOptions,
   isCacheWarm,
+  isLongCache,
   paysBack,
+  summaryCostUsd,
+  summaryPriorTokens,
 } from "./internal/economics.js";
 export { type ExtractiveOptions, extractiveSummary } from "./internal/extractive.js";
 export {

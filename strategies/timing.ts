@@ -29,6 +29,8 @@ export function whenCacheCold(inner: Strategy): Strategy {
   checkStrategy("inner", inner);
   return {
     name: `when-cache-cold(${inner.name})`,
+    // It decides for itself when a compaction is free: run it on every call, never inside cacheAware.
+    weighsCache: true,
     async compact(messages: readonly Message[], context: StrategyContext): Promise<CompactionResult | null> {
       if (context.cache === undefined || isCacheWarm(context.cache)) return null;
       const result = await inner.compact(messages, context);
@@ -50,6 +52,8 @@ export function firstOf(...strategies: Strategy[]): Strategy {
   });
   return {
     name: strategies.map((strategy) => strategy.name).join("|"),
+    // Asked on every call without cacheAware around it only when every part weighs the cache itself.
+    weighsCache: strategies.every((strategy) => strategy.weighsCache === true),
     async compact(messages: readonly Message[], context: StrategyContext): Promise<CompactionResult | null> {
       for (const strategy of strategies) {
         const result = await strategy.compact(messages, context);
