@@ -54,8 +54,11 @@ export interface Runtime extends RequestHandler {
   /** The live state of a session, loading it from the store if needed. */
   session(sessionId: string): Promise<LiveSession>;
   readonly defaultSession: string;
-  /** Persists every session's pending changes. */
-  flush(): Promise<void>;
+  /**
+   * Persists every session's pending changes, after the calls in flight have settled (their answers are still
+   * arriving; waited for at most `inflightTimeoutMs`, 5 s by default).
+   */
+  flush(inflightTimeoutMs?: number): Promise<void>;
 }
 
 /** Creates the runtime behind a wrapped client. */
@@ -63,6 +66,8 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   const tokens = options.tokens ?? defaultTokenCounter();
   const now = options.now ?? Date.now;
   const live = new Map<string, Promise<LiveSession>>();
+  /** Calls prepared and not yet settled: each resolves when its call settles. */
+  const inflight = new Set<Promise<void>>();
   const summarizers = new Map<string, Summarizer | undefined>();
   const summarizerFor = (model: string): Summarizer | undefined => {
     if (!options.summarizerFor) return undefined;
@@ -255,11 +260,18 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     const sentTokens = estimateSent(state, tokens, fixedParts, compacted, fullSum);
     const fullTokens = estimateSent(state, tokens, fixedParts, false, fullSum);
     let settled = false;
+    let markSettled: () => void = () => {};
+    const done = new Promise<void>((resolve) => {
+      markSettled = resolve;
+    });
+    inflight.add(done);
+    void done.then(() => inflight.delete(done));
     return {
       params,
       settle: async (outcome: CallOutcome) => {
         if (settled) return;
         settled = true;
+        markSettled();
         try {
           // The gate settles inside the session's queue, so that flush() also waits for the budget ledger.
           await enqueue(state, async () => {
@@ -300,7 +312,16 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         return original;
       }
     },
-    async flush() {
+    async flush(inflightTimeoutMs = 5_000) {
+      if (inflight.size > 0) {
+        let timer: NodeJS.Timeout | undefined;
+        const timeout = new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, inflightTimeoutMs);
+          timer.unref?.();
+        });
+        await Promise.race([Promise.all([...inflight]), timeout]);
+        clearTimeout(timer);
+      }
       await Promise.all([...live.values()].map(async (pending) => (await pending).queue));
     },
   };
