@@ -68,12 +68,18 @@ export interface CompactionOptions {
    */
   budget?: BudgetOption | CallGate;
   /**
-   * Anthropic: place prompt-cache breakpoints on what is sent — one at the end of a compacted prefix, and, when
-   * a request carries none at all, the usual two (end of the system prompt, last message), never more than
-   * four. Never placed with `strategy: null` or `shadow: true`, which send exactly what the agent wrote.
-   * @default true (with a compacting strategy)
+   * Anthropic prompt-cache breakpoints compactor places on what it sends (never more than the API's four, never
+   * a 5-minute one before a 1-hour one):
+   * - `"compacted"`: one at the end of a compacted prefix, once compactor has compacted (so the new prefix is
+   *   cached); until then every request goes out byte for byte;
+   * - `"auto"`: that, and, for agents that set up no caching, the usual two (end of the system prompt, last
+   *   message) on every request that carries none;
+   * - `false`: none.
+   *
+   * Never placed with `strategy: null` or `shadow: true`, which send exactly what the agent wrote.
+   * @default "compacted"
    */
-  cacheBreakpoints?: boolean;
+  cacheBreakpoints?: "compacted" | "auto" | false;
 }
 
 const runtimes = new WeakMap<object, Runtime>();
@@ -200,8 +206,13 @@ function runtimeFrom(options: CompactionOptions, autoSummarizer: (model: string)
   if (options.eventLog !== undefined && (typeof options.eventLog !== "string" || options.eventLog.length === 0)) {
     throw new InvalidOptionError("eventLog", "a file path", options.eventLog);
   }
-  if (options.cacheBreakpoints !== undefined && typeof options.cacheBreakpoints !== "boolean") {
-    throw new InvalidOptionError("cacheBreakpoints", "a boolean", options.cacheBreakpoints);
+  if (
+    options.cacheBreakpoints !== undefined &&
+    options.cacheBreakpoints !== false &&
+    options.cacheBreakpoints !== "compacted" &&
+    options.cacheBreakpoints !== "auto"
+  ) {
+    throw new InvalidOptionError("cacheBreakpoints", '"compacted", "auto" or false', options.cacheBreakpoints);
   }
   const summarizerOption = options.summarizer ?? "auto";
   if (summarizerOption !== "auto" && summarizerOption !== false && typeof summarizerOption !== "function") {
@@ -228,7 +239,10 @@ function runtimeFrom(options: CompactionOptions, autoSummarizer: (model: string)
     summarizerFor,
     shadow,
     // Breakpoints change what is sent: only with a strategy that compacts, never in shadow mode.
-    cacheBreakpoints: strategy !== null && !shadow && (options.cacheBreakpoints ?? true),
+    cacheBreakpoints:
+      strategy === null || shadow || options.cacheBreakpoints === false
+        ? "none"
+        : (options.cacheBreakpoints ?? "compacted"),
     defaultSession: options.session,
     ...(gate ? { gate } : {}),
   });

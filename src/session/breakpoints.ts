@@ -111,14 +111,15 @@ export function withBreakpoint(message: unknown, ttl: "5m" | "1h" = "5m"): unkno
 
 /**
  * Adds breakpoints to an Anthropic request about to be sent: at the end of the replacement (when there is one
- * and a slot is free; a 1-hour entry when a 1-hour breakpoint follows it), and when the request has none at all,
- * on the system prompt and the last message too.
+ * and a slot is free; a 1-hour entry when a 1-hour breakpoint follows it), and, with `whenNone`, when the request
+ * has none at all, on the system prompt and the last message too.
  * Returns the params unchanged when nothing is added.
  */
 export function placeBreakpoints(
   params: Record<string, unknown>,
   messages: unknown[],
   replacementLength: number,
+  whenNone = true,
 ): Record<string, unknown> {
   // Only "none at all?" matters unless a replacement needs a slot (then: fewer than the maximum?).
   let used = countBreakpoints(params, messages, replacementLength > 0 ? maximumBreakpoints : 1);
@@ -137,7 +138,7 @@ export function placeBreakpoints(
     used++;
     changed = true;
   }
-  if (none) {
+  if (none && whenNone) {
     if (system !== undefined && system !== "" && used < maximumBreakpoints) {
       system = markLast(system);
       used++;

@@ -37,11 +37,12 @@ export interface RuntimeOptions {
   /** Budget gate consulted before and after every call. */
   gate?: CallGate;
   /**
-   * Anthropic: place cache breakpoints on what is sent (end of the compacted prefix; system and last message
-   * when the request has none).
-   * @default true
+   * Anthropic cache breakpoints compactor places on what it sends: `"compacted"`, one at the end of a compacted
+   * prefix (only once it has compacted); `"auto"`, that and, when a request carries none at all, the system
+   * prompt and the last message; `"none"`.
+   * @default "compacted"
    */
-  cacheBreakpoints?: boolean;
+  cacheBreakpoints?: "compacted" | "auto" | "none";
   /** Measure only: run the strategy and log what it would save, but send the original request. */
   shadow?: boolean;
   tokens?: TokenCounter;
@@ -250,9 +251,15 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       raw &&
       !blocked &&
       !options.shadow &&
-      (options.cacheBreakpoints ?? true)
+      (options.cacheBreakpoints ?? "compacted") !== "none" &&
+      (replacementLength > 0 || options.cacheBreakpoints === "auto")
     ) {
-      params = placeBreakpoints(params, (params.messages as unknown[]) ?? [], replacementLength);
+      params = placeBreakpoints(
+        params,
+        (params.messages as unknown[]) ?? [],
+        replacementLength,
+        options.cacheBreakpoints === "auto",
+      );
     }
 
     const fixedParts = binding.fixedParts(request.params);

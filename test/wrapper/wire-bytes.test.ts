@@ -51,7 +51,7 @@ async function anthropicBodies(server: TestServer, options: Omit<CompactionOptio
   return bodies;
 }
 
-describe("strategy: null and shadow: true send the agent's bytes (item 3)", () => {
+describe("strategy: null, shadow: true and the default until it compacts send the agent's bytes (item 3)", () => {
   it("Anthropic: byte for byte, system prompt and string contents untouched", async () => {
     const server = await startServer();
     const raw = await anthropicBodies(server, undefined);
@@ -59,6 +59,7 @@ describe("strategy: null and shadow: true send the agent's bytes (item 3)", () =
     for (const typeof_ of raw) expect(typeof typeof_).toBe("string");
     expect(await anthropicBodies(server, { strategy: null })).toEqual(raw);
     expect(await anthropicBodies(server, { shadow: true })).toEqual(raw);
+    expect(await anthropicBodies(server, {})).toEqual(raw); // the default strategy, before it compacts
     expect(await anthropicBodies(server, { cacheBreakpoints: false })).toEqual(raw);
     expect(String(raw[0])).not.toContain("cache_control");
   });
@@ -80,9 +81,9 @@ describe("strategy: null and shadow: true send the agent's bytes (item 3)", () =
     expect(await run({ shadow: true })).toEqual(raw);
   });
 
-  it("with a compacting strategy, automatic breakpoints are on by default (documented) and can be turned off", async () => {
+  it('cacheBreakpoints: "auto" marks the system prompt and last message of requests that carry none', async () => {
     const server = await startServer();
-    const bodies = await anthropicBodies(server, {});
+    const bodies = await anthropicBodies(server, { cacheBreakpoints: "auto" });
     const sent = JSON.parse(String(bodies[0])) as { system: unknown; messages: Array<{ content: unknown }> };
     expect(sent.system).toEqual([{ type: "text", text: system, cache_control: { type: "ephemeral" } }]);
     expect(JSON.stringify(sent.messages.at(-1))).toContain("cache_control");
