@@ -21,6 +21,7 @@ import { enqueue, type LiveSession, liveFrom } from "./live-session.js";
 import { fromRawMessages, rawFromMessages } from "./conversion.js";
 import { commonPrefix, rawMessageHashes } from "./raw-hash.js";
 import { calibrationOf } from "./calibration-state.js";
+import { validateConversation } from "../transcript/validate.js";
 import { type TokenCounter, defaultTokenCounter } from "./token-counter.js";
 
 /** Options of {@link createRuntime}. */
@@ -199,11 +200,33 @@ export function createRuntime(options: RuntimeOptions): Runtime {
           trigger: options.trigger,
           tokens,
           now: started,
-          summarizer: summarizerFor(model),
+          // Shadow mode measures; it never pays for a summary (the strategy's extractive fallback stands in).
+          summarizer: options.shadow ? undefined : summarizerFor(model),
           ...(ticket?.pressure ? { pressure: ticket.pressure } : {}),
         });
       } catch (error) {
         reportError(state.id, "strategy", error, "sent-original");
+      }
+    }
+    if (plan && plan.violations.length === 0) {
+      // compactor does not repair an agent's invalid request: cutting away an orphan tool result would make
+      // a call succeed that fails unwrapped. The request goes out as written, and fails as it would.
+      const invalid = validateConversation({ format: request.format, messages: state.history });
+      if (invalid.length > 0) {
+        options.emit({
+          type: "error",
+          session: state.id,
+          time: now(),
+          phase: "invariant",
+          message: `the agent's request is itself invalid (${invalid[0]?.message ?? "structure"}); compactor does not repair requests, so it was sent as written`,
+          violations: invalid.map((violation) => ({
+            code: violation.code,
+            message: violation.message,
+            ...(violation.messageIndex !== undefined ? { messageIndex: violation.messageIndex } : {}),
+          })),
+          fallback: "sent-original",
+        });
+        plan = undefined;
       }
     }
     if (plan) {
@@ -219,6 +242,8 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         });
       } else if (!options.shadow) {
         applyCompaction(state, plan);
+      } else {
+        shadowCheckpoint(state, plan);
       }
       if (plan.violations.length === 0) options.emit(plan.event(state.id, now()));
     }
@@ -332,6 +357,21 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       await Promise.all([...live.values()].map(async (pending) => (await pending).queue));
     },
   };
+}
+
+/**
+ * Shadow mode: the would-be checkpoint becomes the session's, exactly as live mode would make it, so later calls
+ * plan on the view live mode would send (and do not count the same saving again on every call); the request
+ * still goes out as written and the report's totals count no compaction.
+ */
+function shadowCheckpoint(state: LiveSession, plan: CompactionPlan): void {
+  const previous = state.meta.checkpoint;
+  if (previous) {
+    const { replacement: _replacement, ...rest } = previous;
+    state.meta.pastCheckpoints.push(rest);
+  }
+  state.meta.checkpoint = plan.checkpoint;
+  state.rawReplacement = undefined;
 }
 
 /** The request's output cap, for the budget's reservation. */
