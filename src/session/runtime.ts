@@ -371,7 +371,10 @@ function continuesThread(request: OutgoingRequest): boolean {
 
 async function settledOrTimeout(pending: Promise<void>, ms: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
-  await Promise.race([pending, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+  });
+  await Promise.race([pending, timeout]);
   clearTimeout(timer);
 }
 

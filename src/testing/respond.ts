@@ -103,7 +103,8 @@ export async function respond(
 ): Promise<void> {
   let threaded = false;
   if (handler.provider === "anthropic" && body.thread !== undefined) {
-    const expanded = expandThread(body, (state.threads ??= new Map()));
+    state.threads ??= new Map();
+    const expanded = expandThread(body, state.threads);
     if ("status" in expanded) return sendError(handler, recorded, response, { status: expanded.status, message: expanded.message, param: null });
     body = expanded.body;
     threaded = expanded.threaded;
