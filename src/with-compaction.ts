@@ -186,8 +186,11 @@ function sdkSummarizer(client: object, model: string): Summarizer {
   });
 }
 
-/** Checks the options and builds the runtime behind a wrapped client or a compactor fetch. */
-function runtimeFrom(options: CompactionOptions, autoSummarizer: (model: string) => Summarizer | undefined): Runtime {
+/**
+ * Checks the options and builds the runtime behind a wrapped client or a compactor fetch (and the proxy's).
+ * @internal
+ */
+export function runtimeFrom(options: CompactionOptions, autoSummarizer: (model: string) => Summarizer | undefined): Runtime {
   if (typeof options !== "object" || options === null) {
     throw new InvalidOptionError("options", "an object with at least `session`", options);
   }
