@@ -8,6 +8,7 @@ import { CompactorError } from "../errors.js";
 import { runBudgetCommand } from "../budget/cli.js";
 import { benchCommand } from "./bench-command.js";
 import { runPricesCommand } from "./prices-command.js";
+import { proxyCommand } from "./proxy-command.js";
 import { runReport } from "./report-command.js";
 
 const usage = `Usage: compactor <command> [options]
@@ -17,6 +18,7 @@ Commands:
   report <files|folders>    what recorded sessions (or a compactor event log) actually cost
   prices [model]            the prices compactor uses
   budget --url redis://...  spend against budget limits, from the shared Redis ledger
+  proxy                     an HTTP proxy that compacts any agent's sessions (Claude Code, Codex, SDKs)
 
 Run "compactor <command> --help" for a command's options.
 `;
@@ -42,6 +44,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       }
       case "bench":
         return await benchCommand(rest, write);
+      case "proxy":
+        return await proxyCommand(rest, write);
       case "prices": {
         const { values, positionals } = parseArgs({
           args: [...rest],

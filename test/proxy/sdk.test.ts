@@ -98,7 +98,9 @@ async function responsesLoop(client: OpenAI, stream: boolean): Promise<string> {
   for (let index = 0; index <= steps + 2; index++) {
     const params = { model: "gpt-4.1", instructions: system, tools: [responsesTool], input };
     const response = stream ? await client.responses.stream(params).finalResponse() : await client.responses.create(params);
-    const calls = response.output.filter((item) => item.type === "function_call");
+    const calls = response.output.flatMap((item) =>
+      item.type === "function_call" ? [item as OpenAI.Responses.ResponseFunctionToolCall] : [],
+    );
     if (calls.length === 0) return response.output_text;
     for (const item of response.output) input.push(item as OpenAI.Responses.ResponseInputItem);
     for (const call of calls) input.push({ type: "function_call_output", call_id: call.call_id, output: toolOutput(index) });

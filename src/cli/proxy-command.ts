@@ -1,0 +1,87 @@
+/**
+ * `compactor proxy`: runs {@link startProxy} until SIGINT or SIGTERM.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { startProxy } from "../proxy/server.js";
+import { redisStore } from "../store/redis.js";
+
+const usage = `Usage: compactor proxy [options]
+
+Serves the Anthropic Messages, OpenAI Chat Completions and Responses APIs, compacting long sessions, and
+forwards every request to the configured upstreams (credentials pass through untouched).
+
+Options:
+  --port N                   port to listen on (default 8788; 0 picks a free one)
+  --host ADDR                interface to listen on (default 127.0.0.1; set --token before exposing it)
+  --upstream-anthropic URL   where Anthropic requests go (default https://api.anthropic.com)
+  --upstream-openai URL      where OpenAI requests go (default https://api.openai.com)
+  --store redis://...        keep sessions in Redis (shared by several proxies) instead of memory
+  --event-log FILE           append every event (calls, compactions, errors) to a JSONL file
+  --token TOKEN              require this value in the x-compactor-token header (or COMPACTOR_PROXY_TOKEN)
+  --max-body BYTES           largest request body accepted (default 33554432)
+  --shadow                   measure only: log what compaction would save, always send the original
+  --no-compaction            record and price calls, never compact
+`;
+
+/** Runs the command; resolves to the exit code once the proxy has stopped. */
+export async function proxyCommand(argv: readonly string[], write: (text: string) => void): Promise<number> {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      port: { type: "string", default: "8788" },
+      host: { type: "string", default: "127.0.0.1" },
+      "upstream-anthropic": { type: "string" },
+      "upstream-openai": { type: "string" },
+      store: { type: "string" },
+      "event-log": { type: "string" },
+      token: { type: "string" },
+      "max-body": { type: "string" },
+      shadow: { type: "boolean", default: false },
+      "no-compaction": { type: "boolean", default: false },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  if (values.help) {
+    write(usage);
+    return 0;
+  }
+  const port = Number(values.port);
+  const maxBody = values["max-body"] === undefined ? undefined : Number(values["max-body"]);
+  const token = values.token ?? process.env.COMPACTOR_PROXY_TOKEN;
+  const store = values.store === undefined ? undefined : redisStore({ url: values.store });
+  const proxy = await startProxy({
+    port,
+    host: values.host,
+    upstreams: {
+      ...(values["upstream-anthropic"] ? { anthropic: values["upstream-anthropic"] } : {}),
+      ...(values["upstream-openai"] ? { openai: values["upstream-openai"] } : {}),
+    },
+    ...(store ? { store } : {}),
+    ...(values["event-log"] ? { eventLog: values["event-log"] } : {}),
+    ...(token ? { token } : {}),
+    ...(maxBody !== undefined ? { maxBodyBytes: maxBody } : {}),
+    ...(values.shadow ? { shadow: true } : {}),
+    ...(values["no-compaction"] ? { strategy: null } : {}),
+  });
+  write(
+    `compactor proxy listening on ${proxy.url}\n` +
+      `  Claude Code / Anthropic SDK: ANTHROPIC_BASE_URL=${proxy.anthropicBaseURL}\n` +
+      `  OpenAI SDK / Codex:          OPENAI_BASE_URL=${proxy.openaiBaseURL}\n` +
+      `  metrics:                     ${proxy.url}/metrics\n`,
+  );
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      resolve();
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+  });
+  await proxy.close();
+  await store?.dispose?.();
+  write("compactor proxy stopped\n");
+  return 0;
+}
