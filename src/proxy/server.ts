@@ -204,14 +204,13 @@ function send(response: ServerResponse, answer: ProxyErrorAnswer | { status: num
 
 /** Writes the upstream answer to the client as it arrives. */
 async function relay(upstream: Response, response: ServerResponse, abort: AbortController): Promise<void> {
-  const headers: Record<string, string[]> = {};
+  const headers: Record<string, string | string[]> = {};
   upstream.headers.forEach((value, name) => {
-    if (responseHeadersDropped.has(name)) return;
-    // set-cookie is the only header Headers keeps apart; forEach joins the rest.
-    (headers[name] ??= []).push(value);
+    if (!responseHeadersDropped.has(name) && name !== "set-cookie") headers[name] = value;
   });
-  for (const cookie of upstream.headers.getSetCookie()) (headers["set-cookie"] ??= []).push(cookie);
-  if (headers["set-cookie"]) headers["set-cookie"] = [...new Set(headers["set-cookie"])];
+  // set-cookie is the one header that must stay several lines.
+  const cookies = upstream.headers.getSetCookie();
+  if (cookies.length > 0) headers["set-cookie"] = cookies;
   response.writeHead(upstream.status, upstream.statusText, headers);
   if (upstream.body === null) {
     response.end();
