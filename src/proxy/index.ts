@@ -6,4 +6,4 @@
 export { type ErrorDialect, proxyError } from "./errors.js";
 export { createProxyMetrics, type ProxyMetrics } from "./metrics.js";
 export { type CompactorProxy, DEFAULT_UPSTREAMS, PROXY_TOKEN_HEADER, type ProxyOptions, startProxy } from "./server.js";
-export { type ProxySession, type SessionSource, sessionOf } from "./session-id.js";
+export { type ProxySession, type SessionSource, sessionFromHeaders, sessionOf } from "./session-id.js";

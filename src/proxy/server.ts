@@ -34,7 +34,7 @@ import { formatOf } from "../wrapper/wire/route.js";
 import type { Summarizer } from "../../strategies/types.js";
 import { type ErrorDialect, type ProxyErrorAnswer, proxyError } from "./errors.js";
 import { createProxyMetrics } from "./metrics.js";
-import { type ProxySession, sessionOf } from "./session-id.js";
+import { type ProxySession, sessionFromHeaders, sessionOf } from "./session-id.js";
 
 /** Header a client sends the proxy token in (when the proxy has one). */
 export const PROXY_TOKEN_HEADER = "x-compactor-token";
@@ -334,9 +334,11 @@ export async function startProxy(options: ProxyOptions = {}): Promise<CompactorP
     const headers = forwardedHeaders(request.rawHeaders);
     const format: ProviderFormat | undefined = formatOf(method, url);
     if (format !== undefined && body.length > 0 && body[0] === 123 /* { */) {
-      const params = parseObject(body);
-      if (params !== undefined) {
-        const session = sessionOf(format, headers, params);
+      // The body is parsed here only when no header names the session (the core parses it anyway).
+      const named = sessionFromHeaders(format, headers);
+      const params = named === undefined ? parseObject(body) : undefined;
+      const session = named ?? (params === undefined ? undefined : sessionOf(format, headers, params));
+      if (session !== undefined) {
         headers.set(SESSION_HEADER, session.id);
         if (!seen.has(session.id)) seen.set(session.id, session);
       }

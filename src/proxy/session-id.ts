@@ -90,14 +90,26 @@ function conversationStart(format: ProviderFormat, params: Record<string, unknow
   return [format, params.instructions ?? null, Array.isArray(input) ? (input[0] ?? null) : (input ?? null)];
 }
 
-/** The session of a request, from its headers and (parsed JSON) body. */
-export function sessionOf(format: ProviderFormat, headers: Headers, params: Record<string, unknown>): ProxySession {
+/**
+ * The session a request's headers name, if any: `x-compactor-session`, Claude Code's or Codex's own. Checked
+ * first, so that the body of such a request need not be parsed a second time.
+ */
+export function sessionFromHeaders(format: ProviderFormat, headers: Headers): ProxySession | undefined {
   const explicit = headers.get(SESSION_HEADER)?.trim();
   if (explicit !== undefined && explicit.length > 0) return { id: explicit, source: "header" };
-  const claude = format === "anthropic" ? claudeCodeSession(params, headers) : undefined;
+  const claude = format === "anthropic" ? claudeCodeSession(undefined, headers) : undefined;
   if (claude !== undefined) return { id: `claude-code:${claude}`, source: "claude-code" };
   const codex = format === "anthropic" ? undefined : codexSession(headers);
   if (codex !== undefined) return { id: `codex:${codex}`, source: "codex" };
+  return undefined;
+}
+
+/** The session of a request, from its headers and (parsed JSON) body. */
+export function sessionOf(format: ProviderFormat, headers: Headers, params: Record<string, unknown>): ProxySession {
+  const named = sessionFromHeaders(format, headers);
+  if (named !== undefined) return named;
+  const claude = format === "anthropic" ? claudeCodeSession(params, headers) : undefined;
+  if (claude !== undefined) return { id: `claude-code:${claude}`, source: "claude-code" };
   const digest = createHash("sha256")
     .update(JSON.stringify(withoutCacheControl(conversationStart(format, params))))
     .digest("hex");

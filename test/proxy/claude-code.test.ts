@@ -101,7 +101,7 @@ describe.skipIf(!runs)(`Claude Code through compactor proxy${runs ? "" : " (skip
     // Claude Code 2.1.332 sends `context_management: {edits: [clear_thinking, keep: "all"]}` on every request,
     // and compactor's runtime leaves such requests uncompacted (src/session/formats.ts). Until that rule
     // tells a no-op edit from real server-side editing, no compaction fires here; this pins the fact.
-    const edits = (server.requests[0]?.body as { context_management?: unknown }).context_management;
+    const edits = (server.requests[0]?.body as { context_management?: unknown } | undefined)?.context_management;
     expect(edits).toEqual({ edits: [{ type: "clear_thinking_20251015", keep: "all" }] });
     expect(report.compactions).toBe(0);
   }, 120_000);
