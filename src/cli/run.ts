@@ -8,7 +8,7 @@ import { CompactorError } from "../errors.js";
 import { runBudgetCommand } from "../budget/cli.js";
 import { benchCommand } from "./bench-command.js";
 import { runPricesCommand } from "./prices-command.js";
-import { proxyCommand } from "./proxy-command.js";
+import { proxyCommand, wrapCommand } from "./proxy-command.js";
 import { runReport } from "./report-command.js";
 
 const usage = `Usage: compactor <command> [options]
@@ -19,6 +19,7 @@ Commands:
   prices [model]            the prices compactor uses
   budget --url redis://...  spend against budget limits, from the shared Redis ledger
   proxy                     an HTTP proxy that compacts any agent's sessions (Claude Code, Codex, SDKs)
+  wrap claude [-- args]     run Claude Code through a proxy and print its session report on exit
 
 Run "compactor <command> --help" for a command's options.
 `;
@@ -46,6 +47,8 @@ export async function main(argv: readonly string[]): Promise<number> {
         return await benchCommand(rest, write);
       case "proxy":
         return await proxyCommand(rest, write);
+      case "wrap":
+        return await wrapCommand(rest, (text) => process.stderr.write(text));
       case "prices": {
         const { values, positionals } = parseArgs({
           args: [...rest],
