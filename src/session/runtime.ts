@@ -111,7 +111,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   async function prepareIn(state: LiveSession, request: OutgoingRequest): Promise<PreparedRequest> {
     const binding = bindingFor(request.format);
     const started = now();
-    const raw = binding.messages(request.params);
+    const raw = fullMessages(state, request, binding.messages(request.params));
     const requestedModel =
       typeof request.params.model === "string" ? request.params.model : (state.meta.model ?? "unknown");
     state.meta.provider = request.format;
@@ -297,6 +297,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       markSettled = resolve;
     });
     inflight.add(done);
+    state.lastCall = done;
     void done.then(() => inflight.delete(done));
     return {
       params,
@@ -338,6 +339,8 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       const original: PreparedRequest = { params: request.params, settle: async () => {} };
       try {
         const state = await session(request.sessionId);
+        // A thread continues from the previous reply: wait (briefly) until that call is recorded.
+        if (continuesThread(request) && state.lastCall) await settledOrTimeout(state.lastCall, 2_000);
         return await enqueue(state, () => prepareIn(state, request));
       } catch (error) {
         reportError(request.sessionId, "strategy", error, "sent-original");
@@ -357,6 +360,33 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       await Promise.all([...live.values()].map(async (pending) => (await pending).queue));
     },
   };
+}
+
+/** True for an Anthropic SDK 1.x Threads request that continues a server-held thread (its messages are a delta). */
+function continuesThread(request: OutgoingRequest): boolean {
+  if (request.format !== "anthropic") return false;
+  const thread = request.params.thread;
+  return typeof thread === "object" && thread !== null && (thread as { type?: unknown }).type === "continue";
+}
+
+async function settledOrTimeout(pending: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+  });
+  await Promise.race([pending, timeout]);
+  clearTimeout(timer);
+}
+
+/**
+ * The request's whole conversation. A thread `continue` sends only what the server lacks: the history the session
+ * already holds (the last request's messages and the reply the server stored) comes first.
+ */
+function fullMessages(state: LiveSession, request: OutgoingRequest, raw: unknown[] | undefined): unknown[] | undefined {
+  if (raw === undefined || !continuesThread(request)) return raw;
+  const base = state.lastRaw ?? rawFromMessages(request.format, request.params, state.history);
+  const reply = state.meta.lastResponse ? rawFromMessages(request.format, request.params, [state.meta.lastResponse]) : [];
+  return [...base, ...reply, ...raw];
 }
 
 /**

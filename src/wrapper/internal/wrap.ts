@@ -74,6 +74,42 @@ export function upstreamFetch(fetch: FetchFunction): FetchFunction {
   return upstreamOf.get(fetch) ?? fetch;
 }
 
+/** Bodies remembered per client, at most this many at a time (each is taken by the fetch that sends it). */
+const rememberedBodies = 32;
+
+/**
+ * Remembers, for each JSON body the client sends, the object it was serialised from (the params the user passed:
+ * both SDKs hand it to their `prepareRequest` hook with the serialised request, just before `fetch`). The core
+ * then needs no `JSON.parse`, and unchanged messages keep their identity from call to call, so only new ones are
+ * hashed. The hook itself is called through unchanged; a body it does not know is simply parsed.
+ */
+function rememberBodies(target: Indexable): ((text: string) => Record<string, unknown> | undefined) | undefined {
+  const prepareRequest = target.prepareRequest;
+  if (typeof prepareRequest !== "function") return undefined;
+  const bodies = new Map<string, Record<string, unknown>>();
+  const remembering = async function (this: unknown, request: unknown, context: unknown): Promise<unknown> {
+    const result: unknown = await Reflect.apply(prepareRequest, this, [request, context]);
+    const body = (request as { body?: unknown } | undefined)?.body;
+    const source = (context as { options?: { body?: unknown } } | undefined)?.options?.body;
+    if (typeof body === "string" && isObject(source) && !Array.isArray(source)) {
+      if (bodies.size >= rememberedBodies) bodies.clear();
+      bodies.set(body, source as Record<string, unknown>);
+    }
+    return result;
+  };
+  Object.defineProperty(target, "prepareRequest", {
+    value: remembering,
+    writable: true,
+    configurable: true,
+    enumerable: false,
+  });
+  return (text) => {
+    const source = bodies.get(text);
+    if (source !== undefined) bodies.delete(text);
+    return source;
+  };
+}
+
 /**
  * Installs compactor on `client` (the same object is returned, with the SDK's type).
  *
@@ -91,7 +127,12 @@ export function wrapWith<C>(client: C, handler: RequestHandler, defaultSession: 
   const target = client as Indexable;
   const current = target.fetch;
   if (typeof current !== "function") throw new UnsupportedClientError(client, expected);
-  const core = createWireCore({ handler, defaultSession, formats: new Set(sdk.formats) });
+  const core = createWireCore({
+    handler,
+    defaultSession,
+    formats: new Set(sdk.formats),
+    bodySource: rememberBodies(target),
+  });
   const fetch = fetchThrough(core, upstreamFetch(current as FetchFunction), handler);
   const own = Object.getOwnPropertyDescriptor(target, "fetch");
   Object.defineProperty(target, "fetch", {

@@ -45,6 +45,11 @@ export interface WireCoreOptions {
    * @default "error-body"
    */
   refusal?: "error-body" | "http";
+  /**
+   * The object a JSON body was serialised from, when the caller knows it (an SDK client: the params the user
+   * passed). Saves parsing the body, and lets the runtime recognise unchanged messages by identity.
+   */
+  bodySource?: (text: string) => Record<string, unknown> | undefined;
 }
 
 /** The core: handles one request, sending it with `upstream`. Never rejects for a reason of its own. */
@@ -158,7 +163,8 @@ export function createWireCore(options: WireCoreOptions): WireCore {
       return upstream(request.url, { ...init, headers: withoutHeader(init.headers, INTERNAL_HEADER) });
     }
     const format = formatOf(request.method, request.url, formats);
-    const params = format === undefined ? undefined : parseBody(request.text);
+    const known = format !== undefined && request.text !== undefined ? options.bodySource?.(request.text) : undefined;
+    const params = format === undefined ? undefined : (known ?? parseBody(request.text));
     const header = takeSessionHeader({ headers: init.headers });
     const headers = (header.requestOptions as { headers: RequestInit["headers"] | undefined }).headers;
     const sessionId = header.sessionId ?? defaultSession;
