@@ -9,7 +9,8 @@
  *
  * Columns: the direct call's p50 and p99 (wall clock, end to end); the p50 and p99 of the paired differences
  * proxied − direct of the same call index; and, for streamed calls at 10k, the time to the first body chunk
- * (direct and proxied). Wall clock on a shared machine: other processes add jitter to both sides alike.
+ * (direct and proxied), and the proxy process's own CPU time per call (user + system, read from the process
+ * before and after each call; a steadier figure than wall clock on a shared machine).
  * Target (issue 12): ≤ 1 ms added at p50.
  *
  * Run: `npx tsx benchmarks/proxy/latency.ts [--calls 200] [--warmup 20] [--sizes 10000,100000] [--json]`
@@ -48,10 +49,28 @@ const upstreamProcess = spawn(process.execPath, [join(here, "upstream-process.mj
 children.push(upstreamProcess);
 const upstream = await firstLine(upstreamProcess);
 const proxyProcess = spawn(process.execPath, [...(process.env.PROXY_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.PROXY_PROF}`] : []), "--import", "tsx", join(here, "proxy-process.ts"), upstream], {
-  stdio: ["ignore", "pipe", "inherit"],
+  stdio: ["pipe", "pipe", "inherit"],
 });
 children.push(proxyProcess);
-const proxies = JSON.parse(await firstLine(proxyProcess)) as { record: string; default: string };
+if (!proxyProcess.stdout || !proxyProcess.stdin) throw new Error("no pipes to the proxy process");
+const proxyLines = createInterface({ input: proxyProcess.stdout });
+const proxyOutput: string[] = [];
+const waiting: Array<(line: string) => void> = [];
+proxyLines.on("line", (line) => {
+  const next = waiting.shift();
+  if (next) next(line);
+  else proxyOutput.push(line);
+});
+function proxyLine(): Promise<string> {
+  const ready = proxyOutput.shift();
+  return ready !== undefined ? Promise.resolve(ready) : new Promise((resolve) => waiting.push(resolve));
+}
+const proxies = JSON.parse(await proxyLine()) as { record: string; default: string };
+/** The proxy process's CPU time so far, in milliseconds. */
+async function proxyCpuMs(): Promise<number> {
+  proxyProcess.stdin?.write("cpu\n");
+  return Number(await proxyLine()) / 1000;
+}
 
 /** A history of about `tokens` tokens (JSON length / 4): tool calls and long tool results. */
 function history(tokens: number): unknown[] {
@@ -124,6 +143,8 @@ interface Row {
   addedP99Ms: number;
   directFirstChunkP50Ms: number;
   proxiedFirstChunkP50Ms: number;
+  /** The proxy process's CPU time per proxied call (user + system), all its work included. */
+  proxyCpuMsPerCall: number;
 }
 const rows: Row[] = [];
 
@@ -134,13 +155,20 @@ for (const tokens of sizes) {
     // Each path is its own session (a different first message), each growing as an agent's does.
     const sessions = paths.map((path) => [{ role: "user", content: `Session ${path.name} ${tokens} ${stream}.` }, ...base.slice(1)]);
     const times = paths.map(() => [] as Timing[]);
+    const cpu = [0, 0, 0];
     for (let index = 0; index < warmupCalls + calls; index++) {
       for (let offset = 0; offset < paths.length; offset++) {
         const which = (index + offset) % paths.length;
         const messages = sessions[which] as unknown[];
         messages.push({ role: "user", content: `Next step ${index}.` });
         const path = paths[which] as (typeof paths)[number];
+        const cpuBefore = which === 0 ? 0 : await proxyCpuMs();
         const timing = await call(path.base, `${path.name}-${tokens}-${stream}`, messages, stream);
+        // The proxy settles a call after relaying it: give it a moment before reading its clock.
+        if (which !== 0 && index >= warmupCalls) {
+          await new Promise((resolve) => setTimeout(resolve, 2));
+          cpu[which] = (cpu[which] ?? 0) + (await proxyCpuMs()) - cpuBefore;
+        }
         messages.push({ role: "assistant", content: "ok" });
         if (index >= warmupCalls) times[which]?.push(timing);
       }
@@ -159,6 +187,7 @@ for (const tokens of sizes) {
         addedP99Ms: percentile(added, 99),
         directFirstChunkP50Ms: percentile(direct.map((t) => t.firstChunkMs), 50),
         proxiedFirstChunkP50Ms: percentile(proxied.map((t) => t.firstChunkMs), 50),
+        proxyCpuMsPerCall: (cpu[which] ?? 0) / calls,
       });
     }
   }
@@ -180,7 +209,9 @@ if (!jsonOnly) {
       { heading: "added p99", cell: (row) => ms(row.addedP99Ms) },
       { heading: "1st chunk direct", cell: (row) => ms(row.directFirstChunkP50Ms) },
       { heading: "1st chunk proxied", cell: (row) => ms(row.proxiedFirstChunkP50Ms) },
-    ])}\n(ms, wall clock; "added" is the percentile of paired differences proxied − direct)\n\n`,
+      { heading: "proxy CPU/call", cell: (row) => ms(row.proxyCpuMsPerCall) },
+    ])}\n(ms; wall clock except "proxy CPU/call", the proxy process's user+system CPU time per call, which other
+processes on the machine do not inflate; "added" is the percentile of paired differences proxied − direct)\n\n`,
   );
 }
 process.stdout.write(

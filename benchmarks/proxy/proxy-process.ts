@@ -13,3 +13,13 @@ const record = await startProxy({ upstreams, strategy: null, diagnosticsChannel:
 const standard = await startProxy({ upstreams, diagnosticsChannel: false });
 console.log(JSON.stringify({ record: record.url, default: standard.url }));
 process.on("SIGTERM", () => process.exit(0));
+// "cpu" on stdin: this process's CPU time so far (user + system, microseconds), as one line.
+process.stdin.setEncoding("utf8");
+process.stdin.on("data", (text: string) => {
+  for (const line of text.split("\n")) {
+    if (line.trim() === "cpu") {
+      const usage = process.cpuUsage();
+      process.stdout.write(`${usage.user + usage.system}\n`);
+    }
+  }
+});
