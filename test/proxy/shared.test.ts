@@ -7,7 +7,6 @@ import Anthropic from "@anthropic-ai/sdk";
 import OpenAI from "openai";
 import { afterEach, describe, expect, it } from "vitest";
 import { type CompactorProxy, redisBudgetLedger, redisStore, startProxy } from "../../src/index.js";
-import type { SessionStore } from "../../src/store/types.js";
 import { useServers } from "../e2e/helpers.js";
 import { redisSkipReason, useRedisServer } from "../support/redis.js";
 
