@@ -14,7 +14,7 @@ import { fetchThrough, installedHandler, upstreamFetch } from "./wrapper/interna
 import { createWireCore } from "./wrapper/wire/core.js";
 import type { FetchFunction } from "./wrapper/wire/request.js";
 import type { Strategy, Summarizer, Trigger } from "../strategies/types.js";
-import { defaultStrategy } from "../strategies/index.js";
+import { defaultStrategy, guardedStrategy } from "../strategies/index.js";
 import { createSdkSummarizer } from "../strategies/summarizer.js";
 import { costOfCall, summarizerModelFor } from "./pricing/index.js";
 import { buildSessionReport, type SessionSummary } from "./session/session-report.js";
@@ -31,8 +31,10 @@ export interface CompactionOptions {
    */
   strategy?: Strategy | null;
   /**
-   * When to ask the strategy. The default strategy decides for itself from prices and the cache.
-   * @default always (the strategy decides)
+   * When to ask the strategy. A strategy that weighs the cache itself (the default, `cacheAware(...)`) is asked
+   * on every call; any other strategy given without a trigger is wrapped in `cacheAware` (`guardedStrategy`),
+   * so that it compacts only when a compaction pays for its cache rewrite. A trigger given here is used as is.
+   * @default none: see above
    */
   trigger?: Trigger;
   /**
@@ -107,9 +109,6 @@ function internalClient(client: object): object {
     chat: { completions: { create: (params: unknown, options?: unknown) => completions?.create?.(params, withHeader(options)) } },
   };
 }
-
-/** Lets the strategy decide on every call (the default strategy weighs the economics itself). */
-const always: Trigger = { name: "always", shouldCompact: () => true };
 
 /**
  * Installs compactor on an `Anthropic` or `OpenAI` client (or any of their subclasses: `AzureOpenAI`, Bedrock,
@@ -232,12 +231,14 @@ export function runtimeFrom(options: CompactionOptions, autoSummarizer: (model: 
     if (typeof summarizerOption === "function") return summarizerOption;
     return autoSummarizer(model);
   };
-  const strategy = options.strategy === undefined ? defaultStrategy() : options.strategy;
+  // Strategies other than the default get a cache-aware guard unless a trigger is given (guardedStrategy).
+  const guarded = guardedStrategy(options.strategy === undefined ? defaultStrategy() : options.strategy, options.trigger);
+  const strategy = guarded.strategy;
   const shadow = options.shadow ?? false;
   return createRuntime({
     store: options.store ?? memoryStore(),
     strategy,
-    trigger: options.trigger ?? always,
+    trigger: guarded.trigger,
     emit: fanOut(sinks),
     summarizerFor,
     shadow,
