@@ -139,3 +139,12 @@ export { replayTranscript, type ReplayOptions, type ReplayResult } from "./repla
 export { catalog as benchCatalog } from "./replay/catalog.js";
 export type { StrategySpec } from "./replay/strategy-specs.js";
 export { generateSampleSession, sampleSessions } from "./samples/generate.js";
+export {
+  type CompactorProxy,
+  DEFAULT_UPSTREAMS,
+  PROXY_TOKEN_HEADER,
+  type ProxyOptions,
+  type ProxySession,
+  type SessionSource,
+  startProxy,
+} from "./proxy/index.js";
