@@ -86,8 +86,13 @@ export {
   type DefaultStrategyOptions,
   economic,
   extractiveSummary,
+  factSummary,
+  type FactSummaryOptions,
+  firstOf,
   guardedStrategy,
   isDryRun,
+  losslessRemovals,
+  type LosslessOptions,
   observationMasking,
   type ObservationMaskingOptions,
   pipeline,
@@ -98,6 +103,7 @@ export {
   tokenThreshold,
   truncate,
   type TruncateOptions,
+  whenCacheCold,
 } from "../strategies/index.js";
 export type {
   CompactionResult,
