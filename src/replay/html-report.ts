@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { BenchReport } from "./bench.js";
+import { type BenchReport, byEffectiveCost } from "./bench.js";
 
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);
@@ -27,10 +27,10 @@ export function renderHtmlReport(report: BenchReport): string {
   };
   // JSON inside <script>: escape "<" so no "</script>" can close the tag early.
   const json = JSON.stringify(data).replace(/</g, "\\u003c");
-  const rows = report.summary
+  const rows = byEffectiveCost(report.summary)
     .map(
       (row) =>
-        `<tr><td>${escapeHtml(row.strategy)}</td><td>$${row.costUsd.toFixed(4)}</td><td>$${row.baselineCostUsd.toFixed(4)}</td><td>${(row.savingRatio * 100).toFixed(1)}%</td><td>${row.recall.toFixed(3)}</td><td>${row.sessionsCheaper}/${row.sessions}</td><td>${row.compactions}</td></tr>`,
+        `<tr><td>${escapeHtml(row.strategy)}</td><td>$${row.costUsd.toFixed(4)}</td><td>$${row.baselineCostUsd.toFixed(4)}</td><td>${(row.savingRatio * 100).toFixed(1)}%</td><td>${(row.effectiveSavingRatio * 100).toFixed(1)}%</td><td>${row.recall === null ? "-" : row.recall.toFixed(3)}</td><td>${row.sessionsCheaper}/${row.sessions}</td><td>${row.compactions}</td></tr>`,
     )
     .join("\n");
   return `<!doctype html>
@@ -44,7 +44,7 @@ svg text{font-size:11px;fill:#444}.note{color:#666;max-width:720px}
 <h1>compactor bench</h1>
 <p>Prices: ${escapeHtml(report.priceModel)} · cache: ${escapeHtml(report.cache)} · ${data.sessions.length} sessions</p>
 <h2>Totals</h2>
-<table><thead><tr><th>strategy</th><th>cost</th><th>no compaction</th><th>saving</th><th>recall</th><th>cheaper</th><th>compactions</th></tr></thead>
+<table><thead><tr><th>strategy</th><th>cost</th><th>no compaction</th><th>saving</th><th>effective saving</th><th>recall</th><th>cheaper</th><th>compactions</th></tr></thead>
 <tbody>
 ${rows}
 </tbody></table>
@@ -109,7 +109,7 @@ ${rows}
     var svg = frame(document.getElementById("scatter"), "Saving vs recall, per strategy", "recall", "saving against no compaction");
     var savings = data.summary.map(function (row) { return row.savingRatio; });
     var minY = Math.min(0, Math.min.apply(null, savings)), maxY = Math.max(0.01, Math.max.apply(null, savings));
-    var minX = Math.min(0.5, Math.min.apply(null, data.summary.map(function (row) { return row.recall; })));
+    var minX = Math.min(0.5, Math.min.apply(null, data.summary.map(function (row) { return row.recall === null ? 1 : row.recall; })));
     function y(v) { return 260 - ((v - minY) / (maxY - minY)) * 230; }
     function x(v) { return 60 + ((v - minX) / (1 - minX || 1)) * 600; }
     el("line", { x1: 60, y1: y(0), x2: 700, y2: y(0), stroke: "#ccc", "stroke-dasharray": "4 3" }, svg);
@@ -122,7 +122,7 @@ ${rows}
     // Labels: right of the point, or left near the right edge; moved down when they would overlap.
     var placed = [];
     data.summary
-      .map(function (row) { return { row: row, cx: x(row.recall), cy: y(row.savingRatio) }; })
+      .map(function (row) { return { row: row, cx: x(row.recall === null ? 1 : row.recall), cy: y(row.savingRatio) }; })
       .sort(function (a, b) { return a.cy - b.cy; })
       .forEach(function (point) {
         var row = point.row, left = point.cx > 520, ly = point.cy + 4;
