@@ -314,6 +314,15 @@ export function generateSampleSession(options: SampleOptions): Transcript {
             `${file.path}:${int(10, file.lines.length)}: DeprecationWarning: ${pick(file.functions)} is deprecated; use ${pick(file.functions)}`,
           );
         }
+      if (full) {
+        lines.push("----------------------------- Captured log call ------------------------------");
+        for (let line = 0; line < int(30, 90); line++) {
+          const file = pick(files);
+          lines.push(
+            `DEBUG    ${file.module}:${file.path.split("/").at(-1)}:${int(10, file.lines.length)} ${pick(file.functions)} ${pick(words)}=${int(0, 99999)} ${pick(words)}=${pick(words)}`,
+          );
+        }
+      }
       lines.push(`FAILED ${testFile}::${testName} - AssertionError`);
     }
     lines.push(
@@ -453,7 +462,8 @@ export function generateSampleSession(options: SampleOptions): Transcript {
     });
     // Seconds between calls (the model thinking, the tool running); now and then the developer steps away
     // for longer than the cache lifetime.
-    time += next() < 0.025 ? int(6, 45) * 60_000 : int(3_000, 40_000);
+    time +=
+      next() < 0.025 || call === Math.floor(options.calls * 0.4) ? int(6, 45) * 60_000 : int(3_000, 40_000);
   }
   return {
     file: `sample:${options.seed}`,
