@@ -184,8 +184,9 @@ export interface RecallMeasure {
 /** The probe of one call (transcript-steps.ts): the facts its response used, and where tool output held them. */
 export interface FactProbe {
   tokens: readonly string[];
-  /** For each token, the history indices of the tool outputs holding it, ascending. */
+  /** For each token, the history indices of the tool outputs holding it, ascending (the first `counts[i]`). */
   places: readonly (readonly number[])[];
+  counts: readonly number[];
 }
 
 /**
@@ -216,10 +217,19 @@ export class RecallMeter {
     const covered = checkpoint.covered;
     probe.tokens.forEach((token, index) => {
       const places = probe.places[index] ?? [];
-      const removed = places.some((place) => place < covered && !verbatim.has(history[place] as Message));
+      const count = probe.counts[index] ?? 0;
+      let removed = false;
+      for (let at = 0; at < count; at++) {
+        const place = places[at] as number;
+        if (place >= covered) break;
+        if (!verbatim.has(history[place] as Message)) {
+          removed = true;
+          break;
+        }
+      }
       if (!removed) return;
       result.removed++;
-      const last = places.at(-1) ?? -1;
+      const last = count > 0 ? (places[count - 1] as number) : -1;
       if (last >= covered || content.has(token)) result.kept++;
       else result.lost.push({ token, source: last });
     });

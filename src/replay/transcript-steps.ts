@@ -17,8 +17,12 @@ import { recordedTtl } from "./recorded-cache.js";
 export interface RecallProbe {
   /** Salient tokens of the response that also occurred in tool output of the history sent. */
   tokens: string[];
-  /** For each token, the history indices (of this call's history) of the tool outputs holding it, ascending. */
+  /**
+   * For each token, the history indices of the tool outputs holding it, ascending: the first `counts[i]` of
+   * `places[i]` are this call's (the array is shared with later calls, which append to it).
+   */
   places: number[][];
+  counts: number[];
 }
 
 /** One recorded call as the replay applies it. */
@@ -90,7 +94,12 @@ function buildSteps(transcript: Transcript): CallStep[] {
     if (response) {
       const tokens = [...messageSalient(response)].filter((token) => occurrences.has(token));
       if (tokens.length > 0)
-        step.recall = { tokens, places: tokens.map((token) => [...(occurrences.get(token) ?? [])]) };
+        step.recall = {
+          tokens,
+          // The arrays only grow until a rewrite replaces them: share them, with the length at this call.
+          places: tokens.map((token) => occurrences.get(token) ?? []),
+          counts: tokens.map((token) => occurrences.get(token)?.length ?? 0),
+        };
     }
     const previous = transcript.calls[steps.length - 1];
     const evictedTo =
