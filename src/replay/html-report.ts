@@ -75,6 +75,8 @@ svg .grid{stroke:#e8eaee}svg .axis{stroke:#9aa3ad}svg .zero{stroke:#9aa3ad;strok
 .legend i{display:inline-block;width:.8em;height:.8em;border-radius:50%;margin-right:.35em;vertical-align:-.05em}
 .tip{position:absolute;pointer-events:none;background:rgba(29,35,43,.94);color:#fff;font-size:12px;line-height:1.35;padding:.45em .6em;border-radius:5px;max-width:260px;display:none;z-index:2;white-space:nowrap}
 .tip b{font-weight:600}
+.key{list-style:none;padding:0;margin:-.4em 0 1em;columns:2 150px;font-size:.88em}.key li{margin:.15em 0}
+.key i{display:inline-block;width:.75em;height:.75em;border-radius:50%;margin-right:.4em;vertical-align:-.05em}
 select{font:inherit;max-width:100%}
 @media (max-width:600px){body{padding:.8em;font-size:14px}svg text{font-size:13px}}
 </style></head><body>
@@ -89,6 +91,7 @@ ${rows}
 <h2>Effective saving against recall</h2>
 <p class="note">One point per strategy over all sessions. Up is cheaper than no compaction once forgetting is paid for (below the dashed line: dearer); right is more of what was removed still in view. Hollow points removed nothing the agent used again (no recall to measure). Hover a point for its figures.</p>
 <div class="chart" id="scatter"></div>
+<ul class="key" id="scatter-key"></ul>
 <h2>Per call</h2>
 <p class="note">One session at a time (the longest first): cumulative dollars (summaries included) and the prompt tokens sent at each call. Hover for the values at a call; click a strategy to show or hide it.</p>
 <label>Session <select id="session"></select></label>
@@ -123,8 +126,12 @@ ${rows}
   function fmtPercent(v, step) { return (v * 100).toFixed(decimals(step * 100)) + "%"; }
   function fmtUsd(v, step) { return "$" + v.toFixed(Math.min(4, decimals(step))); }
   function fmtTokens(v) { return v >= 1000 ? (v / 1000).toLocaleString(undefined, { maximumFractionDigits: 1 }) + "k" : String(Math.round(v)); }
-  var W = 760, H = 330, L = 64, R = 16, T = 30, B = 46;
+  // The drawing is as wide as its box, so text keeps its size on a phone.
+  var W = 760, H = 330, L = 64, R = 16, T = 30, B = 46, narrow = false;
   function frame(container, title, xLabel, yLabel) {
+    W = Math.max(300, Math.min(960, container.clientWidth || 760));
+    narrow = W < 560;
+    H = narrow ? 280 : 330; L = narrow ? 52 : 64;
     container.innerHTML = "";
     var svg = el("svg", { viewBox: "0 0 " + W + " " + H, role: "img", "aria-label": title, preserveAspectRatio: "xMidYMid meet" }, null);
     container.appendChild(svg);
@@ -161,7 +168,8 @@ ${rows}
     var recalls = rows.filter(function (row) { return row.recall !== null; }).map(function (row) { return row.recall; });
     var ys = ticks(Math.min(0, Math.min.apply(null, savings)), Math.max(0.05, Math.max.apply(null, savings)), 6);
     var xs = ticks(Math.min(0.5, recalls.length ? Math.min.apply(null, recalls) : 1), 1, 5);
-    function x(v) { return L + ((v - xs.min) / (xs.max - xs.min)) * (W - L - R - 150); }
+    var labelRoom = narrow ? 0 : 190;
+    function x(v) { return L + ((v - xs.min) / (xs.max - xs.min)) * (W - L - R - labelRoom); }
     function y(v) { return T + (1 - (v - ys.min) / (ys.max - ys.min)) * (H - T - B); }
     axes(svg, xs, ys, x, y, function (v) { return v.toFixed(decimals(xs.step)); }, fmtPercent);
     el("line", { x1: L, y1: y(0), x2: W - R, y2: y(0), class: "zero" }, svg);
@@ -173,12 +181,18 @@ ${rows}
     var overflow = last - (H - B + 4);
     if (overflow > 0) labels.forEach(function (p) { p.ly -= overflow; });
     for (var i = 1; i < labels.length; i++) if (labels[i].ly < labels[i - 1].ly + 15) labels[i].ly = labels[i - 1].ly + 15;
+    var key = document.getElementById("scatter-key");
+    key.innerHTML = "";
     points.forEach(function (p) {
-      var row = p.row, lx = Math.max(p.cx, W - R - 150) + 10;
-      el("line", { x1: p.cx, y1: p.cy, x2: lx - 3, y2: p.ly - 4, stroke: color(row.strategy), "stroke-opacity": 0.35 }, svg);
+      var row = p.row, lx = Math.max(p.cx, W - R - labelRoom) + 10;
+      if (narrow) {
+        var item = document.createElement("li");
+        item.innerHTML = '<i style="background:' + (row.recall === null ? "#fff" : color(row.strategy)) + ";border:2px solid " + color(row.strategy) + '"></i>' + esc(row.strategy) + " " + (row.effectiveSavingRatio * 100).toFixed(1) + "%" + (row.recall === null ? "" : ", recall " + row.recall.toFixed(2));
+        key.appendChild(item);
+      } else el("line", { x1: p.cx, y1: p.cy, x2: lx - 3, y2: p.ly - 4, stroke: color(row.strategy), "stroke-opacity": 0.35 }, svg);
       var dot = el("circle", { cx: p.cx, cy: p.cy, r: 6, fill: row.recall === null ? "#fff" : color(row.strategy), stroke: color(row.strategy), "stroke-width": 2, "data-strategy": row.strategy, tabindex: 0 }, svg);
       el("title", {}, dot).textContent = row.strategy;
-      el("text", { x: lx, y: p.ly, fill: color(row.strategy) }, svg).textContent = row.strategy + " " + (row.effectiveSavingRatio * 100).toFixed(1) + "%";
+      if (!narrow) el("text", { x: lx, y: p.ly, fill: color(row.strategy) }, svg).textContent = row.strategy + " " + (row.effectiveSavingRatio * 100).toFixed(1) + "%";
       function over() {
         showTip(chart, "<b>" + esc(row.strategy) + "</b><br>effective saving " + (row.effectiveSavingRatio * 100).toFixed(1) + "% (saving " + (row.savingRatio * 100).toFixed(1) + "%)<br>recall " + (row.recall === null ? "– (nothing removed was used)" : row.recall.toFixed(3) + " over " + row.recallCalls + " calls") + "<br>dearer on " + row.sessionsDearer + "/" + row.sessions + " sessions · " + row.compactions + " compactions" + (row.worstStop === null ? "" : "<br>worst stop " + (row.worstStop > 0 ? "+" : "") + (row.worstStop * 100).toFixed(1) + "%"), p.cx, p.cy);
       }
@@ -242,6 +256,10 @@ ${rows}
   select.addEventListener("change", draw);
   scatter();
   draw();
+  var width = window.innerWidth;
+  window.addEventListener("resize", function () { if (window.innerWidth !== width) { width = window.innerWidth; scatter(); draw(); } });
+  // For checks in a headless browser: the page must not scroll sideways at any width.
+  document.body.setAttribute("data-overflow", String(document.documentElement.scrollWidth > window.innerWidth));
   document.body.setAttribute("data-charts-drawn", "true");
 })();
 </script>
