@@ -106,6 +106,16 @@ describe("compactor bench --trace", () => {
     }
   });
 
+  it("rejects --html in a folder that does not exist before replaying anything", async () => {
+    const folder = mkdtempSync(join(tmpdir(), "compactor-html-"));
+    const started = Date.now();
+    const { code, stderr } = await cli("bench", "--html", join(folder, "missing", "report.html"));
+    expect(code).toBe(1);
+    expect(stderr).toContain("--html");
+    expect(stderr).toContain("existing folder");
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
   it("rejects a --trace path that is a file", async () => {
     const folder = mkdtempSync(join(tmpdir(), "compactor-trace-"));
     const file = join(folder, "not-a-folder");
