@@ -5,6 +5,8 @@
  *
  * @module
  */
+
+import type { Summarizer } from "../../strategies/types.js";
 import {
   type CacheSimulator,
   type CacheTtl,
@@ -16,13 +18,18 @@ import type { Calibration } from "../session/calibration-state.js";
 import { applyCompaction, type CompactionPlan, planCompaction } from "../session/compaction.js";
 import { type LiveSession, liveFrom } from "../session/live-session.js";
 import type { TokenCounter } from "../session/token-counter.js";
-import type { Message, Transcript, Usage } from "../transcript/types.js";
-import type { Summarizer } from "../../strategies/types.js";
+import type { Message, RecordedCall, Transcript, Usage } from "../transcript/types.js";
+import { fitEpochCalibrations } from "./calibration-fit.js";
 import { messageHash } from "./message-hash.js";
 import { RecallMeter, textObservations, toolOutputSalient } from "./recall.js";
+import {
+  fixedSegments,
+  recordedFixedTokens,
+  recordedTtl,
+  recordedWarmTokens,
+  warmFromRecord,
+} from "./recorded-cache.js";
 import type { StrategySpec } from "./strategy-specs.js";
-import { fitCalibration } from "./calibration-fit.js";
-import { fixedSegments, recordedTtl, recordedWarmTokens, warmFromRecord } from "./recorded-cache.js";
 import type { TraceCallInput } from "./trace.js";
 import { type CallStep, transcriptSteps } from "./transcript-steps.js";
 
@@ -32,7 +39,12 @@ export type CacheMode = "provider" | "none";
 /** Options of {@link replayTranscript}. */
 export interface ReplayOptions {
   strategy: StrategySpec;
-  /** Model whose prices (and provider cache rules) apply. @default the transcript's model */
+  /**
+   * Model whose prices (and provider cache rules) apply to every call. By default each call is priced at the
+   * model it was recorded with (else the transcript's model), under that model's provider cache rules, with a
+   * cache of its own: a switch to another model starts from that model's cache (cold the first time).
+   * @default each call's recorded model
+   */
   priceModel?: string;
   /** @default "provider" */
   cache?: CacheMode;
@@ -53,7 +65,10 @@ export const recoveryCallOutputTokens = 100;
 export interface ReplayResult {
   transcript: string;
   strategy: string;
+  /** The model every call was priced at ({@link ReplayOptions.priceModel}), else the transcript's main model. */
   priceModel: string;
+  /** Every model calls were priced at, in order of first use (one entry unless the session switched models). */
+  pricedModels: string[];
   calls: number;
   /** Dollars of the calls plus the summarizer's; `null` when the price model is unknown. */
   costUsd: number | null;
@@ -104,6 +119,10 @@ function promptOf(
   return usage.inputTokens + usage.cacheReadTokens + usage.cacheWrite5mTokens + usage.cacheWrite1hTokens;
 }
 
+function ttlMs(ttl: CacheTtl): number {
+  return ttl === "1h" ? 3_600_000 : 300_000;
+}
+
 /** Replays a transcript under one strategy. */
 export function replayTranscript(transcript: Transcript, options: ReplayOptions): Promise<ReplayResult> {
   return new Replay(transcript, options).run();
@@ -112,16 +131,20 @@ export function replayTranscript(transcript: Transcript, options: ReplayOptions)
 class Replay {
   private readonly state: LiveSession;
   private readonly priceModel: string;
-  private readonly calibration: Calibration;
-  private readonly simulator: CacheSimulator | undefined;
-  /** Whether the cache model follows Anthropic's rules (explicit writes) rather than OpenAI's. */
-  private readonly anthropicRules: boolean;
+  /** The token calibration of each history epoch of the recorded session (calibration-fit.ts). */
+  private readonly calibrations: Calibration[];
+  /** The calibration of the current epoch. */
+  private calibration: Calibration;
+  /** One cache per model (the provider's cache is scoped to a model); none when caching is off. */
+  private readonly simulators = new Map<string, CacheSimulator>();
   private readonly fixedEstimate: number;
+  /** The part of the fixed prefix that survives the recorded agent's own history rewrites (compactions). */
+  private readonly stableTokens: number | undefined;
   /** Cache-model segments of the history (index-aligned; cut back with the history) and of the checkpoint. */
   private readonly historySegments: PromptSegment[] = [];
   private replacementSegments: { id: string; segments: PromptSegment[] } | undefined;
   /** The prefix no strategy touches (system prompt, tools, what the log did not keep), as segments. */
-  private readonly fixedSegments: PromptSegment[];
+  private fixedSegments: PromptSegment[];
   /** Lifetime of the cache breakpoints, as the recorded session wrote them. */
   private readonly ttl: CacheTtl;
 
@@ -135,27 +158,45 @@ class Replay {
     this.fixedEstimate =
       (transcript.system ?? []).reduce((sum, block) => sum + tokens.countRaw(block), 0) +
       (transcript.tools ? tokens.countRaw(transcript.tools) : 0);
-    this.calibration = fitCalibration(transcript, tokens, this.fixedEstimate);
+    this.calibrations = fitEpochCalibrations(transcript, tokens, this.fixedEstimate);
+    this.calibration = this.calibrations[0] as Calibration;
     this.ttl = recordedTtl(transcript);
-    this.fixedSegments = fixedSegments(
+    this.stableTokens = recordedFixedTokens(transcript, transcriptSteps(transcript));
+    this.fixedSegments = this.fixedAt(0);
+  }
+
+  /** The fixed prefix after `epoch` rewrites of the recorded history. */
+  private fixedAt(epoch: number): PromptSegment[] {
+    return fixedSegments(
       Math.max(0, Math.round(this.calibration.predict(this.fixedEstimate))),
-      recordedWarmTokens(transcript),
+      {
+        warmTokens: recordedWarmTokens(this.transcript),
+        ...(this.stableTokens !== undefined ? { stableTokens: this.stableTokens } : {}),
+        epoch,
+      },
       this.ttl,
     );
-    const provider = getModelPrice(this.priceModel)?.provider;
-    const anthropicRules = provider === "anthropic" || (!provider && transcript.provider === "anthropic");
-    this.anthropicRules = anthropicRules;
-    this.simulator =
-      (options.cache ?? "provider") === "none"
-        ? undefined
-        : anthropicRules
-          ? createCacheSimulator({
-              provider: "anthropic",
-              model: this.priceModel,
-              mode: "automatic",
-              ttl: this.ttl,
-            })
-          : createCacheSimulator({ provider: "openai", model: this.priceModel });
+  }
+
+  /** The model a call is priced at: the forced price model, else the call's own. */
+  private modelOf(call: RecordedCall): string {
+    return this.options.priceModel ?? call.model ?? this.transcript.model ?? "unknown";
+  }
+
+  /** The cache of `model` (created cold on first use), or undefined when caching is off. */
+  private simulatorFor(model: string): CacheSimulator | undefined {
+    if ((this.options.cache ?? "provider") === "none") return undefined;
+    let simulator = this.simulators.get(model);
+    if (!simulator) {
+      const provider = getModelPrice(model)?.provider;
+      const anthropicRules =
+        provider === "anthropic" || (!provider && this.transcript.provider === "anthropic");
+      simulator = anthropicRules
+        ? createCacheSimulator({ provider: "anthropic", model, mode: "automatic", ttl: this.ttl })
+        : createCacheSimulator({ provider: "openai", model });
+      this.simulators.set(model, simulator);
+    }
+    return simulator;
   }
 
   async run(): Promise<ReplayResult> {
@@ -164,6 +205,7 @@ class Replay {
       transcript: transcript.id,
       strategy: options.strategy.name,
       priceModel: this.priceModel,
+      pricedModels: [],
       calls: 0,
       costUsd: 0,
       promptTokens: 0,
@@ -186,8 +228,10 @@ class Replay {
       ...(options.series ? { series: { cumulativeCostUsd: [], contextTokens: [] } } : {}),
     };
     const { strategy, trigger } = options.strategy.create();
-    const summarizer = this.offlineSummarizer();
     let recallSum = 0;
+    let epoch = 0;
+    /** Milliseconds taken off the recorded clock where the recorded cache outlived its lifetime. */
+    let timeShift = 0;
     let lastTime: number | undefined;
     const steps = transcriptSteps(transcript);
     const observations = textObservations(transcript);
@@ -204,13 +248,26 @@ class Replay {
       }
       this.sync(step);
       let compacted: CompactionPlan | undefined;
-      const now = call.timestamp ?? (lastTime ?? 0) + 10_000;
+      if (callIndex > 0 && step.common === 0) {
+        // The recorded agent rewrote its history (its own compaction): it writes its injected context again.
+        epoch++;
+        this.calibration = this.calibrations[epoch] ?? this.calibration;
+        this.fixedSegments = this.fixedAt(epoch);
+      }
+      if (step.survivedGapMs !== undefined) {
+        // The recorded cache outlived its nominal lifetime here: so does the replay's (transcript-steps.ts).
+        timeShift += step.survivedGapMs - (ttlMs(this.ttl) - 1000);
+      }
+      const now = call.timestamp !== undefined ? call.timestamp - timeShift : (lastTime ?? 0) + 10_000;
       lastTime = now;
-      if (this.simulator && (callIndex === 0 || step.evictedTo !== undefined)) {
+      const model = this.modelOf(call);
+      if (!result.pricedModels.includes(model)) result.pricedModels.push(model);
+      const simulator = this.simulatorFor(model);
+      if (simulator && (callIndex === 0 || step.evictedTo !== undefined)) {
         // Start from the cache state the recorded session found, and lose it where it did (recorded-cache.ts).
-        if (callIndex > 0) this.simulator.reset();
+        if (callIndex > 0) simulator.reset();
         warmFromRecord(
-          this.simulator,
+          simulator,
           this.segments(),
           step.evictedTo ?? recordedWarmTokens(transcript),
           this.ttl,
@@ -221,13 +278,13 @@ class Replay {
         const plan = await planCompaction({
           state,
           format: transcript.provider,
-          model: this.priceModel,
+          model,
           fixedEstimate: this.fixedEstimate,
           strategy,
           trigger,
           tokens: options.tokens,
           now,
-          summarizer,
+          summarizer: this.offlineSummarizer(model),
           calibration: this.calibration,
         });
         if (plan && plan.violations.length === 0) {
@@ -241,7 +298,7 @@ class Replay {
           ridingTokens = 0;
         }
       }
-      const usage = this.price(now);
+      const usage = this.price(simulator, now);
       const response = call.responseIndex >= 0 ? transcript.messages[call.responseIndex] : undefined;
       const output =
         call.usage?.outputTokens ??
@@ -251,11 +308,7 @@ class Replay {
         outputTokens: output,
         reasoningTokens: call.usage?.reasoningTokens ?? 0,
       };
-      const cost = costOfCall(
-        this.priceModel,
-        full,
-        call.timestamp !== undefined ? { timestamp: call.timestamp } : {},
-      );
+      const cost = costOfCall(model, full, call.timestamp !== undefined ? { timestamp: call.timestamp } : {});
       if (!cost.known || cost.costUsd === null) result.costUsd = null;
       else if (result.costUsd !== null) result.costUsd += cost.costUsd;
       const prompt = promptOf(usage);
@@ -285,14 +338,14 @@ class Replay {
       let recoveryCost: number | null = 0;
       const ridingBefore = ridingTokens;
       for (const entry of reRead) {
-        const extra = this.recoveryCallCost(this.priceModel, prompt + ridingTokens, entry.tokens);
+        const extra = this.recoveryCallCost(model, simulator, prompt + ridingTokens, entry.tokens);
         recoveryCost = recoveryCost === null || extra === null ? null : recoveryCost + extra;
         recovered.set(entry.index, entry.tokens);
         ridingTokens += entry.tokens;
         result.recoveries++;
       }
       if (ridingTokens > 0) {
-        const riding = this.ridingCost(this.priceModel, full, ridingTokens, call.timestamp);
+        const riding = this.ridingCost(model, simulator, full, ridingTokens, call.timestamp);
         recoveryCost = recoveryCost === null || riding === null ? null : recoveryCost + riding;
       }
       if (result.recoveryCostUsd !== null)
@@ -309,7 +362,7 @@ class Replay {
       result.costTrail?.push((result.costUsd ?? 0) + result.summarizerCostUsd);
       if (options.trace) {
         options.trace(
-          this.traceInput(callIndex, now, full, cost.known ? cost.costUsd : null, result, {
+          this.traceInput(callIndex, now, model, full, cost.known ? cost.costUsd : null, result, {
             ...(compacted ? { compacted } : {}),
             ...(measure && measure.removed > 0 ? { measure } : {}),
             reRead,
@@ -337,7 +390,12 @@ class Replay {
    * Dollars of one recovery call: the prompt read from the cache (or at the input price with no caching), the
    * re-read output written to it, {@link recoveryCallOutputTokens} out.
    */
-  private recoveryCallCost(model: string, promptTokens: number, reReadTokens: number): number | null {
+  private recoveryCallCost(
+    model: string,
+    simulator: CacheSimulator | undefined,
+    promptTokens: number,
+    reReadTokens: number,
+  ): number | null {
     const usage: Usage = {
       inputTokens: 0,
       cacheReadTokens: 0,
@@ -346,10 +404,10 @@ class Replay {
       outputTokens: recoveryCallOutputTokens,
       reasoningTokens: 0,
     };
-    if (!this.simulator) usage.inputTokens = promptTokens + reReadTokens;
+    if (!simulator) usage.inputTokens = promptTokens + reReadTokens;
     else {
       usage.cacheReadTokens = promptTokens;
-      this.addWrite(usage, reReadTokens);
+      this.addWrite(model, usage, reReadTokens);
     }
     const cost = costOfCall(model, usage);
     return cost.known ? cost.costUsd : null;
@@ -361,14 +419,15 @@ class Replay {
    */
   private ridingCost(
     model: string,
+    simulator: CacheSimulator | undefined,
     usage: Usage,
     tokens: number,
     timestamp: number | undefined,
   ): number | null {
     const withRiding: Usage = { ...usage };
-    if (!this.simulator) withRiding.inputTokens += tokens;
+    if (!simulator) withRiding.inputTokens += tokens;
     else if (usage.cacheReadTokens > 0) withRiding.cacheReadTokens += tokens;
-    else this.addWrite(withRiding, tokens);
+    else this.addWrite(model, withRiding, tokens);
     const options = timestamp !== undefined ? { timestamp } : {};
     const before = costOfCall(model, usage, options);
     const after = costOfCall(model, withRiding, options);
@@ -378,8 +437,9 @@ class Replay {
   }
 
   /** Adds tokens written to the cache: a cache write under Anthropic's rules, plain input under OpenAI's. */
-  private addWrite(usage: Usage, tokens: number): void {
-    if (this.anthropicRules) {
+  private addWrite(model: string, usage: Usage, tokens: number): void {
+    const provider = getModelPrice(model)?.provider;
+    if (provider === "anthropic" || (!provider && this.transcript.provider === "anthropic")) {
       if (this.ttl === "1h") usage.cacheWrite1hTokens += tokens;
       else usage.cacheWrite5mTokens += tokens;
     } else usage.inputTokens += tokens;
@@ -389,6 +449,7 @@ class Replay {
   private traceInput(
     callIndex: number,
     time: number,
+    model: string,
     usage: Usage,
     costUsd: number | null,
     result: ReplayResult,
@@ -417,7 +478,7 @@ class Replay {
     const input: TraceCallInput = {
       callIndex,
       time,
-      model: this.priceModel,
+      model,
       view,
       viewHashes,
       usage,
@@ -496,14 +557,15 @@ class Replay {
 
   /** Prompt usage of the view this call sends, from the cache model. */
   private price(
+    simulator: CacheSimulator | undefined,
     now: number,
   ): Pick<Usage, "inputTokens" | "cacheReadTokens" | "cacheWrite5mTokens" | "cacheWrite1hTokens"> {
     const segments = this.segments();
-    if (!this.simulator) {
+    if (!simulator) {
       const total = segments.reduce((sum, segment) => sum + segment.tokens, 0);
       return { inputTokens: total, cacheReadTokens: 0, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0 };
     }
-    return this.simulator.call(segments, now);
+    return simulator.call(segments, now);
   }
 
   /** The view this call sends, as cache-model segments: fixed prefix, checkpoint replacement, kept history. */
@@ -549,8 +611,8 @@ class Replay {
    * Offline summarizer: the deterministic extractive summary, priced as if the summarizer model had been
    * called (the span's tokens in, the summary's tokens out, at the summarizer's prices).
    */
-  private offlineSummarizer(): Summarizer {
-    const model = summarizerModelFor(this.priceModel) ?? this.priceModel;
+  private offlineSummarizer(sessionModel: string): Summarizer {
+    const model = summarizerModelFor(sessionModel) ?? sessionModel;
     const tokens = this.options.tokens;
     const calibration = this.calibration;
     return async ({ messages, previousSummary }) => {
