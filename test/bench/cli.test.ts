@@ -5,6 +5,9 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { cli, spawnCli } from "../support/cli.js";
 
 afterEach(() => vi.restoreAllMocks());
+// Each test replays the sample sessions (up to 250 calls, every strategy): seconds alone, far more on a busy
+// machine; give them room rather than fail on load.
+vi.setConfig({ testTimeout: 120_000 });
 
 const resultFields = [
   "transcript",

@@ -7,6 +7,9 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { cli } from "../support/cli.js";
 
 afterEach(() => vi.restoreAllMocks());
+// Each test replays the sample sessions (up to 250 calls, every strategy): seconds alone, far more on a busy
+// machine; give them room rather than fail on load.
+vi.setConfig({ testTimeout: 120_000 });
 
 /** Debian's `chromium` (CI installs it); the browser tests skip, saying so, when it is absent. */
 function findChromium(): string | undefined {
