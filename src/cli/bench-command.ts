@@ -9,7 +9,6 @@ import { existsSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { InvalidOptionError } from "../errors.js";
-import { importPath } from "../importers/index.js";
 import { getModelPrice } from "../pricing/index.js";
 import { type BenchReport, type BenchSummary, byEffectiveCost, runBench } from "../replay/bench.js";
 import { benchStrategies, strategySpecsByName } from "../replay/catalog.js";
@@ -27,6 +26,9 @@ import type { CacheMode } from "../replay/replay.js";
 import { sampleSessions } from "../samples/generate.js";
 import { defaultTokenCounter } from "../session/token-counter.js";
 import type { Transcript } from "../transcript/types.js";
+import { loadStrategyFile } from "./custom-strategy.js";
+import { checkWritable } from "./output-file.js";
+import { describeSkipped, plural, pricedModels, readSessions } from "./read-sessions.js";
 import { type Column, formatInt, formatPercent, formatUsd, renderTable } from "./table.js";
 
 /** Usage text of `compactor bench`. */
@@ -37,6 +39,7 @@ With no files, replays generated sample sessions (deterministic).
 
 Options:
   --strategies a,b          strategies to compare (default: all; "none" is always the baseline)
+  --strategy ./file.js      also bench your own strategy module (repeatable; see the README)
   --price model             price every call at this model (default: each session's recorded model)
   --cache provider|none     the price model's prompt-cache rules, or no caching (default: provider)
   --matrix                  run three settings (anthropic+cache: claude-sonnet-4-6, openai+cache: gpt-5,
@@ -57,6 +60,8 @@ Options:
 export interface BenchCommandOptions {
   paths: string[];
   strategies?: string;
+  /** Strategy modules of one's own ({@link loadStrategyFile}), benched beside the chosen built-in ones. */
+  strategyFiles?: string[];
   price?: string;
   cache?: string;
   /** Run the three {@link matrixSettings} instead of one price setting. @default false */
@@ -86,6 +91,7 @@ export async function benchCommand(args: readonly string[], write: (text: string
     allowPositionals: true,
     options: {
       strategies: { type: "string" },
+      strategy: { type: "string", multiple: true },
       price: { type: "string" },
       cache: { type: "string" },
       matrix: { type: "boolean", default: false },
@@ -109,6 +115,7 @@ export async function benchCommand(args: readonly string[], write: (text: string
     write,
     ...(values.trace !== undefined ? { trace: values.trace } : {}),
     ...(values.strategies !== undefined ? { strategies: values.strategies } : {}),
+    ...(values.strategy !== undefined ? { strategyFiles: values.strategy } : {}),
     ...(values.price !== undefined ? { price: values.price } : {}),
     ...(values.cache !== undefined ? { cache: values.cache } : {}),
     ...(values.html !== undefined ? { html: values.html } : {}),
@@ -190,7 +197,11 @@ async function loadTranscripts(
     throw new InvalidOptionError("files", "existing files or folders", missing.join(", "));
   let transcripts: Transcript[] = [];
   if (paths.length === 0) transcripts = sampleSessions();
-  else for (const file of paths) transcripts.push(...(await importPath(file)));
+  else {
+    const read = await readSessions(paths); // unreadable files are listed, not fatal
+    if (read.skipped.length > 0) warn(describeSkipped(read.skipped));
+    transcripts = read.transcripts;
+  }
   transcripts = flatten(transcripts);
   const unreplayable = transcripts.filter(withoutMessages);
   if (unreplayable.length > 0) {
@@ -249,13 +260,28 @@ export async function runBenchCommand(options: BenchCommandOptions): Promise<Ben
     throw new InvalidOptionError("--matrix", "used without --all-cached-prices (choose one)", true);
   if (options.trace !== undefined && existsSync(options.trace) && !statSync(options.trace).isDirectory())
     throw new InvalidOptionError("--trace", "a folder (it is created when missing)", options.trace);
-  if (options.html !== undefined && !existsSync(path.dirname(path.resolve(options.html))))
-    throw new InvalidOptionError("--html", "a file in an existing folder", options.html);
-  const specs = options.strategies
-    ? strategySpecsByName(options.strategies.split(",").map((name) => name.trim()))
-    : options.allCachedPrices
-      ? strategySpecsByName(["none", "default"])
-      : benchStrategies();
+  const custom = await Promise.all((options.strategyFiles ?? []).map((file) => loadStrategyFile(file)));
+  const specs = [
+    ...(options.strategies
+      ? strategySpecsByName(options.strategies.split(",").map((name) => name.trim()))
+      : options.allCachedPrices
+        ? strategySpecsByName(["none", "default"])
+        : benchStrategies()),
+    ...custom,
+  ];
+  if (custom.length > 0 && options.matrix)
+    throw new InvalidOptionError("--strategy", "used without --matrix", options.strategyFiles);
+  if (custom.length > 0 && options.allCachedPrices)
+    throw new InvalidOptionError("--strategy", "used without --all-cached-prices", options.strategyFiles);
+  const names = specs.map((spec) => spec.name);
+  const clash = names.find((name, index) => names.indexOf(name) !== index);
+  if (clash !== undefined)
+    throw new InvalidOptionError(
+      "--strategy",
+      "strategies with names of their own (not a built-in name)",
+      clash,
+    );
+  if (options.html !== undefined) checkWritable(options.html); // before the replay, not after it
   const warn = options.warn ?? ((text: string) => process.stderr.write(text));
   const transcripts = await loadTranscripts(options.paths, warn);
   if (options.matrix) return writeMatrix(options, transcripts, specs);
@@ -287,6 +313,7 @@ export async function runBenchCommand(options: BenchCommandOptions): Promise<Ben
       : await runSettingsParallel({
           transcripts,
           strategies: specs.map((spec) => spec.name),
+          custom,
           settings: [{ cache, ...(options.price ? { priceModel: options.price } : {}) }],
           tokens,
           series: options.html !== undefined,
@@ -303,7 +330,7 @@ export async function runBenchCommand(options: BenchCommandOptions): Promise<Ben
     return report;
   }
   options.write(
-    `${transcripts.length} sessions, prices: ${report.priceModel === "recorded" ? "each session's recorded model" : report.priceModel}, cache: ${cache}\n\n`,
+    `${plural(transcripts.length, "session")}, prices: ${report.priceModel === "recorded" ? `each session's recorded model (${pricedModels(transcripts)})` : report.priceModel}, cache: ${cache}\n\n`,
   );
   options.write(`${renderTable(byEffectiveCost(report.summary), summaryColumns)}\n\n`);
   const cheapest = byEffectiveCost(report.summary)[0];
