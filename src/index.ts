@@ -9,7 +9,13 @@
  */
 export * from "./errors.js";
 export type * from "./transcript/types.js";
-export { type CompactionOptions, sessionReport, withCompaction } from "./with-compaction.js";
+export {
+  type CompactionOptions,
+  type CompactorFetchOptions,
+  compactorFetch,
+  sessionReport,
+  withCompaction,
+} from "./with-compaction.js";
 export type { SessionSummary } from "./session/session-report.js";
 export { SESSION_HEADER } from "./wrapper/contract.js";
 export type { BudgetEvent, CallEvent, CompactionEvent, CompactorEvent, ErrorEvent, EventSink } from "./events/types.js";
@@ -133,3 +139,12 @@ export { replayTranscript, type ReplayOptions, type ReplayResult } from "./repla
 export { catalog as benchCatalog } from "./replay/catalog.js";
 export type { StrategySpec } from "./replay/strategy-specs.js";
 export { generateSampleSession, sampleSessions } from "./samples/generate.js";
+export {
+  type CompactorProxy,
+  DEFAULT_UPSTREAMS,
+  PROXY_TOKEN_HEADER,
+  type ProxyOptions,
+  type ProxySession,
+  type SessionSource,
+  startProxy,
+} from "./proxy/index.js";
