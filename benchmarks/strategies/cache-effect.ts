@@ -11,7 +11,7 @@
  * @module
  */
 import { formatUsd, renderTable } from "../../src/cli/table.js";
-import { runBench } from "../../src/replay/bench.js";
+import { byEffectiveCost, runBench } from "../../src/replay/bench.js";
 import { strategySpecsByName } from "../../src/replay/catalog.js";
 import { defaultTokenCounter } from "../../src/session/token-counter.js";
 import { type CheckFailure, checkCacheEffect, priceSettings } from "./cache-effect-checks.js";
@@ -85,7 +85,7 @@ async function main(): Promise<void> {
     console.log("\nsaving against none, by group (negative: costs more)\n");
     console.log(byGroup.table);
     console.log(`\nall ${transcripts.length} sessions\n`);
-    console.log(renderTable(report.summary, summaryColumns));
+    console.log(renderTable(byEffectiveCost(report.summary), summaryColumns));
     const settingFailures = checkCacheEffect(setting, report);
     failures.push(...settingFailures);
     (json.settings as Record<string, unknown>)[setting.label] = {
@@ -96,7 +96,11 @@ async function main(): Promise<void> {
         strategy: row.strategy,
         costUsd: Number(row.costUsd.toFixed(4)),
         savingRatio: Number(row.savingRatio.toFixed(4)),
-        recall: Number(row.recall.toFixed(4)),
+        effectiveCostUsd: Number(row.effectiveCostUsd.toFixed(4)),
+        effectiveSavingRatio: Number(row.effectiveSavingRatio.toFixed(4)),
+        recall: row.recall === null ? null : Number(row.recall.toFixed(4)),
+        recallCalls: row.recallCalls,
+        worstStopRegret: row.worstStopRegret,
         sessionsCheaper: row.sessionsCheaper,
         sessionsDearer: row.sessionsDearer,
         compactions: row.compactions,

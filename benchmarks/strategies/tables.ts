@@ -47,7 +47,12 @@ export const summaryColumns: Array<Column<BenchSummary>> = [
   { heading: "cost", cell: (row) => formatUsd(row.costUsd) },
   { heading: "none", cell: (row) => formatUsd(row.baselineCostUsd) },
   { heading: "saving", cell: (row) => formatPercent(row.savingRatio) },
-  { heading: "recall", cell: (row) => row.recall.toFixed(3) },
+  { heading: "effective", cell: (row) => formatPercent(row.effectiveSavingRatio) },
+  { heading: "recall", cell: (row) => row.recall?.toFixed(3) ?? "-" },
+  {
+    heading: "worst stop",
+    cell: (row) => (row.worstStopRegret ? formatPercent(row.worstStopRegret.excessRatio) : "-"),
+  },
   { heading: "cheaper", cell: (row) => `${row.sessionsCheaper}/${row.sessions}` },
   { heading: "dearer", cell: (row) => `${row.sessionsDearer}/${row.sessions}` },
   { heading: "compactions", cell: (row) => String(row.compactions) },

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { getModelPrice, listKnownModels } from "../pricing/index.js";
 import type { TokenCounter } from "../session/token-counter.js";
 import type { Transcript } from "../transcript/types.js";
 import type { BenchReport, BenchSummary } from "./bench.js";
@@ -53,11 +54,52 @@ export interface MatrixOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-/** The cheapest strategy of a report (lowest total cost; ties go to the earlier strategy). */
+/** The cheapest strategy of a report (lowest effective cost; ties go to the earlier strategy). */
 export function cheapestOf(report: BenchReport): BenchSummary | undefined {
   let best: BenchSummary | undefined;
-  for (const row of report.summary) if (best === undefined || row.costUsd < best.costUsd - 1e-12) best = row;
+  for (const row of report.summary)
+    if (best === undefined || row.effectiveCostUsd < best.effectiveCostUsd - 1e-12) best = row;
   return best;
+}
+
+/** One price list of {@link cachedPriceLists}: the model replays are priced at, and every model sharing it. */
+export interface CachedPriceList {
+  provider: string;
+  /** The model the replays are priced at (the first of `models`). */
+  model: string;
+  /** Models of the price table with exactly these prices, context window and cache rules. */
+  models: string[];
+}
+
+/**
+ * Every price list of the default price table that has prompt caching (cache reads cheaper than input):
+ * Anthropic, OpenAI, Google and the other providers the table lists, deprecated models left out. Models whose
+ * prices, long-context tiers, context window and provider are all identical give the same replay, so they form
+ * one list. Sorted by provider, then model.
+ */
+export function cachedPriceLists(): CachedPriceList[] {
+  const lists = new Map<string, CachedPriceList>();
+  const models = [...new Set(listKnownModels().map((known) => known.model))].sort();
+  for (const model of models) {
+    const price = getModelPrice(model);
+    if (!price || !(price.cacheRead < price.input)) continue;
+    const key = JSON.stringify([
+      price.provider,
+      price.input,
+      price.output,
+      price.cacheRead,
+      price.cacheWrite5m,
+      price.cacheWrite1h,
+      price.contextWindow ?? null,
+      price.tiers ?? null,
+    ]);
+    const list = lists.get(key);
+    if (list) list.models.push(model);
+    else lists.set(key, { provider: price.provider, model, models: [model] });
+  }
+  return [...lists.values()].sort(
+    (left, right) => left.provider.localeCompare(right.provider) || left.model.localeCompare(right.model),
+  );
 }
 
 /** Sessions where the `default` strategy cost more than no compaction. */

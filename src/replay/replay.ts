@@ -15,12 +15,13 @@ import {
 } from "../cache/index.js";
 import { costOfCall, getModelPrice, summarizerModelFor } from "../pricing/index.js";
 import type { Calibration } from "../session/calibration-state.js";
-import { applyCompaction, planCompaction } from "../session/compaction.js";
+import { applyCompaction, type CompactionPlan, planCompaction } from "../session/compaction.js";
 import { type LiveSession, liveFrom } from "../session/live-session.js";
 import type { TokenCounter } from "../session/token-counter.js";
 import type { Message, RecordedCall, Transcript, Usage } from "../transcript/types.js";
 import { fitEpochCalibrations } from "./calibration-fit.js";
-import { messageSalient } from "./recall.js";
+import { messageHash } from "./message-hash.js";
+import { RecallMeter, textObservations, toolOutputSalient } from "./recall.js";
 import {
   fixedSegments,
   recordedFixedTokens,
@@ -29,7 +30,8 @@ import {
   warmFromRecord,
 } from "./recorded-cache.js";
 import type { StrategySpec } from "./strategy-specs.js";
-import { type CallStep, type RecallProbe, transcriptSteps } from "./transcript-steps.js";
+import type { TraceCallInput } from "./trace.js";
+import { type CallStep, transcriptSteps } from "./transcript-steps.js";
 
 /** How the prompt cache is modelled: the price model's provider rules, or no caching at all. */
 export type CacheMode = "provider" | "none";
@@ -49,7 +51,15 @@ export interface ReplayOptions {
   tokens: TokenCounter;
   /** Keep the per-call series (for charts). @default false */
   series?: boolean;
+  /** Called once per call with what was sent and priced (`compactor bench --trace`). */
+  trace?: (call: TraceCallInput) => void;
 }
+
+/**
+ * Output tokens of a recovery call: the agent's one tool call that re-reads what it lost (a path or a command
+ * and a line of reasoning).
+ */
+export const recoveryCallOutputTokens = 100;
 
 /** Metrics of one (transcript, strategy, price model). */
 export interface ReplayResult {
@@ -70,10 +80,37 @@ export interface ReplayResult {
   peakContextTokens: number;
   compactions: number;
   summarizerCostUsd: number;
-  /** Mean context recall over calls that drew on earlier tool output; 1 when none did. */
-  recall: number;
+  /**
+   * Context recall: the mean, over the calls that used a fact a compaction removed earlier, of the share of
+   * such facts whose content the view still held (recall.ts); `null` when no call did (no compaction, or
+   * nothing removed was used again).
+   */
+  recall: number | null;
+  /** Calls that used a fact a compaction removed earlier (the calls recall is averaged over). */
+  recallCalls: number;
+  /** Facts used again after a compaction removed them, summed over calls; and of those, kept in the view. */
+  factsRemoved: number;
+  factsKept: number;
+  /**
+   * Dollars of recovering what the view lost: for each fact the recorded agent used that was gone, one extra
+   * call that reads the prompt from the cache and re-reads the latest removed output holding it (written to
+   * the cache, {@link recoveryCallOutputTokens} out), which then rides in every prompt until the next
+   * compaction. 0 for no compaction; `null` when the price is unknown.
+   */
+  recoveryCostUsd: number | null;
+  /** Removed outputs re-read (recovery calls). */
+  recoveries: number;
+  /** `costUsd + recoveryCostUsd`: what the strategy costs once forgetting is paid for. */
+  effectiveCostUsd: number | null;
+  /** Call index of the first compaction, or `null` when there was none. */
+  firstCompactionCall: number | null;
   /** Cumulative dollars and prompt tokens per call, when `series` was asked for. */
   series?: { cumulativeCostUsd: number[]; contextTokens: number[] };
+  /**
+   * Cumulative dollars (calls, summaries; recoveries apart) after each call, always kept for the regret
+   * measure; the bench drops it from what it reports.
+   */
+  costTrail?: number[];
 }
 
 function promptOf(
@@ -103,7 +140,6 @@ class Replay {
   private readonly fixedEstimate: number;
   /** The part of the fixed prefix that survives the recorded agent's own history rewrites (compactions). */
   private readonly stableTokens: number | undefined;
-  private replacementSalient: { id: string; tokens: Set<string> } | undefined;
   /** Cache-model segments of the history (index-aligned; cut back with the history) and of the checkpoint. */
   private readonly historySegments: PromptSegment[] = [];
   private replacementSegments: { id: string; segments: PromptSegment[] } | undefined;
@@ -187,7 +223,15 @@ class Replay {
       peakContextTokens: 0,
       compactions: 0,
       summarizerCostUsd: 0,
-      recall: 1,
+      recall: null,
+      recallCalls: 0,
+      factsRemoved: 0,
+      factsKept: 0,
+      recoveryCostUsd: 0,
+      recoveries: 0,
+      effectiveCostUsd: 0,
+      firstCompactionCall: null,
+      costTrail: [],
       ...(options.series ? { series: { cumulativeCostUsd: [], contextTokens: [] } } : {}),
     };
     const { strategy, trigger } = options.strategy.create();
@@ -195,12 +239,22 @@ class Replay {
     let epoch = 0;
     /** Milliseconds taken off the recorded clock where the recorded cache outlived its lifetime. */
     let timeShift = 0;
-    let recallCalls = 0;
     let lastTime: number | undefined;
     const steps = transcriptSteps(transcript);
+    const observations = textObservations(transcript);
+    const meter = new RecallMeter(observations);
+    /** History indices of removed outputs re-read since the last compaction, and their tokens. */
+    const recovered = new Map<number, number>();
+    let ridingTokens = 0;
     for (const [callIndex, call] of transcript.calls.entries()) {
       const step = steps[callIndex] as CallStep;
+      if (step.common < state.history.length) {
+        // The recorded agent rewrote its history: indices of re-read outputs no longer hold.
+        recovered.clear();
+        ridingTokens = 0;
+      }
       this.sync(step);
+      let compacted: CompactionPlan | undefined;
       if (callIndex > 0 && step.common === 0) {
         // The recorded agent rewrote its history (its own compaction): it writes its injected context again.
         epoch++;
@@ -244,7 +298,12 @@ class Replay {
         if (plan && plan.violations.length === 0) {
           applyCompaction(state, plan);
           result.compactions++;
+          result.firstCompactionCall ??= callIndex;
           if (plan.summarizerCostUsd !== null) result.summarizerCostUsd += plan.summarizerCostUsd;
+          compacted = plan;
+          // What was re-read rides only until the next compaction.
+          recovered.clear();
+          ridingTokens = 0;
         }
       }
       const usage = this.price(simulator, now);
@@ -261,6 +320,44 @@ class Replay {
       if (!cost.known || cost.costUsd === null) result.costUsd = null;
       else if (result.costUsd !== null) result.costUsd += cost.costUsd;
       const prompt = promptOf(usage);
+      // Forgetting: recall at this call, and the recovery of every fact the view lost.
+      const checkpoint = state.meta.checkpoint;
+      const measure = step.recall ? meter.measure(step.recall, state.history, checkpoint) : undefined;
+      if (measure && measure.removed > 0) {
+        result.recallCalls++;
+        recallSum += measure.kept / measure.removed;
+        result.factsRemoved += measure.removed;
+        result.factsKept += measure.kept;
+      }
+      const reRead: Array<{ index: number; tokens: number; facts: string[] }> = [];
+      for (const { token, source } of measure?.lost ?? []) {
+        if (source < 0 || recovered.has(source)) continue;
+        const again = [...recovered.keys()].some((index) =>
+          toolOutputSalient(state.history[index] as Message, observations).has(token),
+        );
+        if (again) continue;
+        const already = reRead.find((entry) => entry.index === source);
+        if (already) {
+          already.facts.push(token);
+          continue;
+        }
+        reRead.push({ index: source, tokens: this.scaled(state.historyTokens[source] ?? 0), facts: [token] });
+      }
+      let recoveryCost: number | null = 0;
+      const ridingBefore = ridingTokens;
+      for (const entry of reRead) {
+        const extra = this.recoveryCallCost(model, simulator, prompt + ridingTokens, entry.tokens);
+        recoveryCost = recoveryCost === null || extra === null ? null : recoveryCost + extra;
+        recovered.set(entry.index, entry.tokens);
+        ridingTokens += entry.tokens;
+        result.recoveries++;
+      }
+      if (ridingTokens > 0) {
+        const riding = this.ridingCost(model, simulator, full, ridingTokens, call.timestamp);
+        recoveryCost = recoveryCost === null || riding === null ? null : recoveryCost + riding;
+      }
+      if (result.recoveryCostUsd !== null)
+        result.recoveryCostUsd = recoveryCost === null ? null : result.recoveryCostUsd + recoveryCost;
       result.calls++;
       result.promptTokens += prompt;
       result.uncachedTokens += usage.inputTokens;
@@ -270,18 +367,178 @@ class Replay {
       result.peakContextTokens = Math.max(result.peakContextTokens, prompt);
       result.series?.cumulativeCostUsd.push((result.costUsd ?? 0) + result.summarizerCostUsd);
       result.series?.contextTokens.push(prompt);
+      result.costTrail?.push((result.costUsd ?? 0) + result.summarizerCostUsd);
+      if (options.trace) {
+        options.trace(
+          this.traceInput(callIndex, now, model, full, cost.known ? cost.costUsd : null, result, {
+            ...(compacted ? { compacted } : {}),
+            ...(measure && measure.removed > 0 ? { measure } : {}),
+            reRead,
+            ridingBefore,
+            ridingTokens,
+            recoveryCost,
+          }),
+        );
+      }
       state.meta.calls++;
       state.meta.lastCallAt = now;
       state.meta.lastUsage = full;
-      if (step.recall) {
-        recallSum += this.recallAt(step.recall);
-        recallCalls++;
-      }
     }
-    result.recall = recallCalls > 0 ? recallSum / recallCalls : 1;
+    result.recall = result.recallCalls > 0 ? recallSum / result.recallCalls : null;
     // Dollars include the summarizer's; it is also reported on its own.
     if (result.costUsd !== null) result.costUsd += result.summarizerCostUsd;
+    result.effectiveCostUsd =
+      result.costUsd === null || result.recoveryCostUsd === null
+        ? null
+        : result.costUsd + result.recoveryCostUsd;
     return result;
+  }
+
+  /**
+   * Dollars of one recovery call: the prompt read from the cache (or at the input price with no caching), the
+   * re-read output written to it, {@link recoveryCallOutputTokens} out.
+   */
+  private recoveryCallCost(
+    model: string,
+    simulator: CacheSimulator | undefined,
+    promptTokens: number,
+    reReadTokens: number,
+  ): number | null {
+    const usage: Usage = {
+      inputTokens: 0,
+      cacheReadTokens: 0,
+      cacheWrite5mTokens: 0,
+      cacheWrite1hTokens: 0,
+      outputTokens: recoveryCallOutputTokens,
+      reasoningTokens: 0,
+    };
+    if (!simulator) usage.inputTokens = promptTokens + reReadTokens;
+    else {
+      usage.cacheReadTokens = promptTokens;
+      this.addWrite(model, usage, reReadTokens);
+    }
+    const cost = costOfCall(model, usage);
+    return cost.known ? cost.costUsd : null;
+  }
+
+  /**
+   * Dollars the re-read outputs add to a call's prompt: read from the cache when the call read from it,
+   * written to it when the call found the cache cold; at the input price with no caching.
+   */
+  private ridingCost(
+    model: string,
+    simulator: CacheSimulator | undefined,
+    usage: Usage,
+    tokens: number,
+    timestamp: number | undefined,
+  ): number | null {
+    const withRiding: Usage = { ...usage };
+    if (!simulator) withRiding.inputTokens += tokens;
+    else if (usage.cacheReadTokens > 0) withRiding.cacheReadTokens += tokens;
+    else this.addWrite(model, withRiding, tokens);
+    const options = timestamp !== undefined ? { timestamp } : {};
+    const before = costOfCall(model, usage, options);
+    const after = costOfCall(model, withRiding, options);
+    return before.known && after.known && before.costUsd !== null && after.costUsd !== null
+      ? after.costUsd - before.costUsd
+      : null;
+  }
+
+  /** Adds tokens written to the cache: a cache write under Anthropic's rules, plain input under OpenAI's. */
+  private addWrite(model: string, usage: Usage, tokens: number): void {
+    const provider = getModelPrice(model)?.provider;
+    if (provider === "anthropic" || (!provider && this.transcript.provider === "anthropic")) {
+      if (this.ttl === "1h") usage.cacheWrite1hTokens += tokens;
+      else usage.cacheWrite5mTokens += tokens;
+    } else usage.inputTokens += tokens;
+  }
+
+  /** The trace line of one call. */
+  private traceInput(
+    callIndex: number,
+    time: number,
+    model: string,
+    usage: Usage,
+    costUsd: number | null,
+    result: ReplayResult,
+    forgetting: {
+      compacted?: CompactionPlan;
+      measure?: { removed: number; kept: number; lost: Array<{ token: string }> };
+      reRead: Array<{ index: number; tokens: number; facts: string[] }>;
+      ridingBefore: number;
+      ridingTokens: number;
+      recoveryCost: number | null;
+    },
+  ): TraceCallInput {
+    const { state } = this;
+    const checkpoint = state.meta.checkpoint;
+    const view: Message[] = [];
+    const viewHashes: string[] = [];
+    if (checkpoint)
+      for (const message of checkpoint.replacement) {
+        view.push(message);
+        viewHashes.push(messageHash(message));
+      }
+    for (let index = checkpoint?.covered ?? 0; index < state.history.length; index++) {
+      view.push(state.history[index] as Message);
+      viewHashes.push(state.historyHashes[index] as string);
+    }
+    const input: TraceCallInput = {
+      callIndex,
+      time,
+      model,
+      view,
+      viewHashes,
+      usage,
+      costUsd,
+      cumulativeCostUsd:
+        result.costUsd === null || result.recoveryCostUsd === null
+          ? null
+          : result.costUsd + result.summarizerCostUsd + result.recoveryCostUsd,
+    };
+    const plan = forgetting.compacted;
+    if (plan) {
+      const kept = new Set(plan.checkpoint.replacement);
+      const removed: string[] = [];
+      for (let index = 0; index < plan.checkpoint.covered; index++)
+        if (!kept.has(state.history[index] as Message)) removed.push(state.historyHashes[index] as string);
+      const summary = plan.checkpoint.replacement
+        .flatMap((message) => message.content)
+        .filter((block) => block.type === "summary")
+        .map((block) => (block.type === "summary" ? block.text : ""))
+        .join("\n\n");
+      const event = plan.event(state.meta.id, time);
+      input.compaction = {
+        strategy: plan.strategy,
+        description: event.description,
+        coveredMessages: plan.checkpoint.covered,
+        removed,
+        ...(summary !== "" ? { summary } : {}),
+        ...(plan.summarizerModel !== undefined ? { summarizerModel: plan.summarizerModel } : {}),
+        summarizerCostUsd: plan.summarizerCostUsd,
+        tokensBefore: plan.checkpoint.tokensBefore,
+        tokensAfter: plan.checkpoint.tokensAfter,
+      };
+    }
+    if (forgetting.measure) {
+      input.recall = {
+        removed: forgetting.measure.removed,
+        kept: forgetting.measure.kept,
+        lost: forgetting.measure.lost.map((fact) => fact.token),
+      };
+    }
+    if (forgetting.ridingTokens > 0 || forgetting.reRead.length > 0) {
+      input.recovery = {
+        reRead: forgetting.reRead.map((entry) => ({
+          message: state.historyHashes[entry.index] as string,
+          tokens: entry.tokens,
+          facts: entry.facts,
+        })),
+        ridingTokens: forgetting.ridingBefore,
+        costUsd: forgetting.recoveryCost ?? 0,
+      };
+    }
+    return input;
   }
 
   /** Brings the session's history in line with the prompt of this call (as the wrapper does). */
@@ -356,27 +613,6 @@ class Replay {
   /** Calibrated tokens of an estimate, rounded, as a prompt segment holds them. */
   private scaled(estimate: number): number {
     return Math.round(this.calibration.scale(estimate));
-  }
-
-  /** Recall at a call: the share of the tokens its response drew from tool output that the view still held. */
-  private recallAt(probe: RecallProbe): number {
-    const checkpoint = this.state.meta.checkpoint;
-    const covered = checkpoint?.covered ?? 0;
-    if (checkpoint && this.replacementSalient?.id !== checkpoint.id) {
-      const tokens = new Set<string>();
-      for (const message of checkpoint.replacement)
-        for (const token of messageSalient(message)) tokens.add(token);
-      this.replacementSalient = { id: checkpoint.id, tokens };
-    }
-    let present = 0;
-    probe.tokens.forEach((token, index) => {
-      if (
-        (probe.lastPlace[index] ?? -1) >= covered ||
-        (checkpoint && this.replacementSalient?.tokens.has(token))
-      )
-        present++;
-    });
-    return present / probe.tokens.length;
   }
 
   /**

@@ -10,15 +10,19 @@
 import { commonPrefix } from "../session/raw-hash.js";
 import type { Message, RecordedCall, Transcript } from "../transcript/types.js";
 import { messageHash } from "./message-hash.js";
-import { messageSalient, toolOutputSalient } from "./recall.js";
+import { messageSalient, textObservations, toolOutputSalient } from "./recall.js";
 import { recordedTtl } from "./recorded-cache.js";
 
 /** The recall probe of one call: tokens the response drew from earlier tool output. */
 export interface RecallProbe {
   /** Salient tokens of the response that also occurred in tool output of the history sent. */
   tokens: string[];
-  /** For each token, the last history index (of this call's history) whose message holds it; -1 if none. */
-  lastPlace: number[];
+  /**
+   * For each token, the history indices of the tool outputs holding it, ascending: the first `counts[i]` of
+   * `places[i]` are this call's (the array is shared with later calls, which append to it).
+   */
+  places: number[][];
+  counts: number[];
 }
 
 /** One recorded call as the replay applies it. */
@@ -68,11 +72,11 @@ function buildSteps(transcript: Transcript): CallStep[] {
   const ttlMs = recordedTtl(transcript) === "1h" ? 3_600_000 : 300_000;
   const implicit = implicitCacheWrites(transcript);
   let history: string[] = [];
-  /** Token → history indices holding it, ascending. */
+  const observations = textObservations(transcript);
+  /** Token → history indices of the tool outputs holding it, ascending. */
   const occurrences = new Map<string, number[]>();
-  const toolSeen = new Set<string>();
   const index = (message: Message, position: number) => {
-    for (const token of messageSalient(message)) {
+    for (const token of toolOutputSalient(message, observations)) {
       let places = occurrences.get(token);
       if (!places) {
         places = [];
@@ -80,7 +84,6 @@ function buildSteps(transcript: Transcript): CallStep[] {
       }
       places.push(position);
     }
-    for (const token of toolOutputSalient(message)) toolSeen.add(token);
   };
   for (const call of transcript.calls) {
     const prompt = transcript.messages.slice(call.promptStart, call.promptEnd);
@@ -89,7 +92,6 @@ function buildSteps(transcript: Transcript): CallStep[] {
     if (common < history.length) {
       // The agent rewrote its history (a provider-side compaction): recall bookkeeping starts over.
       occurrences.clear();
-      toolSeen.clear();
       for (let position = 0; position < common; position++) index(prompt[position] as Message, position);
     }
     for (let position = common; position < prompt.length; position++)
@@ -98,9 +100,14 @@ function buildSteps(transcript: Transcript): CallStep[] {
     const step: CallStep = { common, prompt, hashes };
     const response = call.responseIndex >= 0 ? transcript.messages[call.responseIndex] : undefined;
     if (response) {
-      const tokens = [...messageSalient(response)].filter((token) => toolSeen.has(token));
+      const tokens = [...messageSalient(response)].filter((token) => occurrences.has(token));
       if (tokens.length > 0)
-        step.recall = { tokens, lastPlace: tokens.map((token) => occurrences.get(token)?.at(-1) ?? -1) };
+        step.recall = {
+          tokens,
+          // The arrays only grow until a rewrite replaces them: share them, with the length at this call.
+          places: tokens.map((token) => occurrences.get(token) ?? []),
+          counts: tokens.map((token) => occurrences.get(token)?.length ?? 0),
+        };
     }
     const previous = transcript.calls[steps.length - 1];
     const evictedTo =

@@ -7,6 +7,9 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { cli } from "../support/cli.js";
 
 afterEach(() => vi.restoreAllMocks());
+// Each test replays the sample sessions (up to 250 calls, every strategy): seconds alone, far more on a busy
+// machine; give them room rather than fail on load.
+vi.setConfig({ testTimeout: 120_000 });
 
 /** Debian's `chromium` (CI installs it); the browser tests skip, saying so, when it is absent. */
 function findChromium(): string | undefined {
@@ -75,6 +78,39 @@ describe("compactor bench --html", () => {
       const scatter = dom.slice(dom.indexOf('id="scatter"'));
       const circles = scatter.slice(0, scatter.indexOf("</svg>")).match(/<circle /g) ?? [];
       expect(circles.length).toBe(strategies.length);
+    },
+  );
+
+  it.skipIf(!chromium)(
+    "fits a phone: no sideways scroll at 420 px, round axis ticks, a hover title on every point (skipped without `chromium`)",
+    async () => {
+      const { file, folder } = await writeReport();
+      for (const width of [420, 1280]) {
+        const { status, stdout: dom } = headless(
+          folder,
+          `--window-size=${width},900`,
+          "--dump-dom",
+          pathToFileURL(file).href,
+        );
+        expect(status).toBe(0);
+        expect(dom, `${width} px`).toMatch(/<body[^>]*data-overflow="false"/);
+        expect(dom).toMatch(/<body[^>]*data-charts-drawn="true"/);
+        const scatter = dom.slice(dom.indexOf('id="scatter"'));
+        const svg = scatter.slice(0, scatter.indexOf("</svg>"));
+        // Every point names its strategy on hover.
+        expect(svg.match(/<circle [^>]*><title>[^<]+<\/title><\/circle>/g)?.length).toBe(strategies.length);
+        // Axis ticks are round: percentages are multiples of 1, 2, 2.5 or 5 times a power of ten, no "-0%".
+        const percents = [...svg.matchAll(/>(-?\d+(?:\.\d+)?)%</g)].map((match) => Number(match[1]));
+        expect(percents.length).toBeGreaterThan(2);
+        expect(svg).not.toContain(">-0%<");
+        const steps = new Set(
+          percents.slice(1).map((value, index) => +(value - (percents[index] as number)).toFixed(6)),
+        );
+        expect([...steps], "evenly spaced ticks").toHaveLength(1);
+        const step = [...steps][0] as number;
+        const mantissa = +(step / 10 ** Math.floor(Math.log10(step))).toFixed(6);
+        expect([1, 2, 2.5, 5], `tick step ${step}`).toContain(mantissa);
+      }
     },
   );
 

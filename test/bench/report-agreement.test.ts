@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { importPath } from "../../src/importers/index.js";
 import { catalog } from "../../src/replay/catalog.js";
 import { replayTranscript } from "../../src/replay/replay.js";
@@ -7,6 +7,9 @@ import { reportSession } from "../../src/report/report.js";
 import { defaultTokenCounter } from "../../src/session/token-counter.js";
 import type { Transcript } from "../../src/transcript/types.js";
 import { sharedTranscripts, transcriptsPresent } from "../support/cli.js";
+
+// Replays every recorded Claude Code session: seconds alone, much longer on a busy machine.
+vi.setConfig({ testTimeout: 180_000 });
 
 const none = catalog.find((spec) => spec.name === "none");
 
