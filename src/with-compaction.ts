@@ -53,6 +53,17 @@ export interface CompactionOptions {
    */
   summarizer?: "auto" | false | Summarizer;
   /**
+   * Longest a call waits for a compaction whose summary is being written. Past it the call goes out without
+   * that compaction (no slower than unwrapped), and the summary is applied on a later call.
+   * @default 2000
+   */
+  summarizerWaitMs?: number;
+  /**
+   * Longest a summarizer call may run before it is aborted (then the extractive summary is used).
+   * @default 60000
+   */
+  summarizerTimeoutMs?: number;
+  /**
    * Measure only: run the strategy and log what it would have saved, but always send the original request.
    * @default false
    */
@@ -102,6 +113,12 @@ export function withCompaction<Client extends object>(client: Client, options: C
   if (summarizerOption !== "auto" && summarizerOption !== false && typeof summarizerOption !== "function") {
     throw new InvalidOptionError("summarizer", '"auto", false or a Summarizer function', summarizerOption);
   }
+  for (const field of ["summarizerWaitMs", "summarizerTimeoutMs"] as const) {
+    const value = options[field];
+    if (value !== undefined && !(Number.isInteger(value) && value >= 0)) {
+      throw new InvalidOptionError(field, "a non-negative integer of milliseconds", value);
+    }
+  }
   const gate = options.budget === undefined ? undefined : gateFromOption(options.budget);
   const sinks: EventSink[] = [];
   if (options.onEvent) sinks.push(options.onEvent);
@@ -127,6 +144,8 @@ export function withCompaction<Client extends object>(client: Client, options: C
     emit: fanOut(sinks),
     summarizerFor,
     shadow: options.shadow ?? false,
+    ...(options.summarizerWaitMs !== undefined ? { summarizerWaitMs: options.summarizerWaitMs } : {}),
+    ...(options.summarizerTimeoutMs !== undefined ? { summarizerTimeoutMs: options.summarizerTimeoutMs } : {}),
     defaultSession: options.session,
     ...(gate ? { gate } : {}),
   });

@@ -38,6 +38,16 @@ export interface BudgetGate extends CallGate {
    * @param emit - receives the `reconcile` budget events and any error event.
    */
   reconcile(emit?: (event: CompactorEvent) => void): Promise<boolean>;
+  /**
+   * Counts spend made outside a gated call (a summarizer call) against the session's limits, without refusing:
+   * it already happened. `usd` null (unknown price) counts tokens only.
+   */
+  recordSpend(
+    sessionId: string,
+    model: string,
+    amount: { usd: number | null; tokens: number },
+    emit?: (event: CompactorEvent) => void,
+  ): Promise<void>;
 }
 
 interface Attempt {
@@ -134,6 +144,15 @@ export function budgetGate(options: BudgetGateOptions): BudgetGate {
       return failover.pendingReplays;
     },
     reconcile: (emit) => failover.reconcile({ session: "(reconcile)", emit: emit ?? (() => {}) }),
+    async recordSpend(sessionId, _model, amount, emit) {
+      const limits = config.limitsFor(sessionId);
+      const spent = { usd: Math.max(0, amount.usd ?? 0), tokens: Math.max(0, Math.round(amount.tokens)) };
+      if (spent.usd === 0 && spent.tokens === 0) return;
+      await failover.record(limits, spent, `${sessionId}:spend:${randomUUID()}`, {
+        session: sessionId,
+        emit: emit ?? (() => {}),
+      });
+    },
     async before(request: GateRequest): Promise<GateTicket> {
       const limits = config.limitsFor(request.sessionId);
       const context: EventContext = { session: request.sessionId, emit: request.emit };

@@ -22,6 +22,14 @@ import { fromRawMessages, rawFromMessages } from "./conversion.js";
 import { commonPrefix, rawMessageHashes } from "./raw-hash.js";
 import { calibrationOf } from "./calibration-state.js";
 import { type TokenCounter, defaultTokenCounter } from "./token-counter.js";
+import { settledInBackground } from "../resilience/background.js";
+import { defaultMaxLiveSessions, LiveSessions } from "../resilience/live-sessions.js";
+import { defaultStoreTimeoutMs, loadSession } from "../resilience/session-load.js";
+import {
+  compactWithin,
+  defaultSummarizerTimeoutMs,
+  defaultSummarizerWaitMs,
+} from "../resilience/compaction-wait.js";
 
 /** Options of {@link createRuntime}. */
 export interface RuntimeOptions {
@@ -47,6 +55,27 @@ export interface RuntimeOptions {
   tokens?: TokenCounter;
   /** Clock, for tests. */
   now?: () => number;
+  /**
+   * Most idle sessions kept in memory (least recently used are dropped, and reloaded from the store when needed).
+   * @default 1000, or the store's `maxSessions` when smaller
+   */
+  maxLiveSessions?: number;
+  /**
+   * Longest wait for a session to load from the store; then the call goes on in memory.
+   * @default 1000
+   */
+  storeTimeoutMs?: number;
+  /**
+   * Longest a call waits for a compaction whose summary is being written; past it the call goes out without
+   * this compaction, and the summary is applied on a later call.
+   * @default 2000
+   */
+  summarizerWaitMs?: number;
+  /**
+   * Longest a summarizer call may run (in the background) before it is aborted and the extractive fallback used.
+   * @default 60000
+   */
+  summarizerTimeoutMs?: number;
 }
 
 /** A request handler with access to its sessions. */
@@ -62,7 +91,9 @@ export interface Runtime extends RequestHandler {
 export function createRuntime(options: RuntimeOptions): Runtime {
   const tokens = options.tokens ?? defaultTokenCounter();
   const now = options.now ?? Date.now;
-  const live = new Map<string, Promise<LiveSession>>();
+  const live = new LiveSessions(
+    Math.min(options.maxLiveSessions ?? defaultMaxLiveSessions, options.store.maxSessions ?? Number.POSITIVE_INFINITY),
+  );
   const summarizers = new Map<string, Summarizer | undefined>();
   const summarizerFor = (model: string): Summarizer | undefined => {
     if (!options.summarizerFor) return undefined;
@@ -89,12 +120,12 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   const session = (sessionId: string): Promise<LiveSession> => {
     let existing = live.get(sessionId);
     if (!existing) {
-      existing = options.store.load(sessionId).then(
+      existing = loadSession(
+        options.store,
+        sessionId,
+        options.storeTimeoutMs ?? defaultStoreTimeoutMs,
         (record) => liveFrom(sessionId, record, (message) => tokens.countMessage(message)),
-        (error: unknown) => {
-          reportError(sessionId, "store", error, "continued-in-memory");
-          return liveFrom(sessionId, undefined, (message) => tokens.countMessage(message));
-        },
+        (error) => reportError(sessionId, "store", error, "continued-in-memory"),
       );
       live.set(sessionId, existing);
     }
@@ -181,20 +212,35 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     const blocked = raw ? binding.notCompactable(request.params) : "the request has no message list";
     let plan: CompactionPlan | undefined;
     if (!blocked && raw && options.strategy && options.trigger) {
+      const { strategy, trigger } = options;
       try {
-        plan = await planCompaction({
+        // The summarizer's wait is bounded; a slow summary is applied on a later call (resilience/compaction-wait).
+        plan = await compactWithin({
           state,
-          format: request.format,
-          model,
-          fixedEstimate: binding
-            .fixedParts(request.params)
-            .reduce<number>((sum, part) => sum + tokens.countRaw(part), 0),
-          strategy: options.strategy,
-          trigger: options.trigger,
-          tokens,
-          now: started,
           summarizer: summarizerFor(model),
-          ...(ticket?.pressure ? { pressure: ticket.pressure } : {}),
+          plan: (summarizer, view) =>
+            planCompaction({
+              state: view,
+              calibration: calibrationOf(state),
+              format: request.format,
+              model,
+              fixedEstimate: binding
+                .fixedParts(request.params)
+                .reduce<number>((sum, part) => sum + tokens.countRaw(part), 0),
+              strategy,
+              trigger,
+              tokens,
+              now: started,
+              summarizer,
+              ...(ticket?.pressure ? { pressure: ticket.pressure } : {}),
+            }),
+          applies: !options.shadow,
+          waitMs: options.summarizerWaitMs ?? defaultSummarizerWaitMs,
+          timeoutMs: options.summarizerTimeoutMs ?? defaultSummarizerTimeoutMs,
+          signal: request.signal,
+          gate: options.gate,
+          emit: options.emit,
+          now,
         });
       } catch (error) {
         reportError(state.id, "strategy", error, "sent-original");
@@ -261,7 +307,8 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         if (settled) return;
         settled = true;
         try {
-          // The gate settles inside the session's queue, so that flush() also waits for the budget ledger.
+          // The gate settles inside the session's queue (its ledger waits are bounded by the gate's timeout);
+          // the store saves in the background.
           await enqueue(state, async () => {
             const billed = await settleCall({
               state,
@@ -301,7 +348,13 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       }
     },
     async flush() {
-      await Promise.all([...live.values()].map(async (pending) => (await pending).queue));
+      await Promise.all(
+        [...live.values()].map(async (pending) => {
+          const state = await pending;
+          await state.queue;
+          await settledInBackground(state);
+        }),
+      );
     },
   };
 }

@@ -16,6 +16,8 @@ export interface OutgoingRequest {
   /** Request params exactly as the user passed them. Never mutated. */
   params: Record<string, unknown>;
   stream: boolean;
+  /** The caller's abort signal, if any: compactor's own waits for this request end when it fires. */
+  signal?: AbortSignal;
 }
 
 /** What the runtime decided to send. */

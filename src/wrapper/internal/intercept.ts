@@ -83,11 +83,13 @@ export function interceptCreate(target: InterceptTarget): CreateMethod {
     // Not an object: the SDK's own create reports it, as it would unwrapped.
     if (!isRecord(params)) return target.create(params, requestOptions);
     const header = takeSessionHeader(requestOptions);
+    const signal = isRecord(requestOptions) ? requestOptions.signal : undefined;
     const request: OutgoingRequest = {
       format,
       sessionId: header.sessionId ?? defaultSession,
       params,
       stream: params.stream === true,
+      ...(signal instanceof AbortSignal ? { signal } : {}),
     };
     const call: Promise<RealCall> = prepareSafely(handler, request).then((prepared) =>
       startRealCall(target, prepared, params, header.requestOptions),
