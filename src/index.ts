@@ -13,7 +13,7 @@ export { type CompactionOptions, sessionReport, withCompaction } from "./with-co
 export type { SessionSummary } from "./session/session-report.js";
 export { SESSION_HEADER } from "./wrapper/contract.js";
 export type { BudgetEvent, CallEvent, CompactionEvent, CompactorEvent, ErrorEvent, EventSink } from "./events/types.js";
-export { diagnosticsChannelSink, EVENTS_CHANNEL, jsonlFileSink } from "./events/sinks.js";
+export { diagnosticsChannelSink, EVENTS_CHANNEL, flushEventLogs, jsonlFileSink } from "./events/sinks.js";
 export { memoryStore, type MemoryStoreOptions } from "./store/memory.js";
 export {
   type RedisStoreOptions,

@@ -23,6 +23,7 @@ import { commonPrefix, rawMessageHashes } from "./raw-hash.js";
 import { calibrationOf } from "./calibration-state.js";
 import { type TokenCounter, defaultTokenCounter } from "./token-counter.js";
 import { settledInBackground } from "../resilience/background.js";
+import { flushEventLogs } from "../events/sinks.js";
 import { defaultMaxLiveSessions, LiveSessions } from "../resilience/live-sessions.js";
 import { defaultStoreTimeoutMs, loadSession } from "../resilience/session-load.js";
 import {
@@ -355,6 +356,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
           await settledInBackground(state);
         }),
       );
+      await flushEventLogs();
     },
   };
 }
