@@ -114,9 +114,9 @@ export function patchClient(copy: object, plan: PatchPlan): boolean {
  * A copy of `client` made by the SDK itself (`client.withOptions({})`), sharing its settings and auth state;
  * undefined when the client has no `withOptions` or it returns no object.
  */
-export function copyClient(client: object): object | undefined {
+export function copyClient(client: object, options: Record<string, unknown> = {}): object | undefined {
   const withOptions = (client as Indexable).withOptions;
   if (typeof withOptions !== "function") return undefined;
-  const copy: unknown = Reflect.apply(withOptions, client, [{}]);
+  const copy: unknown = Reflect.apply(withOptions, client, [options]);
   return isObject(copy) && copy !== client ? copy : undefined;
 }

@@ -8,6 +8,7 @@ import type { RequestHandler } from "../contract.js";
 import { InvalidOptionError } from "../../errors.js";
 import { UnsupportedClientError } from "../unsupported-client-error.js";
 import { copyClient, hasCreate, type PatchPoint, patchClient } from "./patch.js";
+import { takeSessionHeader } from "./session-header.js";
 
 /** One SDK: how to recognise its clients and what to patch on them. */
 export interface SdkDescription {
@@ -33,6 +34,18 @@ function warnUnpatched(packageName: string): void {
   );
 }
 
+/** The session header in the client's `defaultHeaders`, and those headers without it; undefined when absent. */
+function defaultSessionHeader(client: unknown): { sessionId: string | undefined; headers: unknown } | undefined {
+  const options = (client as { _options?: { defaultHeaders?: unknown } })._options;
+  const headers = options?.defaultHeaders;
+  if (headers === undefined || headers === null) return undefined;
+  const taken = takeSessionHeader({ headers });
+  if (taken.requestOptions === undefined || (taken.requestOptions as { headers?: unknown }).headers === headers) {
+    return undefined;
+  }
+  return { sessionId: taken.sessionId, headers: (taken.requestOptions as { headers: unknown }).headers };
+}
+
 /** True when `client` has the `create` that identifies `sdk`'s clients. */
 export function looksLike(client: unknown, sdk: SdkDescription): boolean {
   return hasCreate(client, sdk.requiredPath);
@@ -56,9 +69,16 @@ export function wrapWith<C>(
   if (typeof defaultSession !== "string" || defaultSession === "") {
     throw new InvalidOptionError("session", "a non-empty string", defaultSession);
   }
-  const copy = copyClient(client as object);
+  // A session header among the client's default headers names the client's session; it is never sent.
+  const defaults = defaultSessionHeader(client);
+  const copy = copyClient(client as object, defaults ? { defaultHeaders: defaults.headers } : {});
   if (copy === undefined) throw new UnsupportedClientError(client, expected);
-  const plan = { packageName: sdk.packageName, points: sdk.points, handler, defaultSession };
+  const plan = {
+    packageName: sdk.packageName,
+    points: sdk.points,
+    handler,
+    defaultSession: defaults?.sessionId ?? defaultSession,
+  };
   if (patchClient(copy, plan)) return copy as C;
   warnUnpatched(sdk.packageName);
   return client;
