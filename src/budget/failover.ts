@@ -305,7 +305,9 @@ export function failoverLedger(options: FailoverOptions) {
       if (!down && shared.record) {
         try {
           const result = await timed("record", () =>
-            shared.record ? shared.record(limits, amount, spendId, at) : Promise.reject(new Error("no record")),
+            shared.record
+              ? shared.record(limits, amount, spendId, at)
+              : Promise.reject(new Error("no record")),
           );
           remember(result.limits);
           return;

@@ -107,7 +107,7 @@ export function budgetGate(options: BudgetGateOptions): BudgetGate {
     model: string,
     context: EventContext,
   ): Promise<Attempt> => {
-    const estimate = estimateCall({
+    let estimate = estimateCall({
       model,
       promptTokens: request.promptTokens,
       maxOutputTokens: request.maxOutputTokens,
@@ -125,13 +125,40 @@ export function budgetGate(options: BudgetGateOptions): BudgetGate {
         message: `No price is known for model "${model}": its calls count against token limits only`,
       });
     }
-    const reservationId = `${request.sessionId}:${randomUUID()}`;
-    const result = await failover.reserve(
+    let reservationId = `${request.sessionId}:${randomUUID()}`;
+    let result = await failover.reserve(
       limits,
       { usd: estimate.usd, tokens: estimate.tokens },
       reservationId,
       context,
     );
+    // Near a limit, the upper bound (a cold cache, the full output cap) may not fit where the expected cost
+    // does: reserve that instead. A call can then pass the limit by what it costs beyond its expectation.
+    if (!result.ok && request.expected) {
+      const expected = estimateCall({
+        model,
+        promptTokens: request.expected.promptTokens,
+        cachedPromptTokens: request.expected.cachedPromptTokens,
+        maxOutputTokens: request.expected.outputTokens,
+        defaultOutputTokens: config.defaultOutputTokens,
+        promptMargin: config.promptMargin,
+        price: config.price,
+      });
+      if (expected.usd < estimate.usd || expected.tokens < estimate.tokens) {
+        const retryId = `${request.sessionId}:${randomUUID()}`;
+        const retry = await failover.reserve(
+          limits,
+          { usd: expected.usd, tokens: expected.tokens },
+          retryId,
+          context,
+        );
+        if (retry.ok) {
+          reservationId = retryId;
+          result = retry;
+          estimate = expected;
+        }
+      }
+    }
     const pressing = result.ok ? mostPressing(result.limits) : refusedShare(result);
     return { model, estimate, reservationId, result, pressing };
   };
@@ -157,6 +184,8 @@ export function budgetGate(options: BudgetGateOptions): BudgetGate {
       const limits = config.limitsFor(request.sessionId);
       const context: EventContext = { session: request.sessionId, emit: request.emit };
       let current = await attempt(request, limits, request.model, context);
+      /** The share on the model asked for: what a downgrade message reports (the cheaper model's is lower). */
+      const asked = current.pressing;
       let steps = 0;
       let applicable: BudgetAction[] = [];
       let refuse = false;
@@ -211,11 +240,15 @@ export function budgetGate(options: BudgetGateOptions): BudgetGate {
         }
       }
       if (current.model !== request.model && pressing) {
+        const reached = asked ?? pressing;
+        const threshold = config.actions
+          .filter((entry) => entry.action === "downgrade" && entry.at <= reached.share)
+          .reduce((most, entry) => Math.max(most, entry.at), 0);
         event(
           request,
-          pressing,
+          reached,
           "downgrade",
-          `Budget "${pressing.usage.limitId}" is at ${(pressing.share * 100).toFixed(1)}%: sending ${current.model} instead of ${request.model}`,
+          `Budget "${reached.usage.limitId}" is at ${(reached.share * 100).toFixed(1)}% with this call on ${request.model} (downgrade from ${(threshold * 100).toFixed(0)}%): sending ${current.model} instead, at ${(pressing.share * 100).toFixed(1)}%`,
           {
             fromModel: request.model,
             toModel: current.model,

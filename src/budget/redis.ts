@@ -167,11 +167,12 @@ export function redisBudgetLedger(options: RedisBudgetLedgerOptions = {}): Budge
     async release(reservationId) {
       checkReservationId(reservationId);
       const reply = await run<number>("release budget", (client) =>
-        connection.evalScript(client, releaseScript, [reservationKey(reservationId)], [
-          reservationId,
-          now(),
-          retentionMs,
-        ]),
+        connection.evalScript(
+          client,
+          releaseScript,
+          [reservationKey(reservationId)],
+          [reservationId, now(), retentionMs],
+        ),
       );
       return reply === 1;
     },

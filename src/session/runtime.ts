@@ -24,6 +24,8 @@ import { calibrationOf } from "./calibration-state.js";
 import { type TokenCounter, defaultTokenCounter } from "./token-counter.js";
 import { settledInBackground } from "../resilience/background.js";
 import { flushEventLogs } from "../events/sinks.js";
+import { gateUnprepared } from "../resilience/unprepared.js";
+import { gateSizes } from "../resilience/budget-estimate.js";
 import { defaultMaxLiveSessions, LiveSessions } from "../resilience/live-sessions.js";
 import { defaultStoreTimeoutMs, loadSession } from "../resilience/session-load.js";
 import {
@@ -144,6 +146,8 @@ export function createRuntime(options: RuntimeOptions): Runtime {
 
     // 1. Sync the history with what the agent sent; only new messages are converted and counted.
     let sentRaw = raw;
+    /** The raw messages added since the last call, when it only appended (for the budget's bound). */
+    let appended: unknown[] | undefined;
     if (raw) {
       // Messages that are the very objects of the last request keep their hashes (one comparison each);
       // only the rest are hashed, and compared with the history's hashes.
@@ -156,6 +160,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       }
       const rest = rawMessageHashes(raw.slice(same), undefined, []);
       const common = same + commonPrefix(known.length > same ? known.slice(same) : [], rest);
+      if (lastRaw !== undefined && common === known.length) appended = raw.slice(common);
       if (common < raw.length || common < known.length) {
         const added = fromRawMessages(request.format, request.params, raw.slice(common));
         state.history.length = common;
@@ -197,7 +202,15 @@ export function createRuntime(options: RuntimeOptions): Runtime {
           sessionId: state.id,
           format: request.format,
           model: requestedModel,
-          promptTokens: Math.round(calibrationOf(state).predict(full.fixed + full.messages)),
+          ...gateSizes({
+            state,
+            format: request.format,
+            params: request.params,
+            calibrated: Math.round(calibrationOf(state).predict(full.fixed + full.messages)),
+            appended,
+            maxOutputTokens: maxOutputOf(request.params).maxOutputTokens,
+            now: started,
+          }),
           ...maxOutputOf(request.params),
           now: started,
           emit: options.emit,
@@ -339,13 +352,13 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     defaultSession: options.defaultSession,
     session,
     async prepare(request: OutgoingRequest): Promise<PreparedRequest> {
-      const original: PreparedRequest = { params: request.params, settle: async () => {} };
       try {
         const state = await session(request.sessionId);
         return await enqueue(state, () => prepareIn(state, request));
       } catch (error) {
         reportError(request.sessionId, "strategy", error, "sent-original");
-        return original;
+        // Sent as it is, but still within the budget (resilience/unprepared).
+        return gateUnprepared(options.gate, request, options.emit);
       }
     },
     async flush() {
