@@ -92,7 +92,19 @@ export type {
 } from "../strategies/types.js";
 export { createCacheSimulator, type CacheSimulator, type CacheSimulatorOptions, type PromptSegment, placeBreakpoints } from "./cache/index.js";
 export { createTokenEstimator, createCalibration, type TokenEstimator } from "./tokens/index.js";
-export { detectFormat, importPath, importTranscript, parseTranscriptText, registerImporter } from "./importers/index.js";
+export {
+  detectFormat,
+  type ImportPathOptions,
+  type ImportPathResult,
+  importPath,
+  importPathWithSkips,
+  importTranscript,
+  parseTranscriptText,
+  registerImporter,
+  type SkippedFile,
+  type SkipReason,
+  TranscriptReadError,
+} from "./importers/index.js";
 export { buildReport, reportSession, type Report, type SessionReport } from "./report/report.js";
 export { runBench, type BenchOptions, type BenchReport, type BenchResult, type BenchSummary } from "./replay/bench.js";
 export { replayTranscript, type ReplayOptions, type ReplayResult } from "./replay/replay.js";

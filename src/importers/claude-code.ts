@@ -35,10 +35,24 @@ const lineTypes = new Set([
   "queue-operation",
 ]);
 
-/** True for the first record of a Claude Code log. */
+/**
+ * True for a record typical of a Claude Code log: a known line type with one of its id fields. Lines without
+ * messages (`summary`, `file-history-snapshot`, `queue-operation`) match too; see
+ * {@link isClaudeCodeMessageRecord} for the lines that decide on their own.
+ */
 export function isClaudeCodeRecord(record: unknown): boolean {
   if (!isObject(record) || typeof record.type !== "string" || !lineTypes.has(record.type)) return false;
   return ["uuid", "sessionId", "leafUuid", "messageId"].some((key) => typeof record[key] === "string");
+}
+
+/** True for a Claude Code message line: `user`, `assistant` or `system` with a `sessionId` or `uuid`. */
+export function isClaudeCodeMessageRecord(record: unknown): boolean {
+  return (
+    isObject(record) &&
+    (record.type === "user" || record.type === "assistant" || record.type === "system") &&
+    (typeof record.sessionId === "string" || typeof record.uuid === "string") &&
+    (record.type === "system" || isObject(record.message))
+  );
 }
 
 /**

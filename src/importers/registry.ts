@@ -1,6 +1,8 @@
 /**
- * Format detection and dispatch. Built-in importers recognise a file by a cheap look at its content (the
- * parsed document for JSON files, the first record for JSONL files); importers added with
+ * Format detection and dispatch. Built-in importers recognise a file by a cheap look at its content: the
+ * parsed document for JSON files; for JSONL files the records it holds, read from the top until one is
+ * decisive (a Claude Code log may begin with `custom-title`, `mode`, `queue-operation` or
+ * `file-history-snapshot` records, which say little on their own). Importers added with
  * {@link registerImporter} (compactor's own event log is defined elsewhere) are asked first.
  *
  * @module
@@ -9,13 +11,16 @@ import { CompactorError, TranscriptFormatError } from "../errors.js";
 import { eventLogImporter } from "../events/event-log-importer.js";
 import type { Transcript, TranscriptFormat } from "../transcript/types.js";
 import { importAnthropicMessages, isAnthropicMessagesDocument } from "./anthropic-messages.js";
-import { importClaudeCode, isClaudeCodeRecord } from "./claude-code.js";
+import { importClaudeCode, isClaudeCodeMessageRecord, isClaudeCodeRecord } from "./claude-code.js";
+import { importCodex, isCodexRecord } from "./codex.js";
+import { isEntireMetadataDocument } from "./entire-metadata.js";
 import { isObject, parseJson, type Source } from "./internal/reader.js";
 import { fileId } from "./internal/transcript-parts.js";
 import { importMiniSweAgent, isMiniSweAgentDocument } from "./mini-swe-agent.js";
 import { importOpenAIChat, importTauBench, isTauBenchDocument } from "./openai-chat.js";
 import { importOpenHands, importOpenHandsRecord, isOpenHandsRecord } from "./openhands.js";
 import { importOpenHandsLlmLog, isOpenHandsLlmLogDocument } from "./openhands-llm-log.js";
+import { importPi, isPiRecord } from "./pi.js";
 import { importSweAgent, isSweAgentDocument } from "./swe-agent.js";
 
 /** A pluggable importer, for formats defined outside this module (compactor's own JSONL event log). */
@@ -44,19 +49,50 @@ export function registerImporter(importer: TranscriptImporter): () => void {
   };
 }
 
-/** A JSONL file: its first record decides. */
-function firstRecord(file: string, text: string): unknown {
+/** How many records of a JSONL file detection reads at most before settling on a weak match. */
+const detectionRecords = 200;
+
+/**
+ * Record detectors, in order. `decisive` records name the format on their own (a Claude Code message line,
+ * a Codex rollout record, a pi entry); `weak` ones are typical of the format but carry no message (Claude
+ * Code's `summary`, `file-history-snapshot` and `queue-operation` lines).
+ */
+const recordFormats: ReadonlyArray<{
+  format: TranscriptFormat;
+  decisive: (record: unknown) => boolean;
+  weak?: (record: unknown) => boolean;
+}> = [
+  { format: "claude-code", decisive: isClaudeCodeMessageRecord, weak: isClaudeCodeRecord },
+  { format: "codex", decisive: isCodexRecord },
+  { format: "pi", decisive: isPiRecord },
+  { format: "openhands", decisive: isOpenHandsRecord },
+];
+
+/**
+ * A JSONL file: the records it holds decide. Records are read from the top until one is decisive (at most
+ * {@link detectionRecords}); failing that, the first weak match decides. Throws for a line that is not JSON.
+ */
+function detectRecords(file: string, text: string): TranscriptFormat | undefined {
   let start = 0;
   let line = 1;
-  while (start < text.length) {
+  let read = 0;
+  let weak: TranscriptFormat | undefined;
+  while (start < text.length && read < detectionRecords) {
     const newline = text.indexOf("\n", start);
     const end = newline < 0 ? text.length : newline;
     const content = text.slice(start, end);
-    if (hasContent(content)) return parseJson(content, { file, line });
+    if (hasContent(content)) {
+      const record = parseJson(content, { file, line });
+      read++;
+      for (const candidate of recordFormats) {
+        if (candidate.decisive(record)) return candidate.format;
+        if (weak === undefined && candidate.weak?.(record)) weak = candidate.format;
+      }
+    }
     start = end + 1;
     line++;
   }
-  return undefined;
+  return weak;
 }
 
 /** True when the text holds anything but whitespace (stops at the first such character). */
@@ -95,12 +131,6 @@ function detectDocument(file: string, document: unknown): TranscriptFormat | und
   return undefined;
 }
 
-function detectRecord(record: unknown): TranscriptFormat | undefined {
-  if (isClaudeCodeRecord(record)) return "claude-code";
-  if (isOpenHandsRecord(record)) return "openhands";
-  return undefined;
-}
-
 /**
  * The format of a transcript file, judged by its name and content, or `undefined` when no importer
  * recognises it. Throws {@link TranscriptFormatError} when the text is not valid JSON / JSONL.
@@ -110,7 +140,7 @@ export function detectFormat(file: string, text: string): TranscriptFormat | und
     if (importer.detect(file, text)) return importer.format;
   }
   if (!hasContent(text)) return undefined;
-  if (isJsonLines(file, text)) return detectRecord(firstRecord(file, text));
+  if (isJsonLines(file, text)) return detectRecords(file, text);
   return detectDocument(file, parseJson(text, { file }));
 }
 
@@ -145,12 +175,21 @@ function parseKnown(file: string, text: string): Transcript[] | undefined {
   }
   if (!hasContent(text)) throw new TranscriptFormatError(file, "line 1", "a transcript, got an empty file");
   if (isJsonLines(file, text)) {
-    const format = detectRecord(firstRecord(file, text));
+    const format = detectRecords(file, text);
     if (format === "claude-code") return importClaudeCode(file, text);
+    if (format === "codex") return importCodex(file, text);
+    if (format === "pi") return importPi(file, text);
     if (format === "openhands") return importOpenHands(file, text);
     return undefined;
   }
   const document = parseJson(text, { file });
+  if (isEntireMetadataDocument(file, document)) {
+    throw new TranscriptFormatError(
+      file,
+      "$",
+      "a transcript, got an Entire checkpoint metadata sidecar (import the .jsonl transcript beside it, or its folder)",
+    );
+  }
   return parseDocument(file, document, detectDocument(file, document));
 }
 
@@ -181,6 +220,6 @@ export function parseTranscriptText(file: string, text: string): Transcript[] {
   throw new TranscriptFormatError(
     file,
     place,
-    "a known transcript format (mini-swe-agent, SWE-agent, tau-bench, OpenAI chat, Anthropic messages, OpenHands, Claude Code JSONL)",
+    "a known transcript format (mini-swe-agent, SWE-agent, tau-bench, OpenAI chat, Anthropic messages, OpenHands, Claude Code JSONL, Codex CLI rollout, pi session)",
   );
 }

@@ -13,6 +13,7 @@
  */
 import type { CacheSimulator, CacheTtl, PromptSegment } from "../cache/index.js";
 import type { Transcript } from "../transcript/types.js";
+import type { CallStep } from "./transcript-steps.js";
 
 /** The lifetime most of the transcript's recorded cache writes used; `"5m"` when none were recorded. */
 export function recordedTtl(transcript: Transcript): CacheTtl {
@@ -30,19 +31,51 @@ export function recordedWarmTokens(transcript: Transcript): number {
   return transcript.calls[0]?.usage?.cacheReadTokens ?? 0;
 }
 
+/** Where the replay's fixed prefix is cut, from the recorded usage. */
+export interface FixedCuts {
+  /** Tokens the first call read from the cache (cached by earlier sessions). */
+  warmTokens: number;
+  /**
+   * Tokens of the prefix that survives a rewrite of the history ({@link recordedFixedTokens}): the system prompt
+   * and tools. The rest of the fixed prefix is context the agent injects at the head of the conversation (Claude
+   * Code's CLAUDE.md and reminders, not kept in its log), which the agent writes again after each of its own
+   * compactions; it is keyed by `epoch` (how many times the recorded history was rewritten) so that the cache
+   * model re-writes it there, as the recorded session did.
+   */
+  stableTokens?: number;
+  /** How many times the recorded history was rewritten before this call. @default 0 */
+  epoch?: number;
+}
+
 /**
  * The fixed prefix (system prompt, tools, and what the log did not keep) as cache segments, with a breakpoint
- * at its end. When the first call read fewer tokens than the prefix holds, the prefix is split there: what
- * was read is the part earlier sessions had cached (typically the system prompt and tools), and the warm-up
- * can then hold exactly that part.
+ * at its end. The prefix is cut where the recorded usage says the cache held part of it: at the tokens the
+ * first call read (what earlier sessions had cached, so the warm-up can hold exactly that part) and at the
+ * stable prefix that survives a history rewrite (with a breakpoint, where agents put one after the tools).
  */
-export function fixedSegments(tokens: number, warmTokens: number, ttl: CacheTtl): PromptSegment[] {
+export function fixedSegments(tokens: number, cuts: FixedCuts, ttl: CacheTtl): PromptSegment[] {
   if (tokens <= 0) return [];
-  if (warmTokens <= 0 || warmTokens >= tokens) return [{ hash: "fixed", tokens, breakpoint: ttl }];
-  return [
-    { hash: "fixed:cached", tokens: warmTokens },
-    { hash: "fixed:rest", tokens: tokens - warmTokens, breakpoint: ttl },
-  ];
+  const stable =
+    cuts.stableTokens !== undefined && cuts.stableTokens > 0 && cuts.stableTokens < tokens
+      ? cuts.stableTokens
+      : undefined;
+  const points = new Set<number>([0, tokens]);
+  if (cuts.warmTokens > 0 && cuts.warmTokens < tokens) points.add(cuts.warmTokens);
+  if (stable !== undefined) points.add(stable);
+  const sorted = [...points].sort((left, right) => left - right);
+  const segments: PromptSegment[] = [];
+  for (let index = 0; index + 1 < sorted.length; index++) {
+    const start = sorted[index] as number;
+    const end = sorted[index + 1] as number;
+    const injected = stable !== undefined && start >= stable;
+    const segment: PromptSegment = {
+      hash: injected ? `fixed:${start}:epoch-${cuts.epoch ?? 0}` : `fixed:${start}`,
+      tokens: end - start,
+    };
+    if (end === tokens || end === stable) segment.breakpoint = ttl;
+    segments.push(segment);
+  }
+  return segments;
 }
 
 /**
@@ -88,4 +121,26 @@ export function warmFromRecord(
   if (prefix.length === 0) return 0;
   simulator.call(prefix, firstCallAt - 1000);
   return prefix.reduce((sum, segment) => sum + segment.tokens, 0);
+}
+
+/**
+ * The size of the prompt prefix that no history change touches (system prompt and tools, including what the log
+ * did not keep), as the recorded usage states it: the tokens read from the cache at calls that shared no
+ * message with the previous prompt (after a provider-side compaction) or lost the cache for no reason the
+ * cache model knows (see {@link CallStep.evictedTo}). Such a call can only have read the fixed prefix. The
+ * median over those calls; `undefined` when the log has none (most short sessions).
+ */
+export function recordedFixedTokens(
+  transcript: Transcript,
+  steps: readonly Pick<CallStep, "common" | "evictedTo">[],
+): number | undefined {
+  const reads: number[] = [];
+  steps.forEach((step, index) => {
+    if (index === 0 || (step.common !== 0 && step.evictedTo === undefined)) return;
+    const read = transcript.calls[index]?.usage?.cacheReadTokens ?? 0;
+    if (read > 0) reads.push(read);
+  });
+  if (reads.length === 0) return undefined;
+  reads.sort((left, right) => left - right);
+  return reads[Math.floor((reads.length - 1) / 2)];
 }

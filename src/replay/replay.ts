@@ -5,6 +5,8 @@
  *
  * @module
  */
+
+import type { Summarizer } from "../../strategies/types.js";
 import {
   type CacheSimulator,
   type CacheTtl,
@@ -16,12 +18,17 @@ import type { Calibration } from "../session/calibration-state.js";
 import { applyCompaction, planCompaction } from "../session/compaction.js";
 import { type LiveSession, liveFrom } from "../session/live-session.js";
 import type { TokenCounter } from "../session/token-counter.js";
-import type { Message, Transcript, Usage } from "../transcript/types.js";
-import type { Summarizer } from "../../strategies/types.js";
+import type { Message, RecordedCall, Transcript, Usage } from "../transcript/types.js";
+import { fitEpochCalibrations } from "./calibration-fit.js";
 import { messageSalient } from "./recall.js";
+import {
+  fixedSegments,
+  recordedFixedTokens,
+  recordedTtl,
+  recordedWarmTokens,
+  warmFromRecord,
+} from "./recorded-cache.js";
 import type { StrategySpec } from "./strategy-specs.js";
-import { fitCalibration } from "./calibration-fit.js";
-import { fixedSegments, recordedTtl, recordedWarmTokens, warmFromRecord } from "./recorded-cache.js";
 import { type CallStep, type RecallProbe, transcriptSteps } from "./transcript-steps.js";
 
 /** How the prompt cache is modelled: the price model's provider rules, or no caching at all. */
@@ -30,7 +37,12 @@ export type CacheMode = "provider" | "none";
 /** Options of {@link replayTranscript}. */
 export interface ReplayOptions {
   strategy: StrategySpec;
-  /** Model whose prices (and provider cache rules) apply. @default the transcript's model */
+  /**
+   * Model whose prices (and provider cache rules) apply to every call. By default each call is priced at the
+   * model it was recorded with (else the transcript's model), under that model's provider cache rules, with a
+   * cache of its own: a switch to another model starts from that model's cache (cold the first time).
+   * @default each call's recorded model
+   */
   priceModel?: string;
   /** @default "provider" */
   cache?: CacheMode;
@@ -43,7 +55,10 @@ export interface ReplayOptions {
 export interface ReplayResult {
   transcript: string;
   strategy: string;
+  /** The model every call was priced at ({@link ReplayOptions.priceModel}), else the transcript's main model. */
   priceModel: string;
+  /** Every model calls were priced at, in order of first use (one entry unless the session switched models). */
+  pricedModels: string[];
   calls: number;
   /** Dollars of the calls plus the summarizer's; `null` when the price model is unknown. */
   costUsd: number | null;
@@ -67,6 +82,10 @@ function promptOf(
   return usage.inputTokens + usage.cacheReadTokens + usage.cacheWrite5mTokens + usage.cacheWrite1hTokens;
 }
 
+function ttlMs(ttl: CacheTtl): number {
+  return ttl === "1h" ? 3_600_000 : 300_000;
+}
+
 /** Replays a transcript under one strategy. */
 export function replayTranscript(transcript: Transcript, options: ReplayOptions): Promise<ReplayResult> {
   return new Replay(transcript, options).run();
@@ -75,15 +94,21 @@ export function replayTranscript(transcript: Transcript, options: ReplayOptions)
 class Replay {
   private readonly state: LiveSession;
   private readonly priceModel: string;
-  private readonly calibration: Calibration;
-  private readonly simulator: CacheSimulator | undefined;
+  /** The token calibration of each history epoch of the recorded session (calibration-fit.ts). */
+  private readonly calibrations: Calibration[];
+  /** The calibration of the current epoch. */
+  private calibration: Calibration;
+  /** One cache per model (the provider's cache is scoped to a model); none when caching is off. */
+  private readonly simulators = new Map<string, CacheSimulator>();
   private readonly fixedEstimate: number;
+  /** The part of the fixed prefix that survives the recorded agent's own history rewrites (compactions). */
+  private readonly stableTokens: number | undefined;
   private replacementSalient: { id: string; tokens: Set<string> } | undefined;
   /** Cache-model segments of the history (index-aligned; cut back with the history) and of the checkpoint. */
   private readonly historySegments: PromptSegment[] = [];
   private replacementSegments: { id: string; segments: PromptSegment[] } | undefined;
   /** The prefix no strategy touches (system prompt, tools, what the log did not keep), as segments. */
-  private readonly fixedSegments: PromptSegment[];
+  private fixedSegments: PromptSegment[];
   /** Lifetime of the cache breakpoints, as the recorded session wrote them. */
   private readonly ttl: CacheTtl;
 
@@ -97,26 +122,45 @@ class Replay {
     this.fixedEstimate =
       (transcript.system ?? []).reduce((sum, block) => sum + tokens.countRaw(block), 0) +
       (transcript.tools ? tokens.countRaw(transcript.tools) : 0);
-    this.calibration = fitCalibration(transcript, tokens, this.fixedEstimate);
+    this.calibrations = fitEpochCalibrations(transcript, tokens, this.fixedEstimate);
+    this.calibration = this.calibrations[0] as Calibration;
     this.ttl = recordedTtl(transcript);
-    this.fixedSegments = fixedSegments(
+    this.stableTokens = recordedFixedTokens(transcript, transcriptSteps(transcript));
+    this.fixedSegments = this.fixedAt(0);
+  }
+
+  /** The fixed prefix after `epoch` rewrites of the recorded history. */
+  private fixedAt(epoch: number): PromptSegment[] {
+    return fixedSegments(
       Math.max(0, Math.round(this.calibration.predict(this.fixedEstimate))),
-      recordedWarmTokens(transcript),
+      {
+        warmTokens: recordedWarmTokens(this.transcript),
+        ...(this.stableTokens !== undefined ? { stableTokens: this.stableTokens } : {}),
+        epoch,
+      },
       this.ttl,
     );
-    const provider = getModelPrice(this.priceModel)?.provider;
-    const anthropicRules = provider === "anthropic" || (!provider && transcript.provider === "anthropic");
-    this.simulator =
-      (options.cache ?? "provider") === "none"
-        ? undefined
-        : anthropicRules
-          ? createCacheSimulator({
-              provider: "anthropic",
-              model: this.priceModel,
-              mode: "automatic",
-              ttl: this.ttl,
-            })
-          : createCacheSimulator({ provider: "openai", model: this.priceModel });
+  }
+
+  /** The model a call is priced at: the forced price model, else the call's own. */
+  private modelOf(call: RecordedCall): string {
+    return this.options.priceModel ?? call.model ?? this.transcript.model ?? "unknown";
+  }
+
+  /** The cache of `model` (created cold on first use), or undefined when caching is off. */
+  private simulatorFor(model: string): CacheSimulator | undefined {
+    if ((this.options.cache ?? "provider") === "none") return undefined;
+    let simulator = this.simulators.get(model);
+    if (!simulator) {
+      const provider = getModelPrice(model)?.provider;
+      const anthropicRules =
+        provider === "anthropic" || (!provider && this.transcript.provider === "anthropic");
+      simulator = anthropicRules
+        ? createCacheSimulator({ provider: "anthropic", model, mode: "automatic", ttl: this.ttl })
+        : createCacheSimulator({ provider: "openai", model });
+      this.simulators.set(model, simulator);
+    }
+    return simulator;
   }
 
   async run(): Promise<ReplayResult> {
@@ -125,6 +169,7 @@ class Replay {
       transcript: transcript.id,
       strategy: options.strategy.name,
       priceModel: this.priceModel,
+      pricedModels: [],
       calls: 0,
       costUsd: 0,
       promptTokens: 0,
@@ -139,21 +184,36 @@ class Replay {
       ...(options.series ? { series: { cumulativeCostUsd: [], contextTokens: [] } } : {}),
     };
     const { strategy, trigger } = options.strategy.create();
-    const summarizer = this.offlineSummarizer();
     let recallSum = 0;
+    let epoch = 0;
+    /** Milliseconds taken off the recorded clock where the recorded cache outlived its lifetime. */
+    let timeShift = 0;
     let recallCalls = 0;
     let lastTime: number | undefined;
     const steps = transcriptSteps(transcript);
     for (const [callIndex, call] of transcript.calls.entries()) {
       const step = steps[callIndex] as CallStep;
       this.sync(step);
-      const now = call.timestamp ?? (lastTime ?? 0) + 10_000;
+      if (callIndex > 0 && step.common === 0) {
+        // The recorded agent rewrote its history (its own compaction): it writes its injected context again.
+        epoch++;
+        this.calibration = this.calibrations[epoch] ?? this.calibration;
+        this.fixedSegments = this.fixedAt(epoch);
+      }
+      if (step.survivedGapMs !== undefined) {
+        // The recorded cache outlived its nominal lifetime here: so does the replay's (transcript-steps.ts).
+        timeShift += step.survivedGapMs - (ttlMs(this.ttl) - 1000);
+      }
+      const now = call.timestamp !== undefined ? call.timestamp - timeShift : (lastTime ?? 0) + 10_000;
       lastTime = now;
-      if (this.simulator && (callIndex === 0 || step.evictedTo !== undefined)) {
+      const model = this.modelOf(call);
+      if (!result.pricedModels.includes(model)) result.pricedModels.push(model);
+      const simulator = this.simulatorFor(model);
+      if (simulator && (callIndex === 0 || step.evictedTo !== undefined)) {
         // Start from the cache state the recorded session found, and lose it where it did (recorded-cache.ts).
-        if (callIndex > 0) this.simulator.reset();
+        if (callIndex > 0) simulator.reset();
         warmFromRecord(
-          this.simulator,
+          simulator,
           this.segments(),
           step.evictedTo ?? recordedWarmTokens(transcript),
           this.ttl,
@@ -164,13 +224,13 @@ class Replay {
         const plan = await planCompaction({
           state,
           format: transcript.provider,
-          model: this.priceModel,
+          model,
           fixedEstimate: this.fixedEstimate,
           strategy,
           trigger,
           tokens: options.tokens,
           now,
-          summarizer,
+          summarizer: this.offlineSummarizer(model),
           calibration: this.calibration,
         });
         if (plan && plan.violations.length === 0) {
@@ -179,7 +239,7 @@ class Replay {
           if (plan.summarizerCostUsd !== null) result.summarizerCostUsd += plan.summarizerCostUsd;
         }
       }
-      const usage = this.price(now);
+      const usage = this.price(simulator, now);
       const response = call.responseIndex >= 0 ? transcript.messages[call.responseIndex] : undefined;
       const output =
         call.usage?.outputTokens ??
@@ -189,11 +249,7 @@ class Replay {
         outputTokens: output,
         reasoningTokens: call.usage?.reasoningTokens ?? 0,
       };
-      const cost = costOfCall(
-        this.priceModel,
-        full,
-        call.timestamp !== undefined ? { timestamp: call.timestamp } : {},
-      );
+      const cost = costOfCall(model, full, call.timestamp !== undefined ? { timestamp: call.timestamp } : {});
       if (!cost.known || cost.costUsd === null) result.costUsd = null;
       else if (result.costUsd !== null) result.costUsd += cost.costUsd;
       const prompt = promptOf(usage);
@@ -244,14 +300,15 @@ class Replay {
 
   /** Prompt usage of the view this call sends, from the cache model. */
   private price(
+    simulator: CacheSimulator | undefined,
     now: number,
   ): Pick<Usage, "inputTokens" | "cacheReadTokens" | "cacheWrite5mTokens" | "cacheWrite1hTokens"> {
     const segments = this.segments();
-    if (!this.simulator) {
+    if (!simulator) {
       const total = segments.reduce((sum, segment) => sum + segment.tokens, 0);
       return { inputTokens: total, cacheReadTokens: 0, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0 };
     }
-    return this.simulator.call(segments, now);
+    return simulator.call(segments, now);
   }
 
   /** The view this call sends, as cache-model segments: fixed prefix, checkpoint replacement, kept history. */
@@ -318,8 +375,8 @@ class Replay {
    * Offline summarizer: the deterministic extractive summary, priced as if the summarizer model had been
    * called (the span's tokens in, the summary's tokens out, at the summarizer's prices).
    */
-  private offlineSummarizer(): Summarizer {
-    const model = summarizerModelFor(this.priceModel) ?? this.priceModel;
+  private offlineSummarizer(sessionModel: string): Summarizer {
+    const model = summarizerModelFor(sessionModel) ?? sessionModel;
     const tokens = this.options.tokens;
     const calibration = this.calibration;
     return async ({ messages, previousSummary }) => {

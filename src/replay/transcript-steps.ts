@@ -33,10 +33,17 @@ export interface CallStep {
   recall?: RecallProbe;
   /**
    * Set when the recorded usage shows the provider lost the cache at this call for no reason the cache model
-   * knows (the history only grew and the previous call was within the TTL, yet far less was read): the prompt
+   * knows (the history only grew, on the same model, and the previous call was within the TTL, yet far less was read): the prompt
    * tokens the call still read. The replay evicts the same way, whatever the strategy.
    */
   evictedTo?: number;
+  /**
+   * Set when the recorded usage shows the cache outlived its nominal lifetime: the previous call was at least
+   * the TTL earlier, the history only grew, yet the call read (nearly) all the previous call had cached (the
+   * provider's expiry is not to the second). The gap in milliseconds; the replay shortens it to just under the
+   * TTL, whatever the strategy, so that its cache survives too.
+   */
+  survivedGapMs?: number;
 }
 
 /** A recorded read this much below what the previous call left cached counts as an eviction. */
@@ -59,6 +66,7 @@ export function transcriptSteps(transcript: Transcript): CallStep[] {
 function buildSteps(transcript: Transcript): CallStep[] {
   const steps: CallStep[] = [];
   const ttlMs = recordedTtl(transcript) === "1h" ? 3_600_000 : 300_000;
+  const implicit = implicitCacheWrites(transcript);
   let history: string[] = [];
   /** Token → history indices holding it, ascending. */
   const occurrences = new Map<string, number[]>();
@@ -96,16 +104,77 @@ function buildSteps(transcript: Transcript): CallStep[] {
     }
     const previous = transcript.calls[steps.length - 1];
     const evictedTo =
-      previous && common === steps.at(-1)?.prompt.length ? evictionAt(previous, call, ttlMs) : undefined;
+      previous && common === steps.at(-1)?.prompt.length
+        ? evictionAt(previous, call, ttlMs, implicit)
+        : undefined;
     if (evictedTo !== undefined) step.evictedTo = evictedTo;
+    const survivedGapMs =
+      previous && common === steps.at(-1)?.prompt.length
+        ? survivalAt(previous, call, ttlMs, implicit)
+        : undefined;
+    if (survivedGapMs !== undefined) step.survivedGapMs = survivedGapMs;
     steps.push(step);
   }
   return steps;
 }
 
+/**
+ * What a call left in the cache: what it read or wrote; with implicit writes (OpenAI, which caches every
+ * prompt it processes and reports no writes), its whole prompt.
+ */
+function cachedAfter(usage: NonNullable<RecordedCall["usage"]>, implicitWrites: boolean): number {
+  const { inputTokens, cacheReadTokens, cacheWrite5mTokens, cacheWrite1hTokens } = usage;
+  return cacheReadTokens + cacheWrite5mTokens + cacheWrite1hTokens + (implicitWrites ? inputTokens : 0);
+}
+
+/**
+ * True when the transcript's provider caches without reporting writes: some call read from the cache and
+ * none reported a write (OpenAI's automatic prefix caching).
+ */
+function implicitCacheWrites(transcript: Transcript): boolean {
+  let read = false;
+  for (const call of transcript.calls) {
+    if (!call.usage) continue;
+    if (call.usage.cacheWrite5mTokens + call.usage.cacheWrite1hTokens > 0) return false;
+    if (call.usage.cacheReadTokens > 0) read = true;
+  }
+  return read;
+}
+
+/** A read at least this share of what the previous call left cached counts as the cache having survived. */
+const survivalShare = 0.9;
+
+/** The idle gap before `call` when the recorded cache survived it although it was at least the TTL. */
+function survivalAt(
+  previous: RecordedCall,
+  call: RecordedCall,
+  ttlMs: number,
+  implicitWrites: boolean,
+): number | undefined {
+  if (
+    !previous.usage ||
+    !call.usage ||
+    previous.model !== call.model ||
+    previous.timestamp === undefined ||
+    call.timestamp === undefined
+  )
+    return undefined;
+  const gap = call.timestamp - previous.timestamp;
+  if (gap < ttlMs) return undefined;
+  const { cacheReadTokens, cacheWrite5mTokens, cacheWrite1hTokens } = previous.usage;
+  const cachedBefore = cachedAfter(previous.usage, implicitWrites);
+  return cachedBefore > 0 && call.usage.cacheReadTokens >= cachedBefore * survivalShare ? gap : undefined;
+}
+
 /** Tokens still read at `call` when the recorded usage shows an unexplained cache loss since `previous`. */
-function evictionAt(previous: RecordedCall, call: RecordedCall, ttlMs: number): number | undefined {
-  if (!previous.usage || !call.usage) return undefined;
+function evictionAt(
+  previous: RecordedCall,
+  call: RecordedCall,
+  ttlMs: number,
+  implicitWrites: boolean,
+): number | undefined {
+  // A switch of model explains the loss: the cache is per model (the replay keeps one per model).
+  if (!previous.usage || !call.usage || previous.model !== call.model) return undefined;
   if (
     previous.timestamp === undefined ||
     call.timestamp === undefined ||
@@ -114,9 +183,22 @@ function evictionAt(previous: RecordedCall, call: RecordedCall, ttlMs: number): 
     return undefined;
   }
   const { cacheReadTokens, cacheWrite5mTokens, cacheWrite1hTokens } = previous.usage;
-  const cachedBefore = cacheReadTokens + cacheWrite5mTokens + cacheWrite1hTokens;
+  const cachedBefore = cachedAfter(previous.usage, implicitWrites);
   const read = call.usage.cacheReadTokens;
   return read < cachedBefore * evictionShare && cachedBefore - read >= evictionMinimumTokens
     ? read
     : undefined;
+}
+
+/**
+ * For each call, how many times the recorded agent had rewritten its history before it (its own compactions:
+ * a call whose prompt shares no message with the previous call's prompt starts a new epoch). Epoch 0 runs from
+ * the first call; the list is index-aligned with {@link Transcript.calls} and never decreases.
+ */
+export function historyEpochs(transcript: Transcript): number[] {
+  let epoch = 0;
+  return transcriptSteps(transcript).map((step, index) => {
+    if (index > 0 && step.common === 0) epoch++;
+    return epoch;
+  });
 }

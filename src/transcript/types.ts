@@ -225,6 +225,8 @@ export type TranscriptFormat =
   | "claude-code"
   | "openhands"
   | "openhands-llm-log"
+  | "codex"
+  | "pi"
   | "compactor-events";
 
 /** A recorded session, provider-neutral, with the calls that were made along it. */

@@ -4,7 +4,12 @@ import path from "node:path";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { CompactorError, TranscriptFormatError } from "../../src/errors.js";
-import { importPath, importTranscript, parseTranscriptText } from "../../src/importers/index.js";
+import {
+  importPath,
+  importTranscript,
+  parseTranscriptText,
+  type SkippedFile,
+} from "../../src/importers/index.js";
 
 const folder = mkdtempSync(path.join(os.tmpdir(), "compactor-importers-"));
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
@@ -209,7 +214,7 @@ describe("malformed input gives a TranscriptFormatError naming file, place and e
     expect(error.location).toBe("$.response.choices[0].message.role");
   });
 
-  it("folder walks skip unrecognised JSON but still fail on malformed transcripts", async () => {
+  it("folder walks skip unrecognised JSON and, listing why, malformed transcripts (which `strict` rejects)", async () => {
     const clean = mkdtempSync(path.join(folder, "walk-"));
     writeFileSync(path.join(clean, "notes.json"), JSON.stringify({ hello: 1 }));
     writeFileSync(path.join(clean, "LICENSE"), "MIT");
@@ -225,7 +230,16 @@ describe("malformed input gives a TranscriptFormatError naming file, place and e
     expect(transcripts.map((transcript) => transcript.id)).toEqual(["chat.json"]);
     expect(skipped).toEqual(["notes.json"]);
     writeFileSync(path.join(clean, "broken.jsonl"), lines(ccUser, "{"));
-    await expect(importPath(clean)).rejects.toBeInstanceOf(TranscriptFormatError);
+    const listed: SkippedFile[] = [];
+    const kept = await importPath(clean, { onSkip: (_file, _reason, skipped) => listed.push(skipped) });
+    expect(kept.map((transcript) => transcript.id)).toEqual(["chat.json"]);
+    expect(listed.map((skipped) => [path.basename(skipped.file), skipped.reason])).toEqual([
+      ["broken.jsonl", "malformed"],
+      ["notes.json", "unrecognised"],
+    ]);
+    expect(listed[0]?.error).toBeInstanceOf(TranscriptFormatError);
+    expect(listed[0]?.message).toContain("line 2");
+    await expect(importPath(clean, { strict: true })).rejects.toBeInstanceOf(TranscriptFormatError);
   });
 });
 

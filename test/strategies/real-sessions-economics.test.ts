@@ -14,8 +14,16 @@ import { defaultTokenCounter } from "../../src/session/token-counter.js";
 
 const present = transcriptsPresent();
 const strategies = ["none", "masking-every-call", "cache-aware-masking", "default"];
-/** Sessions this long give a compaction enough later calls to pay back (the three marot-spotter sessions). */
+/** Sessions this long give a compaction enough later calls to pay back (most of the recorded sessions). */
 const longCalls = 100;
+/** Named long sessions that must be among them. */
+const namedLong = [
+  "4d5611e5-241a-462a-8d15-5122611a9569.jsonl",
+  "8463c716-a2ea-4c14-9efa-87158ebd9f20.jsonl",
+  "fa812bfe-b295-4cca-9c2f-fdf01028cb46.jsonl",
+  "2a075ef186b4-0.jsonl",
+];
+let longSessions = 0;
 
 const reports = new Map<string, { setting: PriceSetting; report: BenchReport }>();
 
@@ -36,6 +44,7 @@ describe.skipIf(!present)(
   () => {
     beforeAll(async () => {
       const transcripts = await loadSessions(["claude-code"]);
+      longSessions = transcripts.filter((transcript) => transcript.calls.length >= longCalls).length;
       const tokens = defaultTokenCounter();
       const specs = strategySpecsByName(strategies);
       for (const setting of priceSettings) {
@@ -50,17 +59,24 @@ describe.skipIf(!present)(
       }
     }, 120_000);
 
-    it("replays the three long marot-spotter sessions, priced, under all three settings", () => {
+    it("replays every long session (the three marot-spotter ones among them), priced, under all three settings", () => {
       expect(reports.size).toBe(3);
       const long = rows("none").filter((row) => row.calls >= longCalls);
-      expect(long).toHaveLength(3 * 3);
+      expect(longSessions).toBeGreaterThanOrEqual(namedLong.length);
+      expect(long).toHaveLength(3 * longSessions);
+      for (const name of namedLong)
+        expect(
+          long.filter((row) => row.transcript === name),
+          name,
+        ).toHaveLength(3);
       for (const row of rows("none")) expect(row.costUsd, label(row)).not.toBeNull();
     });
 
     it("per-call masking costs more than no compaction wherever it compacts, with either provider's caching", () => {
       const cached = rows("masking-every-call").filter((row) => row.setting !== "no-cache");
       const compacting = cached.filter((row) => row.compactions > 0);
-      expect(compacting.filter((row) => row.calls >= longCalls)).toHaveLength(6);
+      // Per-call masking compacts on every long session, under either provider's caching.
+      expect(compacting.filter((row) => row.calls >= longCalls)).toHaveLength(2 * longSessions);
       for (const row of compacting)
         expect(row.costUsd as number, label(row)).toBeGreaterThan(row.baselineCostUsd as number);
     });

@@ -93,7 +93,9 @@ export function atSource<Result>(source: Source, run: () => Result): Result {
     return run();
   } catch (error) {
     if (error instanceof ProviderFormatError) {
-      throw new TranscriptFormatError(source.file, locate(source, error.path), error.message, {
+      // The provider error's message repeats its path ("At x: expected ..."); the location says it once.
+      const detail = error.message.replace(/^At [^:]*: expected /, "");
+      throw new TranscriptFormatError(source.file, locate(source, error.path), detail, {
         cause: error,
       });
     }
