@@ -38,6 +38,8 @@ interface LatePlan {
   spend: Spend;
   /** The checkpoint active when it was planned: the plan extends that one only. */
   checkpointId: string | undefined;
+  /** When it was started (epoch ms). */
+  startedAt: number;
 }
 
 const latePlans = new WeakMap<LiveSession, LatePlan>();
@@ -71,9 +73,12 @@ export async function compactWithin(input: CompactionWait): Promise<CompactionPl
   const { state } = input;
   const late = latePlans.get(state);
   if (late) {
-    if (!late.done) return undefined; // a summary is still being written: this call goes as it is
+    // A summary is still being written: this call goes as it is. One that outlived every time limit (a strategy
+    // with a summarizer of its own, which compactor cannot abort) is given up, so compaction can resume.
+    const abandoned = input.now() - late.startedAt > input.waitMs + input.timeoutMs;
+    if (!late.done && !abandoned) return undefined;
     latePlans.delete(state);
-    const fits = late.plan !== undefined && stillFits(state, late);
+    const fits = late.done && late.plan !== undefined && stillFits(state, late);
     countSpend(state, late.spend, fits && input.applies ? late.plan : undefined);
     if (fits) return late.plan;
   }
@@ -100,6 +105,7 @@ export async function compactWithin(input: CompactionWait): Promise<CompactionPl
       plan: undefined,
       spend,
       checkpointId: state.meta.checkpoint?.id,
+      startedAt: input.now(),
     };
     latePlans.set(state, entry);
     running.then(
