@@ -95,7 +95,10 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   const tokens = options.tokens ?? defaultTokenCounter();
   const now = options.now ?? Date.now;
   const live = new LiveSessions(
-    Math.min(options.maxLiveSessions ?? defaultMaxLiveSessions, options.store.maxSessions ?? Number.POSITIVE_INFINITY),
+    Math.min(
+      options.maxLiveSessions ?? defaultMaxLiveSessions,
+      options.store.maxSessions ?? Number.POSITIVE_INFINITY,
+    ),
   );
   const summarizers = new Map<string, Summarizer | undefined>();
   const summarizerFor = (model: string): Summarizer | undefined => {
@@ -160,7 +163,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       }
       const rest = rawMessageHashes(raw.slice(same), undefined, []);
       const common = same + commonPrefix(known.length > same ? known.slice(same) : [], rest);
-      if (lastRaw !== undefined && common === known.length) appended = raw.slice(common);
+      if (options.gate && lastRaw !== undefined && common === known.length) appended = raw.slice(common);
       if (common < raw.length || common < known.length) {
         const added = fromRawMessages(request.format, request.params, raw.slice(common));
         state.history.length = common;
