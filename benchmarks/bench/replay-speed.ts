@@ -113,3 +113,5 @@ if (!jsonOnly) {
   );
 }
 console.log(JSON.stringify(result));
+// A run that misses its targets fails, so a script or CI step running the benchmark notices.
+if (!result.pass) process.exitCode = 1;

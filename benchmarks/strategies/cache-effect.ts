@@ -113,6 +113,7 @@ async function main(): Promise<void> {
   }
   json.failures = failures.length;
   console.log(JSON.stringify({ benchmark: "strategies/cache-effect", ...json }));
+  if (failures.length > 0) process.exitCode = 1;
 }
 
 await main();

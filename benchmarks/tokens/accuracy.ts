@@ -128,3 +128,5 @@ if (!jsonOnly) {
   );
 }
 console.log(JSON.stringify(summary));
+// The target printed above: a median error of 3% or more fails the run.
+if (!(summary.medianError < 0.03)) process.exitCode = 1;

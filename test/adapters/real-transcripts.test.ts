@@ -39,8 +39,14 @@ const read = (file: string): Json => JSON.parse(readFileSync(file, "utf8")) as J
 describe.skipIf(missing)(`OpenHands agent-sdk LiteLLM logs (skipped when ${reason})`, () => {
   const files = jsonFiles("openhands/agent-sdk-llm-logs");
 
-  it("finds the six logged calls", () => {
-    expect(files).toHaveLength(6);
+  it("finds consecutive logged calls, each with its request messages and raw response", () => {
+    // Properties of the log, not its size: at least two calls (so one follows another), each complete.
+    expect(files.length).toBeGreaterThanOrEqual(2);
+    for (const file of files) {
+      const log = read(file);
+      expect(Array.isArray(log.messages), file).toBe(true);
+      expect(log.response, file).toHaveProperty("choices");
+    }
   });
 
   it.each(files.map((file) => [path.basename(file), file]))(
@@ -104,8 +110,9 @@ describe.skipIf(missing)(`tau-bench gpt-4o trajectories (skipped when ${reason})
 describe.skipIf(missing)(`mini-swe-agent trajectories (skipped when ${reason})`, () => {
   const files = jsonFiles("mini-swe-agent", ".traj.json");
 
-  it("round-trips all 36 sessions, keeping each message's own extra fields", () => {
-    expect(files).toHaveLength(36);
+  it("round-trips every session, keeping each message's own extra fields", () => {
+    expect(files.length).toBeGreaterThan(0);
+    expect(files.map((file) => path.basename(file))).toContain("django__django-11815.traj.json");
     for (const file of files) {
       const request = { model: "gemini-3-pro", messages: read(file).messages };
       const conversation = fromOpenAIChatRequest(request as never);

@@ -44,13 +44,16 @@ describe.skipIf(!present)(title, () => {
     for (const result of results) expect(result.readRatio, result.session).toBeLessThan(1.05);
   });
 
-  it("predicts total cache reads within 10% from estimated sizes alone", () => {
+  it("predicts cache reads from estimated sizes alone within what the README states (5% on 9 of 10 sessions, 94.5% overall)", () => {
     const results = sessions
       .map((transcript) => replayClaudeCodeSession(transcript, "last-two-messages", "estimated"))
       .filter((result): result is SessionResult => result !== undefined);
     const recorded = results.reduce((sum, result) => sum + result.recorded.read, 0);
     const predicted = results.reduce((sum, result) => sum + result.predicted.read, 0);
-    expect(predicted / recorded).toBeGreaterThan(0.9);
-    expect(predicted / recorded).toBeLessThan(1.1);
+    expect(results.length).toBeGreaterThan(0);
+    const within = results.filter((result) => Math.abs(result.readRatio - 1) <= 0.05).length;
+    expect(within, "sessions within 5%").toBeGreaterThanOrEqual(Math.ceil(0.9 * results.length));
+    expect(predicted / recorded).toBeGreaterThanOrEqual(0.945);
+    expect(predicted / recorded).toBeLessThanOrEqual(1.055);
   });
 });

@@ -73,7 +73,7 @@ const table: Row[] = [
 
 function expectRates(price: ModelPrice | undefined, row: Row): void {
   expect(price, row.model).toBeDefined();
-  if (price === undefined) return;
+  if (price === undefined) throw new Error(`no price for ${row.model}`);
   expect(price.input).toBeCloseTo(row.input, 10);
   expect(price.cacheRead).toBeCloseTo(row.cacheRead, 10);
   expect(price.output).toBeCloseTo(row.output, 10);

@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { cli } from "../support/cli.js";
-import { buildReport, costOfCall, importPath, type Report } from "../../src/index.js";
+import type { Report } from "../../src/index.js";
+import { oracleBill } from "../money/claude-code-oracle.js";
 
 const transcripts = resolve(import.meta.dirname, "../../../shared/transcripts");
 const present = existsSync(transcripts);
@@ -39,26 +40,42 @@ describe.skipIf(!present)("compactor report on the recorded sessions (../shared/
   });
 
   it("prices every billed Claude Code call from its usage, subagents included and shown on their own", async () => {
-    const sessions = await importPath(join(transcripts, "claude-code"));
-    const report = buildReport(sessions);
+    // Independent oracle: the raw JSONL lines of each session file and of its subagent files, each response
+    // counted once by message.id and priced from its raw usage fields with the test's own price table
+    // (test/money/claude-code-oracle.ts): none of compactor's importer, usage or pricing code.
+    const folder = join(transcripts, "claude-code");
+    const { code, stdout } = await cli("report", folder, "--json");
+    expect(code).toBe(0);
+    const report = JSON.parse(stdout) as Report;
+    const files = (readdirSync(folder, { recursive: true }) as string[])
+      .filter((name) => name.endsWith(".jsonl"))
+      .map((name) => join(folder, name));
+    const subagentFiles = (file: string) =>
+      files.filter((other) => other.startsWith(`${file.replace(/\.jsonl$/, "")}__subagents__`));
     const withSubagents = report.sessions.filter((session) => (session.subagents?.length ?? 0) > 0);
     expect(withSubagents.length).toBeGreaterThan(0);
+    let oracleTotal = 0;
+    let oracleOutput = 0;
     for (const session of report.sessions) {
-      const transcript = sessions.find((candidate) => candidate.id === session.id);
-      if (!transcript) throw new Error(session.id);
-      // Independent sum: each billed call at its own model's list price.
-      const own = transcript.calls.reduce((sum, call) => {
-        if (!call.usage) return sum;
-        const cost = costOfCall(call.model ?? transcript.model ?? "", call.usage);
-        if (!cost.known) throw new Error(`no price for ${call.model}`);
-        return sum + (cost.costUsd ?? 0);
-      }, 0);
-      const subagents = (session.subagents ?? []).reduce((sum, subagent) => sum + (subagent.costUsd ?? 0), 0);
-      expect(session.costUsd).not.toBeNull();
-      expect(session.costUsd ?? 0).toBeCloseTo(own + subagents, 9);
-      const subagentCalls = (session.subagents ?? []).reduce((sum, subagent) => sum + subagent.calls, 0);
-      expect(session.calls).toBe(transcript.calls.filter((call) => call.usage).length + subagentCalls);
+      const parts = [session.file, ...subagentFiles(session.file)].map(oracleBill);
+      const billed = parts.reduce((sum, part) => sum + part.costUsd, 0);
+      const calls = parts.reduce((sum, part) => sum + part.calls, 0);
+      expect(session.costUsd, session.file).not.toBeNull();
+      expect(
+        Math.abs((session.costUsd ?? 0) - billed),
+        `${session.file}: report $${session.costUsd} vs oracle $${billed}`,
+      ).toBeLessThan(1e-9 * Math.max(1, billed));
+      expect(session.calls, session.file).toBe(calls);
+      oracleTotal += billed;
+      oracleOutput += parts.reduce((sum, part) => sum + part.outputTokens, 0);
     }
+    // Every file is some session's own or one of its subagents': nothing is left out or counted twice.
+    const covered = new Set(
+      report.sessions.flatMap((session) => [session.file, ...subagentFiles(session.file)]),
+    );
+    expect([...covered].sort()).toEqual([...files].sort());
+    expect(Math.abs((report.total.costUsd ?? 0) - oracleTotal)).toBeLessThan(1e-9 * oracleTotal);
+    expect(report.total.outputTokens).toBe(oracleOutput);
   });
 
   it("prints one JSON object with the documented fields, leaving unpriced sessions out of the dollar totals", async () => {

@@ -37,8 +37,12 @@ const strategies: Array<[string, () => Strategy]> = [
 ];
 
 const runs = { numRuns: 150 };
+/** The least number of runs in which the interesting case (a compaction) must occur: no vacuous passes. */
+const MIN_COMPACTED = 20;
 
-describe.each(strategies)("%s on generated histories", (_name, make) => {
+describe.each(strategies)("%s on generated histories", (name, make) => {
+  // cache-aware compacts only when it pays, so on a minority of random histories (about 10 of 150).
+  const minimum = name.startsWith("cache-aware") ? 3 : MIN_COMPACTED;
   it("keeps pairing, head, pinned messages and thinking blocks, and never grows the prompt", async () => {
     let compacted = 0;
     await fc.assert(
@@ -53,7 +57,8 @@ describe.each(strategies)("%s on generated histories", (_name, make) => {
       }),
       runs,
     );
-    expect(compacted).toBeGreaterThan(0);
+    // Not vacuous: a good share of the generated histories were compacted and checked.
+    expect(compacted, "generated histories compacted").toBeGreaterThanOrEqual(minimum);
   });
 });
 
@@ -80,7 +85,7 @@ describe.each(["anthropic", "openai-chat", "openai-responses"] as const)(
         }),
         { numRuns: 100 },
       );
-      expect(compacted).toBeGreaterThan(0);
+      expect(compacted, "compactions checked").toBeGreaterThanOrEqual(MIN_COMPACTED);
     });
   },
 );
@@ -120,19 +125,23 @@ describe("the thinking of the last tool-using turn", () => {
 
 describe("algebraic properties", () => {
   it("masking a masked view changes nothing", async () => {
+    let masked = 0;
     await fc.assert(
       fc.asyncProperty(historyArbitrary, fc.integer({ min: 0, max: 5 }), async (messages, keepLast) => {
         const strategy = observationMasking({ keepLast });
         const first = await strategy.compact(messages, contextFor(messages));
         if (first === null) return;
-        const masked = applyCompaction(messages, first);
-        expect(await strategy.compact(masked, contextFor(masked))).toBeNull();
+        masked++;
+        const view = applyCompaction(messages, first);
+        expect(await strategy.compact(view, contextFor(view))).toBeNull();
       }),
       runs,
     );
+    expect(masked, "histories masked").toBeGreaterThanOrEqual(MIN_COMPACTED);
   });
 
   it("a pipeline's composed result equals applying its stages one after the other", async () => {
+    let composedCount = 0;
     await fc.assert(
       fc.asyncProperty(historyArbitrary, async (messages) => {
         const stages = [
@@ -149,13 +158,17 @@ describe("algebraic properties", () => {
           messages,
           contextFor(messages),
         )) as CompactionResult | null;
+        if (composed !== null) composedCount++;
         expect(composed === null ? messages : applyCompaction(messages, composed)).toEqual(view);
       }),
       runs,
     );
+    expect(composedCount, "pipelines that compacted").toBeGreaterThanOrEqual(MIN_COMPACTED);
   });
 
   it("cache-aware compacts only above its idle watermark and only when the saving is positive", async () => {
+    let eligible = 0;
+    let compactedCount = 0;
     await fc.assert(
       fc.asyncProperty(historyArbitrary, fc.integer({ min: 0, max: 40 }), async (messages, callIndex) => {
         const context = contextFor(messages, {
@@ -167,13 +180,18 @@ describe("algebraic properties", () => {
           messages,
           context,
         );
+        if (context.tokens.total > 1000 && callIndex > 0) eligible++;
         if (result === null) return;
+        compactedCount++;
         expect(context.tokens.total).toBeGreaterThan(1000);
         expect(callIndex).toBeGreaterThan(0);
         expect(result.removed.description).toMatch(/net saving \$\d/);
       }),
       runs,
     );
+    // Both sides of the rule were exercised: histories above the watermark, and compactions made.
+    expect(eligible, "histories above the watermark").toBeGreaterThanOrEqual(MIN_COMPACTED);
+    expect(compactedCount, "compactions made").toBeGreaterThanOrEqual(MIN_COMPACTED);
   });
 });
 

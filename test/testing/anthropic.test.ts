@@ -114,7 +114,7 @@ describe("Anthropic Messages against the test server", () => {
     const first = await client.messages.create({ model, max_tokens: 64, messages });
     const call = first.content[0];
     expect(call?.type).toBe("tool_use");
-    if (call?.type !== "tool_use") return;
+    if (call?.type !== "tool_use") throw new Error(`expected a tool_use block, got ${call?.type}`);
     messages.push({ role: "assistant", content: first.content as Anthropic.ContentBlockParam[] });
     messages.push({ role: "user", content: [{ type: "tool_result", tool_use_id: call.id, content: "hi" }] });
     const second = await client.messages.create({ model, max_tokens: 64, messages });

@@ -87,7 +87,7 @@ describe("OpenAI Responses against the test server", () => {
     const first = await client.responses.create({ model, input: "read a.txt" });
     const call = first.output.find((item) => item.type === "function_call");
     expect(call).toBeDefined();
-    if (call?.type !== "function_call") return;
+    if (call?.type !== "function_call") throw new Error(`expected a function_call item, got ${call?.type}`);
     const input: OpenAI.Responses.ResponseInput = [
       { role: "user", content: "read a.txt" },
       call,

@@ -18,8 +18,12 @@ const sessions = [
 ];
 
 describe.skipIf(missing)(`calibrated estimates on recorded sessions${reason}`, () => {
-  it("predict the recorded prompt tokens of calls 4+ within 3% (median), better than the raw o200k estimate", async () => {
+  it("predict the recorded prompt tokens of calls 4+ within 0.5% (median, as the README states), better than raw o200k", async () => {
+    // README, Token counting: after calibrating on each session's first 3 calls, the median error of later
+    // calls' prompt sizes is 0.44% over all recorded sessions. Here: the calls of these sessions pooled, median
+    // under 0.5%, and no session's median above 1%.
     const estimator = createTokenEstimator();
+    const pooled: number[] = [];
     for (const session of sessions) {
       const [transcript] = await importPath(path.join(transcripts, session));
       if (transcript === undefined) throw new Error(`no transcript in ${session}`);
@@ -29,8 +33,10 @@ describe.skipIf(missing)(`calibrated estimates on recorded sessions${reason}`, (
       const raw = median(
         result.judged.map((call) => Math.abs(call.estimate - call.recorded) / call.recorded),
       );
-      expect(calibrated, session).toBeLessThan(0.03);
+      expect(calibrated, session).toBeLessThan(0.01);
       expect(raw, session).toBeGreaterThan(calibrated);
+      pooled.push(...result.judged.map((call) => call.relativeError));
     }
+    expect(median(pooled)).toBeLessThan(0.005);
   });
 });
