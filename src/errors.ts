@@ -99,12 +99,32 @@ export class ProviderFormatError extends CompactorError {
   /** JSON path inside the request or response. */
   readonly path: string;
   readonly expected: string;
+  /** What was expected and, when known, what was found: `a number, got \`"many"\` (string)`. */
+  readonly detail: string;
 
   constructor(path: string, expected: string, received?: unknown) {
-    super(
-      `At ${path}: expected ${expected}${received === undefined ? "" : `, got ${describeValue(received)}`}`,
-    );
+    const detail = `${expected}${received === undefined ? "" : `, got ${describeValue(received)}`}`;
+    super(`At ${path}: expected ${detail}`);
     this.path = path;
     this.expected = expected;
+    this.detail = detail;
+  }
+}
+
+/**
+ * A file or folder given to compactor cannot be read as input: it does not exist, is not a regular file or
+ * folder (a FIFO, a socket, a device), is too large to read, or the process may not read it. The message
+ * names the path and says what to do.
+ */
+export class InputFileError extends CompactorError {
+  override name = "InputFileError";
+  readonly file: string;
+  /** What is wrong, in a few words: `no such file or folder`, `a FIFO, not a regular file`, ... */
+  readonly problem: string;
+
+  constructor(file: string, problem: string, options?: { cause?: unknown }) {
+    super(`${file}: ${problem}`, options);
+    this.file = file;
+    this.problem = problem;
   }
 }

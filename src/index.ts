@@ -14,7 +14,16 @@ export type { SessionSummary } from "./session/session-report.js";
 export { SESSION_HEADER } from "./wrapper/contract.js";
 export type { BudgetEvent, CallEvent, CompactionEvent, CompactorEvent, ErrorEvent, EventSink } from "./events/types.js";
 export { diagnosticsChannelSink, EVENTS_CHANNEL, flushEventLogs, jsonlFileSink } from "./events/sinks.js";
+export {
+  instrumentOpenTelemetry,
+  type OpenTelemetryInstrumentation,
+  type OpenTelemetryOptions,
+  openTelemetrySink,
+  type OtelMeterProvider,
+  type OtelTracerProvider,
+} from "./otel/index.js";
 export { memoryStore, type MemoryStoreOptions } from "./store/memory.js";
+export type { RedisClient } from "./redis-client.js";
 export {
   type RedisStoreOptions,
   redisStore,
@@ -71,12 +80,15 @@ export {
   type DefaultStrategyOptions,
   economic,
   extractiveSummary,
+  guardedStrategy,
+  isDryRun,
   observationMasking,
   type ObservationMaskingOptions,
   pipeline,
   strategyByName,
   summarize,
   type SummarizeOptions,
+  targetTokensOf,
   tokenThreshold,
   truncate,
   type TruncateOptions,
@@ -91,7 +103,15 @@ export type {
   TriggerContext,
 } from "../strategies/types.js";
 export { createCacheSimulator, type CacheSimulator, type CacheSimulatorOptions, type PromptSegment, placeBreakpoints } from "./cache/index.js";
-export { createTokenEstimator, createCalibration, type TokenEstimator } from "./tokens/index.js";
+export {
+  countO200kTokens,
+  createCalibration,
+  createTokenEstimator,
+  getDefaultTokenEstimator,
+  type TokenEstimator,
+  type TokenEstimatorOptions,
+} from "./tokens/index.js";
+export { defaultTokenCounter, type TokenCounter } from "./session/token-counter.js";
 export {
   detectFormat,
   type ImportPathOptions,
@@ -105,7 +125,9 @@ export {
   type SkipReason,
   TranscriptReadError,
 } from "./importers/index.js";
-export { buildReport, reportSession, type Report, type SessionReport } from "./report/report.js";
+export { buildReport, projectOf, reportSession, type Report, type ReportTotals, type SessionReport } from "./report/report.js";
+export { defaultLogFolders, type LogFolder } from "./report/default-folders.js";
+export { filterByDate, parseDay, reportByPeriod, type PeriodReport, type ReportPeriod } from "./report/views.js";
 export { runBench, type BenchOptions, type BenchReport, type BenchResult, type BenchSummary } from "./replay/bench.js";
 export { replayTranscript, type ReplayOptions, type ReplayResult } from "./replay/replay.js";
 export { catalog as benchCatalog } from "./replay/catalog.js";

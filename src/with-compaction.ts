@@ -11,7 +11,7 @@ import { memoryStore } from "./store/memory.js";
 import type { SessionStore } from "./store/types.js";
 import { wrapClient } from "./wrapper/index.js";
 import type { Strategy, Summarizer, Trigger } from "../strategies/types.js";
-import { defaultStrategy } from "../strategies/index.js";
+import { defaultStrategy, guardedStrategy } from "../strategies/index.js";
 import { createSdkSummarizer } from "../strategies/summarizer.js";
 import { costOfCall, summarizerModelFor } from "./pricing/index.js";
 import { buildSessionReport, type SessionSummary } from "./session/session-report.js";
@@ -28,8 +28,10 @@ export interface CompactionOptions {
    */
   strategy?: Strategy | null;
   /**
-   * When to ask the strategy. The default strategy decides for itself from prices and the cache.
-   * @default always (the strategy decides)
+   * When to ask the strategy. A strategy that weighs the cache itself (the default, `cacheAware(...)`) is asked
+   * on every call; any other strategy given without a trigger is wrapped in `cacheAware` (`guardedStrategy`),
+   * so that it compacts only when a compaction pays for its cache rewrite. A trigger given here is used as is.
+   * @default none: see above
    */
   trigger?: Trigger;
   /**
@@ -78,9 +80,6 @@ export interface CompactionOptions {
 }
 
 const runtimes = new WeakMap<object, Runtime>();
-
-/** Lets the strategy decide on every call (the default strategy weighs the economics itself). */
-const always: Trigger = { name: "always", shouldCompact: () => true };
 
 /**
  * Wraps an `Anthropic` or `OpenAI` client. The result has the client's own type and behaves the same, except
@@ -137,10 +136,11 @@ export function withCompaction<Client extends object>(client: Client, options: C
       },
     });
   };
+  const guarded = guardedStrategy(options.strategy === undefined ? defaultStrategy() : options.strategy, options.trigger);
   const runtime = createRuntime({
     store: options.store ?? memoryStore(),
-    strategy: options.strategy === undefined ? defaultStrategy() : options.strategy,
-    trigger: options.trigger ?? always,
+    strategy: guarded.strategy,
+    trigger: guarded.trigger,
     emit: fanOut(sinks),
     summarizerFor,
     shadow: options.shadow ?? false,

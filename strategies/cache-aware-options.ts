@@ -69,8 +69,9 @@ export interface CacheAwareOptions {
   /** Longest horizon, in calls, when the remaining calls are estimated. @default 50 */
   maxHorizon?: number;
   /**
-   * Summarizer price as a share of the session model's price, to estimate a summary's cost
-   * (`(removedTokens × input + 1000 × output) × share`).
+   * Summarizer price as a share of the session model's price, used only when the context gives no
+   * `summaryEstimate` (a strategy run outside `withCompaction` and the bench, which give the summarizer's own
+   * prices and expected summary size): `((span + 500) × input + max(drySummary, 1000) × output) × share`.
    * @default 0.25
    */
   summarizerPriceRatio?: number;

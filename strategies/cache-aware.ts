@@ -11,6 +11,11 @@
  *    `oneTime = rewritten × (cacheWrite − cacheRead) + summarizer`
  *    `net = savingNow + removed × cacheRead × remainingCalls − oneTime ≥ paybackMultiple × oneTime`
  *
+ *    `cacheWrite` is the 1-hour write price when the session's cache lifetime (`context.cache.ttlMs`: the
+ *    request's, the provider's report, the default) is over 5 minutes. When a model will write a summary,
+ *    `summarizer` is priced at the summarizer model's own prices (`context.summaryEstimate`), and the summary's
+ *    expected size beyond the dry run's extract is taken off `removed` and added to `rewritten`.
+ *
  *    `rewritten` is the compacted view from its first changed message on (from its first message for
  *    Anthropic, whose cache entries sit at breakpoints: earlier ones have expired), less what the call writes
  *    anyway (the messages since the previous call); it is `0`, and `savingNow = removed × cacheWrite`, when
@@ -35,9 +40,11 @@ import {
   isCacheWarm,
   isLongCache,
   paysBack,
+  summaryCostUsd,
+  summaryPromptTokens,
 } from "./internal/economics.js";
 import { withHints } from "./internal/hints.js";
-import { firstChangedIndex, replacementTokens, tokensBetween } from "./internal/view.js";
+import { firstChangedIndex, newTokens, replacementTokens, tokensBetween } from "./internal/view.js";
 import type { CompactionResult, Strategy, StrategyContext } from "./types.js";
 import {
   type CacheAwareOptions,
@@ -79,20 +86,41 @@ function judge(input: Judgement): string | null {
 }
 
 /**
- * Tokens this call writes to the cache even without a compaction: what came after the previous call's
- * prompt (from the start of the last assistant run, the previous response, on), and no more than the part
- * past the previous call's warm prefix when that is known. (A provider that reports no cache writes, such as
- * OpenAI, reports a warm prefix that misses what the previous call added, hence the first bound.)
+ * What the dry run cannot see of the summary a model will write: how many tokens larger it will be than the
+ * dry run's extractive stand-in (it rides in every later prompt, so it is taken off the removed tokens and
+ * added to the rewritten ones), and what the summarizer call will cost. Both from `context.summaryEstimate`
+ * (the summarizer model's own prices, the session's summaries so far; `withCompaction` and the bench always
+ * give it). Without it, the dry run's summary size is trusted and the summary is priced at
+ * `summarizerPriceRatio` of the session model's prices. Nothing when no model will be called (no summarizer:
+ * the strategy writes the free extract the dry run measured).
  */
-function newTokens(messages: readonly Message[], context: StrategyContext): number {
-  let start = messages.length;
-  while (start > 0 && messages[start - 1]?.role !== "assistant") start--;
-  while (start > 0 && messages[start - 1]?.role === "assistant") start--;
-  const appended = tokensBetween(context.tokens, start, messages.length);
-  const warmPrefix = context.cache?.warmPrefixTokens;
-  return warmPrefix === undefined
-    ? appended
-    : Math.min(appended, Math.max(0, context.tokens.total - warmPrefix));
+function summaryAdjustment(
+  messages: readonly Message[],
+  context: StrategyContext,
+  dry: CompactionResult,
+  summarizerPriceRatio: number,
+): { extraTokens: number; costUsd: number } {
+  if (dry.summary === undefined || context.summarize === undefined) return { extraTokens: 0, costUsd: 0 };
+  const counts = replacementTokens(context.tokens, messages, dry.replacement);
+  let drySummaryTokens = 0;
+  dry.replacement.forEach((message, index) => {
+    if (message !== messages[index] && message.content.some((block) => block.type === "summary"))
+      drySummaryTokens += counts[index] ?? 0;
+  });
+  const estimate = context.summaryEstimate;
+  // The summarizer reads the span the summary replaces: what the dry run removed plus its own summary.
+  const span = dry.removed.tokens + drySummaryTokens;
+  const prices = context.prices;
+  const ratioCost = (output: number): number =>
+    prices
+      ? (((span + summaryPromptTokens) * prices.input + output * prices.output) / 1_000_000) * summarizerPriceRatio
+      : 0;
+  // Without an estimate (a strategy run outside withCompaction and the bench), the dry run's size is trusted.
+  if (estimate === undefined) return { extraTokens: 0, costUsd: ratioCost(Math.max(drySummaryTokens, 1000)) };
+  return {
+    extraTokens: Math.max(0, estimate.expectedTokens - drySummaryTokens),
+    costUsd: summaryCostUsd(estimate, span) ?? ratioCost(estimate.expectedTokens),
+  };
 }
 
 /** The prices-and-cache verdict on a dry run (`undefined` economics when prices are unknown). */
@@ -101,7 +129,7 @@ function economicsOf(
   context: StrategyContext,
   dry: CompactionResult,
   remainingCalls: number,
-  summarizerPriceRatio: number,
+  summary: { extraTokens: number; costUsd: number },
 ): CompactionEconomics | undefined {
   const { tokens, prices } = context;
   if (!prices) return undefined;
@@ -114,19 +142,18 @@ function economicsOf(
   const newTail =
     replacementTokens(tokens, messages, dry.replacement)
       .slice(first)
-      .reduce((sum, count) => sum + count, 0) + tokensBetween(tokens, dry.keepFrom, messages.length);
+      .reduce((sum, count) => sum + count, 0) +
+    tokensBetween(tokens, dry.keepFrom, messages.length) +
+    summary.extraTokens;
   const writtenAnyway = newTokens(messages, context);
-  const summarizerCostUsd = dry.summary
-    ? ((dry.removed.tokens * prices.input + 1000 * prices.output) / 1_000_000) * summarizerPriceRatio
-    : 0;
   return compactionEconomics({
-    removedTokens: dry.removed.tokens,
+    removedTokens: dry.removed.tokens - summary.extraTokens,
     rewrittenTokens: Math.max(0, newTail - writtenAnyway),
     prices,
     cacheWarm: isCacheWarm(context.cache),
     longCache: isLongCache(context.cache),
     remainingCalls,
-    summarizerCostUsd,
+    summarizerCostUsd: summary.costUsd,
   });
 }
 
@@ -138,6 +165,7 @@ export function cacheAware(inner: Strategy, options: CacheAwareOptions = {}): St
 
   return {
     name: `cache-aware(${inner.name})`,
+    weighsCache: true,
     async compact(messages: readonly Message[], context: StrategyContext): Promise<CompactionResult | null> {
       const { total } = context.tokens;
       const pressure = clamp01(context.pressure);
@@ -153,14 +181,17 @@ export function cacheAware(inner: Strategy, options: CacheAwareOptions = {}): St
       const target = needed ? Math.min(marks.low, total * targetShare) : total * targetShare;
       const dry = await inner.compact(messages, withHints(context, { targetTokens: target, dryRun: true }));
       if (dry === null || dry.removed.tokens <= 0) return null;
+      const summary = summaryAdjustment(messages, context, dry, summarizerPriceRatio);
+      const removed = dry.removed.tokens - summary.extraTokens;
+      if (removed <= 0) return null;
       const note = judge({
-        share: dry.removed.tokens / total,
+        share: removed / total,
         needed,
         warm,
         pressure,
         remainingCalls,
         settings,
-        economics: economicsOf(messages, context, dry, remainingCalls, summarizerPriceRatio),
+        economics: economicsOf(messages, context, dry, remainingCalls, summary),
       });
       if (note === null) return null;
 

@@ -6,6 +6,7 @@
 export { type CacheAwareOptions, cacheAware, watermarks } from "./cache-aware.js";
 export type { Watermarks } from "./cache-aware-options.js";
 export { type DefaultStrategyOptions, defaultStrategy } from "./default.js";
+export { always, guardedStrategy } from "./guard.js";
 export {
   type CompactionEconomics,
   type CompactionEconomicsInput,
@@ -13,7 +14,10 @@ export {
   expectedRemainingCalls,
   type HorizonOptions,
   isCacheWarm,
+  isLongCache,
   paysBack,
+  summaryCostUsd,
+  summaryPriorTokens,
 } from "./internal/economics.js";
 export { type ExtractiveOptions, extractiveSummary } from "./internal/extractive.js";
 export {

@@ -102,7 +102,7 @@ function fallbackSummary(
   return message;
 }
 
-/** Tokens a new summary is assumed to take when choosing how much to summarize. */
+/** Tokens a new summary is assumed to take when choosing how much to summarize, without a summary estimate. */
 const expectedSummaryTokens = 1000;
 
 /** Text of the earlier summary at `index`, if that message is one. */
@@ -160,7 +160,10 @@ export function summarize(options: SummarizeOptions = {}): Strategy {
       if (target !== undefined) {
         const goal = target * (1 - pressure / 2);
         if (tokens.total <= goal) return null;
-        const summaryGuess = Math.max(expectedSummaryTokens, tokens.perMessage[head] ?? 0);
+        // The summary the model is expected to write (the session's so far, else the prior), the same in a dry
+        // run, so that a dry run and the real one cut at the same place.
+        const expected = context.summarize ? (context.summaryEstimate?.expectedTokens ?? expectedSummaryTokens) : expectedSummaryTokens;
+        const summaryGuess = Math.max(expected, tokens.perMessage[head] ?? 0);
         cut =
           allowed.find((point) => tokens.total - tokensBetween(tokens, head, point) + summaryGuess <= goal) ??
           cut;

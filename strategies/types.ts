@@ -39,8 +39,15 @@ export interface CacheView {
   now: number;
   /** Time of the previous call of the session, if any. */
   lastCallAt?: number;
-  /** Lifetime of the cache entries this session writes, in milliseconds. */
+  /**
+   * Lifetime of the cache entries this session writes, in milliseconds: the request's own (Anthropic
+   * `cache_control.ttl`, OpenAI `prompt_cache_retention`), else what the provider reported writing on the
+   * previous call (Anthropic `cache_creation.ephemeral_1h_input_tokens` against `ephemeral_5m_input_tokens`),
+   * else the provider's default (5 minutes; 30 for OpenAI's explicit GPT-5.6+ breakpoints).
+   */
   ttlMs: number;
+  /** Where `ttlMs` came from. */
+  ttlSource?: "request" | "reported" | "default";
   /** Prompt tokens the previous call read from or wrote to the cache (the warm prefix), if known. */
   warmPrefixTokens?: number;
 }
@@ -53,6 +60,22 @@ export interface SummaryResult {
   usage?: Usage;
   /** Dollars the summarizer call cost; `0` for the fallback. `null` when the model's price is unknown. */
   costUsd: number | null;
+}
+
+/**
+ * What the next model-written summary is expected to cost and weigh: the summarizer model and its prices, and
+ * the summary's size learnt from the session's summaries so far (a prior of `summaryPriorTokens`, 4,000 tokens,
+ * counting as one summary). The summary rides in every later prompt, so its size matters beyond its own cost.
+ */
+export interface SummaryEstimate {
+  /** Model expected to write it: the model of the session's last summary, else pricing's `summarizerModelFor`. */
+  model: string;
+  /** Its prices, when known. */
+  prices?: PriceView;
+  /** Expected output tokens of the summary. */
+  expectedTokens: number;
+  /** Model-written summaries of this session the estimate has learnt from (0: the prior alone). */
+  observed: number;
 }
 
 /** Asks a model for a summary of messages, extending a previous summary when there is one. */
@@ -79,6 +102,8 @@ export interface StrategyContext {
   expectedRemainingCalls?: number;
   /** Present when a summarizing model can be called; strategies fall back when it is absent or fails. */
   summarize?: Summarizer;
+  /** What a summary by `summarize` is expected to cost and weigh; present with `summarize`. */
+  summaryEstimate?: SummaryEstimate;
   /** Raised by a budget that is close to its limit: compact harder (lower targets), from 0 (none) to 1. */
   pressure?: number;
   signal?: AbortSignal;
@@ -130,6 +155,14 @@ export interface RemovedSummary {
 export interface Strategy {
   /** Stable name used in events, reports and the CLI. */
   readonly name: string;
+  /**
+   * True when the strategy weighs the prompt cache itself and decides on every call whether a compaction pays
+   * (`cacheAware`, and so `defaultStrategy()`). `withCompaction` asks such a strategy on every call when no
+   * trigger is given; any other strategy given without a trigger is wrapped in `cacheAware` (see
+   * `guardedStrategy`), since asking it on every call would compact on every call and re-write the cache.
+   * @default false
+   */
+  readonly weighsCache?: boolean;
   compact(
     messages: readonly Message[],
     context: StrategyContext,

@@ -43,10 +43,41 @@ const columns: Array<Column<BudgetStatus>> = [
   { heading: "max tokens", cell: (row) => (row.limitTokens === null ? "-" : formatInt(row.limitTokens)) },
 ];
 
+/** Usage text of `compactor budget`. */
+export const budgetUsage = `Usage: compactor budget --url redis://host:6379 [options]
+
+Spend against budget limits, read from the Redis ledger that wrapped clients share (budgets: redisBudgetLedger).
+With no --session or --team, shows every stored limit.
+
+Options:
+  --url redis://...      the shared store (redis:// or rediss://; a password in it is never printed)
+  --session id           the limit of this session (session:<id>)
+  --team name            the limit of this team (team:<name>)
+  --prefix compactor:    key prefix the spending processes were configured with (default compactor:)
+  --json                 print the raw statuses as JSON
+  -h, --help             this text
+`;
+
+/** The URL with its password (and a lone user token) replaced by `***`, for messages. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password !== "") parsed.password = "***";
+    else if (parsed.username !== "") parsed.username = "***";
+    return parsed.toString();
+  } catch {
+    return url.replace(/\/\/[^@/]*@/, "//***@");
+  }
+}
+
 /** Prints the spend of the chosen limits (a table, or JSON) and returns their statuses. */
 export async function runBudgetCommand(options: BudgetCommandOptions): Promise<BudgetStatus[]> {
   if (typeof options.url !== "string" || !/^rediss?:\/\//.test(options.url)) {
-    throw new InvalidOptionError("url", 'a "redis://" or "rediss://" URL of the shared store', options.url);
+    throw new InvalidOptionError(
+      "url",
+      'a "redis://" or "rediss://" URL of the shared store',
+      typeof options.url === "string" ? redactUrl(options.url) : options.url,
+    );
   }
   const ledger = redisBudgetLedger({
     url: options.url,

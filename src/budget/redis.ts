@@ -6,6 +6,7 @@
  * @module
  */
 import type { Redis } from "ioredis";
+import type { RedisClient } from "../redis-client.js";
 import { InvalidOptionError } from "../errors.js";
 import { StoreDataError } from "../store/errors.js";
 import { redisConnection } from "../store/internal/redis-connection.js";
@@ -41,7 +42,7 @@ export interface RedisBudgetLedgerOptions extends BudgetLedgerOptions {
    */
   url?: string;
   /** An ioredis client of your own; used as it is and never closed by {@link BudgetLedger.dispose}. */
-  client?: Redis;
+  client?: RedisClient;
   /**
    * Prefix of every key; ledgers with the same Redis and prefix share budgets. Put a hash tag in it
    * (`"{compactor}:"`) for Redis Cluster: a reservation touches several limits' keys in one script.

@@ -7,7 +7,6 @@
 import { existsSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { InvalidOptionError } from "../errors.js";
-import { importPath } from "../importers/index.js";
 import { getModelPrice } from "../pricing/index.js";
 import type { BenchReport } from "../replay/bench.js";
 import { benchStrategies, strategySpecsByName } from "../replay/catalog.js";
@@ -18,6 +17,9 @@ import type { CacheMode } from "../replay/replay.js";
 import { sampleSessions } from "../samples/generate.js";
 import { defaultTokenCounter } from "../session/token-counter.js";
 import type { Transcript } from "../transcript/types.js";
+import { loadStrategyFile } from "./custom-strategy.js";
+import { checkWritable } from "./output-file.js";
+import { describeSkipped, plural, pricedModels, readSessions } from "./read-sessions.js";
 import { type Column, formatInt, formatPercent, formatUsd, renderTable } from "./table.js";
 
 /** Usage text of `compactor bench`. */
@@ -28,6 +30,7 @@ With no files, replays generated sample sessions (deterministic).
 
 Options:
   --strategies a,b          strategies to compare (default: all; "none" is always the baseline)
+  --strategy ./file.js      also bench your own strategy module (repeatable; see the README)
   --price model             price every call at this model (default: each session's recorded model)
   --cache provider|none     the price model's prompt-cache rules, or no caching (default: provider)
   --matrix                  run three settings (anthropic+cache: claude-sonnet-4-6, openai+cache: gpt-5,
@@ -42,6 +45,8 @@ Options:
 export interface BenchCommandOptions {
   paths: string[];
   strategies?: string;
+  /** Strategy modules of one's own ({@link loadStrategyFile}), benched beside the chosen built-in ones. */
+  strategyFiles?: string[];
   price?: string;
   cache?: string;
   /** Run the three {@link matrixSettings} instead of one price setting. @default false */
@@ -65,6 +70,7 @@ export async function benchCommand(args: readonly string[], write: (text: string
     allowPositionals: true,
     options: {
       strategies: { type: "string" },
+      strategy: { type: "string", multiple: true },
       price: { type: "string" },
       cache: { type: "string" },
       matrix: { type: "boolean", default: false },
@@ -84,6 +90,7 @@ export async function benchCommand(args: readonly string[], write: (text: string
     matrix: values.matrix ?? false,
     write,
     ...(values.strategies !== undefined ? { strategies: values.strategies } : {}),
+    ...(values.strategy !== undefined ? { strategyFiles: values.strategy } : {}),
     ...(values.price !== undefined ? { price: values.price } : {}),
     ...(values.cache !== undefined ? { cache: values.cache } : {}),
     ...(values.html !== undefined ? { html: values.html } : {}),
@@ -135,7 +142,11 @@ async function loadTranscripts(paths: readonly string[]): Promise<Transcript[]> 
     throw new InvalidOptionError("files", "existing files or folders", missing.join(", "));
   let transcripts: Transcript[] = [];
   if (paths.length === 0) transcripts = sampleSessions();
-  else for (const path of paths) transcripts.push(...(await importPath(path)));
+  else {
+    const read = await readSessions(paths); // unreadable files are listed, not fatal
+    if (read.skipped.length > 0) process.stderr.write(describeSkipped(read.skipped));
+    transcripts = read.transcripts;
+  }
   transcripts = flatten(transcripts);
   if (transcripts.length === 0) {
     throw new InvalidOptionError("files", "transcripts with at least one recorded call", paths);
@@ -166,15 +177,27 @@ export async function runBenchCommand(options: BenchCommandOptions): Promise<Ben
       true,
     );
   }
-  const specs = options.strategies
-    ? strategySpecsByName(options.strategies.split(",").map((name) => name.trim()))
-    : benchStrategies();
+  const custom = await Promise.all((options.strategyFiles ?? []).map((file) => loadStrategyFile(file)));
+  const specs = [
+    ...(options.strategies
+      ? strategySpecsByName(options.strategies.split(",").map((name) => name.trim()))
+      : benchStrategies()),
+    ...custom,
+  ];
+  if (custom.length > 0 && options.matrix)
+    throw new InvalidOptionError("--strategy", "used without --matrix", options.strategyFiles);
+  const names = specs.map((spec) => spec.name);
+  const clash = names.find((name, index) => names.indexOf(name) !== index);
+  if (clash !== undefined)
+    throw new InvalidOptionError("--strategy", "strategies with names of their own (not a built-in name)", clash);
+  if (options.html !== undefined) checkWritable(options.html); // before the replay, not after it
   const transcripts = await loadTranscripts(options.paths);
   if (options.matrix) return writeMatrix(options, transcripts, specs);
 
   const [report] = (await runSettingsParallel({
     transcripts,
     strategies: specs.map((spec) => spec.name),
+    custom,
     settings: [{ cache, ...(options.price ? { priceModel: options.price } : {}) }],
     tokens: defaultTokenCounter(),
     series: options.html !== undefined,
@@ -190,7 +213,7 @@ export async function runBenchCommand(options: BenchCommandOptions): Promise<Ben
     return report;
   }
   options.write(
-    `${transcripts.length} sessions, prices: ${report.priceModel === "recorded" ? "each session's recorded model" : report.priceModel}, cache: ${cache}\n\n`,
+    `${plural(transcripts.length, "session")}, prices: ${report.priceModel === "recorded" ? `each session's recorded model (${pricedModels(transcripts)})` : report.priceModel}, cache: ${cache}\n\n`,
   );
   options.write(`${renderTable(report.summary, summaryColumns)}\n\n`);
   const cheapest = [...report.summary].sort((left, right) => left.costUsd - right.costUsd)[0];

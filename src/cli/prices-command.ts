@@ -5,6 +5,8 @@
  */
 import { InvalidOptionError } from "../errors.js";
 import { cheaperSibling, getModelPrice, listKnownModels, type ModelPrice } from "../pricing/index.js";
+import { genaiProviderModels } from "../pricing/internal/genai-lookup.js";
+import { defaultProviders } from "../pricing/price-table.js";
 import { type Column, formatInt, renderTable } from "./table.js";
 
 /** Options of {@link runPricesCommand}. */
@@ -34,8 +36,34 @@ const columns: Array<Column<{ name: string; price: ModelPrice }>> = [
   { heading: "cheaper sibling", cell: (row) => cheaperSibling(row.name) ?? "-", align: "left" },
 ];
 
-/** Prints prices of the named models, or of every known model of the main providers. */
+/** Usage text of `compactor prices`. */
+export const pricesUsage = `Usage: compactor prices [model...] [options]
+
+The prices compactor uses, in dollars per million tokens: input, 5-minute and 1-hour cache writes, cache
+reads, output, context window, long-context tiers and the cheaper sibling model used for summaries.
+With no model, lists every current model of the main providers (${defaultProviders.join(", ")}).
+
+Options:
+  --provider name        only this provider's models (repeatable); any provider id of @pydantic/genai-prices
+  --json                 print JSON instead of a table
+  -h, --help             this text
+
+Example: compactor prices claude-sonnet-4-6 gpt-5
+`;
+
+/**
+ * Prints prices of the named models, or of every known model of the main providers.
+ * @throws InvalidOptionError for an unknown model or provider (the message lists the main providers).
+ */
 export async function runPricesCommand(options: PricesCommandOptions): Promise<void> {
+  for (const provider of options.providers ?? []) {
+    if (genaiProviderModels(provider) === undefined)
+      throw new InvalidOptionError(
+        "--provider",
+        `a provider of the price data, such as ${defaultProviders.join(", ")}`,
+        provider,
+      );
+  }
   let rows: Array<{ name: string; price: ModelPrice }>;
   if (options.models.length > 0) {
     rows = options.models.map((name) => {

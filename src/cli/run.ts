@@ -3,23 +3,47 @@
  *
  * @module
  */
+import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { budgetUsage, runBudgetCommand } from "../budget/cli.js";
 import { CompactorError } from "../errors.js";
-import { runBudgetCommand } from "../budget/cli.js";
+import { inputFileError } from "./fs-errors.js";
 import { benchCommand } from "./bench-command.js";
-import { runPricesCommand } from "./prices-command.js";
-import { runReport } from "./report-command.js";
+import { pricesUsage, runPricesCommand } from "./prices-command.js";
+import { reportUsage, runReport } from "./report-command.js";
 
 const usage = `Usage: compactor <command> [options]
 
 Commands:
   bench [files|folders]     replay sessions under every strategy and compare dollars and recall
-  report <files|folders>    what recorded sessions (or a compactor event log) actually cost
+  report [files|folders]    what recorded sessions (or a compactor event log) actually cost; with no paths,
+                            the logs of Claude Code, Codex CLI and pi
   prices [model]            the prices compactor uses
   budget --url redis://...  spend against budget limits, from the shared Redis ledger
 
+Options:
+  -v, --version             print compactor's version
+  -h, --help                this text
+
 Run "compactor <command> --help" for a command's options.
+Exit codes: 0 success, 1 bad input (the message names the file or option), 2 bad usage, 70 internal error.
 `;
+
+/** compactor's version, from its package.json (found upward from this file, in `src/` or in `dist/src/`). */
+export function compactorVersion(): string {
+  for (const relative of ["../../package.json", "../../../package.json"]) {
+    try {
+      const json = JSON.parse(readFileSync(new URL(relative, import.meta.url), "utf8")) as {
+        name?: string;
+        version?: string;
+      };
+      if (json.name === "compactor" && typeof json.version === "string") return json.version;
+    } catch {
+      // not there: try the next place
+    }
+  }
+  return "unknown";
+}
 
 /** Runs the CLI with the given arguments; resolves to the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -31,14 +55,35 @@ export async function main(argv: readonly string[]): Promise<number> {
         const { values, positionals } = parseArgs({
           args: [...rest],
           allowPositionals: true,
-          options: { json: { type: "boolean", default: false }, help: { type: "boolean", short: "h" } },
+          options: {
+            json: { type: "boolean", default: false },
+            daily: { type: "boolean", default: false },
+            monthly: { type: "boolean", default: false },
+            since: { type: "string" },
+            until: { type: "string" },
+            timezone: { type: "string" },
+            strict: { type: "boolean", default: false },
+            help: { type: "boolean", short: "h" },
+          },
         });
-        if (values.help || positionals.length === 0) {
-          write("Usage: compactor report <files or folders> [--json]\n");
-          return values.help ? 0 : 2;
+        if (values.help) {
+          write(reportUsage);
+          return 0;
         }
-        await runReport({ paths: positionals, json: values.json ?? false, write });
-        return 0;
+        if (values.daily && values.monthly) {
+          process.stderr.write(`compactor: choose one of --daily and --monthly\n\n${reportUsage}`);
+          return 2;
+        }
+        return await runReport({
+          paths: positionals,
+          json: values.json ?? false,
+          write,
+          view: values.daily ? "daily" : values.monthly ? "monthly" : "session",
+          since: values.since,
+          until: values.until,
+          timeZone: values.timezone,
+          strict: values.strict ?? false,
+        });
       }
       case "bench":
         return await benchCommand(rest, write);
@@ -53,7 +98,7 @@ export async function main(argv: readonly string[]): Promise<number> {
           },
         });
         if (values.help) {
-          write("Usage: compactor prices [model...] [--provider name]... [--json]\n");
+          write(pricesUsage);
           return 0;
         }
         await runPricesCommand({
@@ -76,11 +121,14 @@ export async function main(argv: readonly string[]): Promise<number> {
             help: { type: "boolean", short: "h" },
           },
         });
-        if (values.help || values.url === undefined) {
-          write(
-            "Usage: compactor budget --url redis://host:6379 [--session id] [--team name] [--prefix compactor:] [--json]\n",
-          );
-          return values.help ? 0 : 2;
+        if (values.help) {
+          write(budgetUsage);
+          return 0;
+        }
+        if (values.url === undefined) {
+          process.stderr.write("compactor: budget needs --url\n");
+          write(budgetUsage);
+          return 2;
         }
         await runBudgetCommand({
           url: values.url,
@@ -92,6 +140,11 @@ export async function main(argv: readonly string[]): Promise<number> {
         });
         return 0;
       }
+      case "--version":
+      case "-v":
+      case "version":
+        write(`${compactorVersion()}\n`);
+        return 0;
       case undefined:
       case "help":
       case "--help":
@@ -103,8 +156,13 @@ export async function main(argv: readonly string[]): Promise<number> {
         return 2;
     }
   } catch (error) {
-    if (CompactorError.isInstance(error)) {
-      process.stderr.write(`compactor: ${error.message}\n`);
+    // A file-system error that escaped a command (a path named in an option, say) is bad input, not a crash.
+    const known =
+      typeof error === "object" && error !== null && "path" in error && typeof error.path === "string"
+        ? inputFileError(error.path, error)
+        : error;
+    if (CompactorError.isInstance(known)) {
+      process.stderr.write(`compactor: ${known.message}\n`);
       return 1;
     }
     if (error instanceof TypeError && "code" in error && String(error.code).startsWith("ERR_PARSE_ARGS")) {

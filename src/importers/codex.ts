@@ -144,6 +144,8 @@ class CodexSessionBuilder {
     if (id !== undefined) this.metadata.sessionId = id;
     const version = readOptionalString(payload.cli_version, source, "$.payload.cli_version");
     if (version !== undefined) this.metadata.cliVersion = version;
+    const cwd = readOptionalString(payload.cwd, source, "$.payload.cwd");
+    if (cwd !== undefined) this.metadata.cwd = cwd; // the project, for `compactor report`
   }
 
   turnContext(payload: JsonObject, source: Source): void {

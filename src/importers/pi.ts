@@ -283,6 +283,7 @@ class PiSessionBuilder {
     if (model !== undefined) transcript.model = model;
     if (this.compactions.length > 0) transcript.compactions = this.compactions;
     if (typeof header?.id === "string") transcript.metadata = { sessionId: header.id };
+    if (typeof header?.cwd === "string") transcript.metadata = { ...transcript.metadata, cwd: header.cwd };
     return transcript;
   }
 }

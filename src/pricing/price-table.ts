@@ -73,7 +73,8 @@ type Resolution =
   | { kind: "override"; overrideKey: string }
   | { kind: "unknown" };
 
-const defaultProviders = [
+/** Providers `compactor prices` and `listKnownModels` list when none are named. */
+export const defaultProviders = [
   "anthropic",
   "openai",
   "google",

@@ -17,6 +17,7 @@ import { type BenchReport, type BenchResult, runBench, summarize } from "./bench
 import type { BenchWorkerInput, BenchWorkerMessage } from "./bench-worker.js";
 import { strategySpecsByName } from "./catalog.js";
 import type { CacheMode } from "./replay.js";
+import type { StrategySpec } from "./strategy-specs.js";
 
 /** One price setting: a price model (undefined: each transcript's own) and a cache mode. */
 export interface SettingInput {
@@ -29,6 +30,8 @@ export interface ParallelOptions {
   transcripts: readonly Transcript[];
   /** Names of catalog strategies (workers rebuild them by name). */
   strategies: readonly string[];
+  /** Strategies loaded from the user's own files (`--strategy`), found by name before the catalog's; replayed in-process. */
+  custom?: readonly StrategySpec[];
   settings: readonly SettingInput[];
   tokens: TokenCounter;
   /** @default false */
@@ -82,7 +85,10 @@ function runWorker(input: BenchWorkerInput, onReplay: () => void): Promise<Bench
 }
 
 async function inProcess(options: ParallelOptions): Promise<BenchReport[]> {
-  const strategies = strategySpecsByName(options.strategies);
+  const custom = options.custom ?? [];
+  const strategies = options.strategies.map(
+    (name) => custom.find((spec) => spec.name === name) ?? (strategySpecsByName([name])[0] as StrategySpec),
+  );
   const reports: BenchReport[] = [];
   for (const [index, setting] of options.settings.entries()) {
     reports.push(
@@ -109,7 +115,7 @@ async function inProcess(options: ParallelOptions): Promise<BenchReport[]> {
 export async function runSettingsParallel(options: ParallelOptions): Promise<BenchReport[]> {
   const wanted = Math.min(options.workers ?? 1, availableParallelism());
   const weight = options.transcripts.reduce((sum, transcript) => sum + weightOf(transcript), 0);
-  if (wanted <= 1 || options.transcripts.length < 2 || weight < parallelThreshold) return inProcess(options);
+  if (wanted <= 1 || (options.custom?.length ?? 0) > 0 || options.transcripts.length < 2 || weight < parallelThreshold) return inProcess(options);
   const parts = shares(options.transcripts, wanted);
   const names = options.strategies.includes("none")
     ? [...options.strategies]

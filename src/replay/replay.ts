@@ -142,6 +142,13 @@ class Replay {
     );
   }
 
+  /** The lifetime the strategy is told the requests ask for: the recorded one, under Anthropic's rules. */
+  private requestTtlMsFor(model: string): number | undefined {
+    const provider = getModelPrice(model)?.provider;
+    const anthropicRules = provider === "anthropic" || (!provider && this.transcript.provider === "anthropic");
+    return anthropicRules ? (this.ttl === "1h" ? 3_600_000 : 300_000) : undefined;
+  }
+
   /** The model a call is priced at: the forced price model, else the call's own. */
   private modelOf(call: RecordedCall): string {
     return this.options.priceModel ?? call.model ?? this.transcript.model ?? "unknown";
@@ -232,6 +239,7 @@ class Replay {
           now,
           summarizer: this.offlineSummarizer(model),
           calibration: this.calibration,
+          requestTtlMs: this.requestTtlMsFor(model),
         });
         if (plan && plan.violations.length === 0) {
           applyCompaction(state, plan);

@@ -13,6 +13,14 @@ export interface SessionReport {
   id: string;
   format: string;
   model: string | null;
+  /**
+   * The project the session belongs to: the working folder the log records, else the folder Claude Code or pi
+   * filed the log under (`~/.claude/projects/<project>/`); `null` when unknown.
+   */
+  project: string | null;
+  /** Time of the first and last call that has a timestamp (ISO 8601), or `null` when the log has none. */
+  firstCallAt: string | null;
+  lastCallAt: string | null;
   /** Billed calls: calls with recorded usage. */
   calls: number;
   /** Calls in the log without usage (not priced). */
@@ -86,12 +94,31 @@ function addCounts(target: Counts, part: Counts): void {
   for (const field of summedFields) target[field] += part[field];
 }
 
+/**
+ * The project of a session: `metadata.cwd` (or `metadata.project`) when the log records it, else the folder
+ * the file sits in, unless that folder is a date (`2025/06/01`, as Codex files its rollouts).
+ */
+export function projectOf(transcript: Pick<Transcript, "file" | "metadata">): string | null {
+  for (const key of ["cwd", "project"]) {
+    const value = transcript.metadata?.[key];
+    if (typeof value === "string" && value !== "") return value;
+  }
+  const parts = transcript.file.split(/[\\/]/);
+  const projects = parts.lastIndexOf("projects");
+  if (projects >= 0 && projects < parts.length - 2) return parts[projects + 1] ?? null;
+  const folder = parts.length >= 2 ? parts[parts.length - 2] : undefined;
+  return folder === undefined || folder === "" || /^\d+$/.test(folder) || folder === "." ? null : folder;
+}
+
 function emptySession(transcript: Transcript): SessionReport {
   return {
     file: transcript.file,
     id: transcript.id,
     format: transcript.format,
     model: transcript.model ?? null,
+    project: projectOf(transcript),
+    firstCallAt: null,
+    lastCallAt: null,
     ...zeroCounts(),
     callsWithoutUsage: 0,
     cacheWrite5mTokens: 0,
@@ -131,8 +158,15 @@ function addUsage(report: SessionReport, model: string | undefined, usage: Usage
   }
 }
 
-function mergeInto(target: SessionReport, part: SessionReport): void {
+function widenTimes(target: SessionReport, first: string | null, last: string | null): void {
+  if (first !== null && (target.firstCallAt === null || first < target.firstCallAt)) target.firstCallAt = first;
+  if (last !== null && (target.lastCallAt === null || last > target.lastCallAt)) target.lastCallAt = last;
+}
+
+/** Adds `part`'s figures to `target` (counts summed, peak maximised, dollars `null` once either is unknown). */
+export function mergeInto(target: SessionReport, part: SessionReport): void {
   addCounts(target, part);
+  widenTimes(target, part.firstCallAt, part.lastCallAt);
   target.callsWithoutUsage += part.callsWithoutUsage;
   target.cacheWrite5mTokens += part.cacheWrite5mTokens;
   target.cacheWrite1hTokens += part.cacheWrite1hTokens;
@@ -152,6 +186,10 @@ export function reportSession(transcript: Transcript): SessionReport {
   for (const call of transcript.calls) {
     if (call.usage) addUsage(report, call.model ?? transcript.model, call.usage);
     else report.callsWithoutUsage++;
+    if (call.timestamp !== undefined && Number.isFinite(call.timestamp)) {
+      const time = new Date(call.timestamp).toISOString();
+      widenTimes(report, time, time);
+    }
   }
   if (transcript.subsessions && transcript.subsessions.length > 0) {
     report.subagents = transcript.subsessions.map(reportSession);

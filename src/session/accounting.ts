@@ -95,7 +95,13 @@ export async function settleCall(
       model,
       input.now,
       calibration,
-      input.fullEstimate.fixed,
+      {
+        promptTokens: promptOf(usage),
+        sentMessagesEstimate: input.sentEstimate.messages,
+        fullMessagesEstimate: input.fullEstimate.messages,
+        fixedEstimate: input.sentEstimate.fixed,
+        checkpointId: input.compacted ? state.meta.checkpoint?.id : undefined,
+      },
       input.caching,
     );
     let uncompactedUsage: Usage;

@@ -6,12 +6,29 @@
  */
 import { randomUUID } from "node:crypto";
 import type { CompactionEvent } from "../events/types.js";
-import { getModelPrice } from "../pricing/index.js";
+import { openAIBreakpointTtlMs, openAIExtendedTtlMs, openAIHasExplicitBreakpoints } from "../cache/index.js";
+import { getModelPrice, summarizerModelFor } from "../pricing/index.js";
 import type { Checkpoint } from "../store/types.js";
 import { checkInvariants } from "../transcript/invariants.js";
 import type { Conversation, Message, ProviderFormat } from "../transcript/types.js";
 import { isMaskedObservation } from "../../strategies/observation-masking.js";
-import type { PriceView, Strategy, StrategyContext, Summarizer, Trigger } from "../../strategies/types.js";
+import {
+  compactionEconomics,
+  isCacheWarm,
+  isLongCache,
+  summaryPriorTokens,
+} from "../../strategies/internal/economics.js";
+import { firstChangedIndex, newTokens } from "../../strategies/internal/view.js";
+import type {
+  CacheView,
+  PriceView,
+  Strategy,
+  StrategyContext,
+  Summarizer,
+  SummaryEstimate,
+  SummaryResult,
+  Trigger,
+} from "../../strategies/types.js";
 import type { LiveSession } from "./live-session.js";
 import { type Calibration, calibrationOf } from "./calibration-state.js";
 import { prefixHash } from "./raw-hash.js";
@@ -24,6 +41,8 @@ export interface CompactionPlan {
   violations: Array<{ code: string; message: string; messageIndex?: number }>;
   summarizerCostUsd: number | null;
   summarizerModel?: string;
+  /** The summary the compaction wrote, if any (the session learns the next summary's size from it). */
+  summary?: SummaryResult;
   event(session: string, time: number): CompactionEvent;
 }
 
@@ -43,13 +62,100 @@ export interface PlanInput {
   pressure?: number;
   /** Token calibration to use; by default the session's own. */
   calibration?: Calibration;
+  /**
+   * Cache lifetime the request asks for, in milliseconds (see {@link requestCacheTtlMs}); the bench replay
+   * passes the lifetime the recorded session wrote with.
+   */
+  requestTtlMs?: number | undefined;
 }
 
-const defaultTtlMs: Record<ProviderFormat, number> = {
-  anthropic: 5 * 60_000,
-  "openai-chat": 5 * 60_000,
-  "openai-responses": 5 * 60_000,
-};
+const fiveMinutesMs = 5 * 60_000;
+const oneHourMs = 60 * 60_000;
+
+/**
+ * The cache lifetime a request asks for, in milliseconds, or `undefined` when it says nothing: Anthropic, the
+ * longest `ttl` on any `cache_control` (system, tools, messages, top level; `"1h"` or `"5m"`); OpenAI,
+ * `prompt_cache_retention` (`"24h"`; `"in_memory"` says nothing beyond the default).
+ */
+export function requestCacheTtlMs(format: ProviderFormat, params: Record<string, unknown>): number | undefined {
+  if (format !== "anthropic") {
+    return params.prompt_cache_retention === "24h" ? openAIExtendedTtlMs : undefined;
+  }
+  const parts = [params.cache_control, params.system, params.tools];
+  const messages = Array.isArray(params.messages) ? params.messages : [];
+  // Breakpoints sit on the system prompt, the tools and the last messages: the tail is enough.
+  for (let index = Math.max(0, messages.length - 4); index < messages.length; index++) parts.push(messages[index]);
+  const text = JSON.stringify(parts);
+  if (/"ttl":"1h"/.test(text)) return oneHourMs;
+  if (/"ttl":"5m"/.test(text)) return fiveMinutesMs;
+  return undefined;
+}
+
+/** The lifetime the previous call's cache writes reveal (Anthropic reports 5-minute and 1-hour writes apart). */
+function reportedTtlMs(state: LiveSession): number | undefined {
+  const usage = state.meta.lastUsage;
+  if (!usage) return undefined;
+  if (usage.cacheWrite1hTokens > 0 && usage.cacheWrite1hTokens >= usage.cacheWrite5mTokens) return oneHourMs;
+  if (usage.cacheWrite5mTokens > 0) return fiveMinutesMs;
+  return undefined;
+}
+
+/** The provider's default lifetime: 5 minutes (OpenAI in-memory: 5–10), 30 minutes for GPT-5.6+ breakpoints. */
+function defaultTtlMs(format: ProviderFormat, model: string): number {
+  return format !== "anthropic" && openAIHasExplicitBreakpoints(model) ? openAIBreakpointTtlMs : fiveMinutesMs;
+}
+
+/** The session's cache lifetime and where it came from: the request, the provider's report, the default. */
+export function cacheTtlOf(
+  state: LiveSession,
+  format: ProviderFormat,
+  model: string,
+  requestTtlMs?: number,
+): { ttlMs: number; ttlSource: NonNullable<CacheView["ttlSource"]> } {
+  if (requestTtlMs !== undefined && requestTtlMs > 0) return { ttlMs: requestTtlMs, ttlSource: "request" };
+  const reported = reportedTtlMs(state);
+  if (reported !== undefined) return { ttlMs: reported, ttlSource: "reported" };
+  return { ttlMs: defaultTtlMs(format, model), ttlSource: "default" };
+}
+
+/** What the session's model-written summaries so far say about the next one (in memory, per live session). */
+interface SummaryMemory {
+  count: number;
+  outputTokens: number;
+  model?: string;
+}
+
+const summaryMemories = new WeakMap<LiveSession, SummaryMemory>();
+
+/** Learns from a summary a compaction wrote (model-written ones only: the extractive fallback is free). */
+export function recordSummary(state: LiveSession, summary: SummaryResult | undefined): void {
+  if (!summary || summary.model === "extractive") return;
+  const tokens = summary.usage?.outputTokens;
+  if (tokens === undefined || !(tokens > 0)) return;
+  const memory = summaryMemories.get(state) ?? { count: 0, outputTokens: 0 };
+  memory.count++;
+  memory.outputTokens += tokens;
+  memory.model = summary.model;
+  summaryMemories.set(state, memory);
+}
+
+/**
+ * The next summary's expected model, prices and size: the session's last summarizer model (else pricing's
+ * `summarizerModelFor`, the family's cheapest sibling, which is what `summarizer: "auto"` calls), and the mean
+ * output of the session's summaries with the prior (`summaryPriorTokens`) counted as one more.
+ */
+export function summaryEstimateOf(state: LiveSession, model: string): SummaryEstimate {
+  const memory = summaryMemories.get(state);
+  const summarizer = memory?.model ?? summarizerModelFor(model) ?? model;
+  const prices = priceView(summarizer);
+  const count = memory?.count ?? 0;
+  return {
+    model: summarizer,
+    ...(prices ? { prices } : {}),
+    expectedTokens: Math.round((summaryPriorTokens + (memory?.outputTokens ?? 0)) / (1 + count)),
+    observed: count,
+  };
+}
 
 /** The prices a strategy sees, or undefined when the model is unknown. */
 export function priceView(model: string): PriceView | undefined {
@@ -109,7 +215,7 @@ export async function planCompaction(input: PlanInput): Promise<CompactionPlan |
     cache: {
       now: input.now,
       ...(state.meta.lastCallAt !== undefined ? { lastCallAt: state.meta.lastCallAt } : {}),
-      ttlMs: defaultTtlMs[input.format],
+      ...cacheTtlOf(state, input.format, input.model, input.requestTtlMs),
       ...(lastUsage
         ? {
             // Anthropic caches what it read or wrote; OpenAI caches the whole prompt without reporting writes.
@@ -121,7 +227,9 @@ export async function planCompaction(input: PlanInput): Promise<CompactionPlan |
           }
         : {}),
     },
-    ...(input.summarizer ? { summarize: input.summarizer } : {}),
+    ...(input.summarizer
+      ? { summarize: input.summarizer, summaryEstimate: summaryEstimateOf(state, input.model) }
+      : {}),
     ...(input.pressure ? { pressure: input.pressure } : {}),
   };
   if (!input.trigger.shouldCompact({ ...context, promptTokens: total })) return undefined;
@@ -180,7 +288,32 @@ export async function planCompaction(input: PlanInput): Promise<CompactionPlan |
   };
   const removedTokens = total - tokensAfter;
   const savingPerCall = prices ? (removedTokens * prices.cacheRead) / 1e6 : null;
-  const rewrite = prices ? (tokensAfterMessages * (prices.cacheWrite5m - prices.cacheRead)) / 1e6 : null;
+  // The rewrite premium, priced as the strategy was told: the session's write price (5-minute or 1-hour
+  // entries), nothing when the cache has expired anyway, and the compacted view from its first changed message
+  // on (from its first message for Claude, whose earlier breakpoint entries have expired).
+  const breakpointCache = input.format === "anthropic" || /claude/i.test(input.model);
+  const firstChanged = breakpointCache ? 0 : firstChangedIndex(view, result);
+  // Less what this call writes anyway (the messages since the previous call), as the cache-aware rule counts.
+  const rewrittenTokens = Math.max(
+    0,
+    newReplacement.reduce(
+      (sum, message, index) =>
+        index < firstChanged ? sum : sum + calibration.scale(tokens.countMessage(message)),
+      0,
+    ) +
+      state.historyTokens.slice(newCovered).reduce((sum, count) => sum + calibration.scale(count), 0) -
+      newTokens(view, context),
+  );
+  const rewrite = prices
+    ? compactionEconomics({
+        removedTokens,
+        rewrittenTokens,
+        prices,
+        cacheWarm: isCacheWarm(context.cache),
+        longCache: isLongCache(context.cache),
+        remainingCalls: 0,
+      }).oneTimeCostUsd
+    : null;
   const summary = result.summary;
   return {
     strategy: input.strategy.name,
@@ -191,7 +324,7 @@ export async function planCompaction(input: PlanInput): Promise<CompactionPlan |
       ...(violation.messageIndex !== undefined ? { messageIndex: violation.messageIndex } : {}),
     })),
     summarizerCostUsd: summary ? summary.costUsd : 0,
-    ...(summary ? { summarizerModel: summary.model } : {}),
+    ...(summary ? { summarizerModel: summary.model, summary } : {}),
     event: (session, time) => ({
       type: "compaction",
       session,
@@ -221,5 +354,6 @@ export function applyCompaction(state: LiveSession, plan: CompactionPlan): void 
   state.meta.checkpoint = plan.checkpoint;
   state.meta.totals.compactions++;
   if (plan.summarizerCostUsd !== null) state.meta.totals.summarizerCostUsd += plan.summarizerCostUsd;
+  recordSummary(state, plan.summary);
   state.rawReplacement = undefined;
 }

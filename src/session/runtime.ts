@@ -12,7 +12,7 @@ import type { Message, ProviderFormat } from "../transcript/types.js";
 import type { Strategy, Summarizer, Trigger } from "../../strategies/types.js";
 import type { CallOutcome, OutgoingRequest, PreparedRequest, RequestHandler } from "../wrapper/contract.js";
 import { settleCall } from "./accounting.js";
-import { applyCompaction, type CompactionPlan, planCompaction } from "./compaction.js";
+import { applyCompaction, type CompactionPlan, planCompaction, requestCacheTtlMs } from "./compaction.js";
 import { placeBreakpoints, stripCacheControl } from "./breakpoints.js";
 import { bindingFor } from "./formats.js";
 import { type CallGate, type GateTicket, isRefusal } from "./gate.js";
@@ -249,6 +249,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
               tokens,
               now: started,
               summarizer,
+              requestTtlMs: requestCacheTtlMs(request.format, request.params),
               ...(ticket?.pressure ? { pressure: ticket.pressure } : {}),
             }),
           applies: !options.shadow,

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../redis-client.js";
 import { InvalidOptionError } from "../errors.js";
 import type { Message } from "../transcript/types.js";
 import { StoreConflictError, StoreDataError } from "./errors.js";
@@ -33,7 +33,7 @@ export interface RedisStoreOptions {
    * An ioredis client of your own. The store uses it as it is and never closes it ({@link SessionStore.dispose}
    * leaves it open). Give it `enableOfflineQueue: false` and a `commandTimeout` so that a dead Redis fails fast.
    */
-  client?: Redis;
+  client?: RedisClient;
   /**
    * Prefix of every key. Put a hash tag in it (`"{compactor}:"`) to keep all keys in one Redis Cluster slot.
    * @default "compactor:"

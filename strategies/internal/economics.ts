@@ -18,7 +18,33 @@
  *
  * @module
  */
-import type { CacheView, PriceView } from "../types.js";
+import type { CacheView, PriceView, SummaryEstimate } from "../types.js";
+
+/**
+ * Prior size of a model-written summary, in provider tokens: Claude Code's own compaction summaries in the
+ * recorded sessions (`../shared/transcripts/claude-code`, the `isCompactSummary` message after each
+ * `compact_boundary`, and the `acompact` subagent's answer in marot-spotter) are 3,162–3,698 o200k tokens on
+ * the three marot-spotter sessions (3.8–4.4k Claude tokens at the 1.2 prior ratio) and 2,883 o200k tokens
+ * at the median of all 33 (p25 2,368, p75 3,579).
+ */
+export const summaryPriorTokens = 4000;
+
+/** Tokens of the summarizer's own instructions, added to the span it reads (`buildSummaryPrompt`). */
+export const summaryPromptTokens = 500;
+
+/**
+ * Expected dollars of a summary of `spanTokens` prompt tokens: the span (plus the summarizer's instructions) at
+ * the summarizer's input price and the expected summary at its output price; `undefined` when its prices are
+ * unknown.
+ */
+export function summaryCostUsd(estimate: SummaryEstimate, spanTokens: number): number | undefined {
+  const prices = estimate.prices;
+  if (prices === undefined) return undefined;
+  return (
+    ((Math.max(0, spanTokens) + summaryPromptTokens) * prices.input + estimate.expectedTokens * prices.output) /
+    perMillion
+  );
+}
 
 /** The inputs of {@link compactionEconomics}. */
 export interface CompactionEconomicsInput {

@@ -5,7 +5,7 @@
  * @module
  */
 import type { Message } from "../../src/transcript/types.js";
-import type { CompactionResult, TokenView } from "../types.js";
+import type { CompactionResult, StrategyContext, TokenView } from "../types.js";
 
 /** The view a result produces: `replacement` followed by `messages[keepFrom..]`. */
 export function applyCompaction(messages: readonly Message[], result: CompactionResult): Message[] {
@@ -79,4 +79,24 @@ export function firstChangedIndex(messages: readonly Message[], result: Compacti
     if (!sameMessage(messages[index], result.replacement[index])) return index;
   }
   return limit;
+}
+
+/**
+ * Tokens this call writes to the cache even without a compaction: what came after the previous call's
+ * prompt (from the start of the last assistant run, the previous response, on), and no more than the part
+ * past the previous call's warm prefix when that is known. (A provider that reports no cache writes, such as
+ * OpenAI, reports a warm prefix that misses what the previous call added, hence the first bound.)
+ */
+export function newTokens(
+  messages: readonly Message[],
+  context: Pick<StrategyContext, "tokens" | "cache">,
+): number {
+  let start = messages.length;
+  while (start > 0 && messages[start - 1]?.role !== "assistant") start--;
+  while (start > 0 && messages[start - 1]?.role === "assistant") start--;
+  const appended = tokensBetween(context.tokens, start, messages.length);
+  const warmPrefix = context.cache?.warmPrefixTokens;
+  return warmPrefix === undefined
+    ? appended
+    : Math.min(appended, Math.max(0, context.tokens.total - warmPrefix));
 }

@@ -146,7 +146,9 @@ describe("budget actions on a wrapped Anthropic client", () => {
       session: { maxUsd: 1 },
       actions: [{ at: 0.01, action: "compact" as const, pressure: 0.7 }],
     };
-    const client = wrappedAnthropic(target, { session: "pressed", strategy: recording, budget }, events);
+    // An explicit trigger: without one, a strategy that does not weigh the cache is wrapped in cacheAware.
+    const everyCall = { name: "every call", shouldCompact: () => true };
+    const client = wrappedAnthropic(target, { session: "pressed", strategy: recording, trigger: everyCall, budget }, events);
     await ask(client, "Hello", "claude-sonnet-4-6", 10); // ~$0.0002: 0.02% of $1, no pressure
     await ask(client, "Hello", "claude-sonnet-4-6", 1000); // ~1.5% of $1
     expect(pressures).toEqual([undefined, 0.7]);

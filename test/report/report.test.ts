@@ -128,9 +128,17 @@ describe("compactor report on bad input", () => {
     expect(stderr).toContain(name);
   });
 
-  it("exits 2 with usage when given no files", async () => {
-    const { code, stdout } = await cli("report");
-    expect(code).toBe(2);
-    expect(stdout).toContain("Usage: compactor report");
+  it("with no files and no agent log folder, exits 1 naming the folders it looked in", async () => {
+    const home = mkdtempSync(join(tmpdir(), "compactor-home-"));
+    vi.stubEnv("HOME", home);
+    for (const name of ["CLAUDE_CONFIG_DIR", "CODEX_HOME", "PI_CODING_AGENT_DIR"]) vi.stubEnv(name, undefined);
+    try {
+      const { code, stderr } = await cli("report");
+      expect(code).toBe(1);
+      expect(stderr).toContain(join(home, ".claude", "projects"));
+      expect(stderr).toContain(join(home, ".codex", "sessions"));
+    } finally {
+      vi.unstubAllEnvs();
+    }
   });
 });

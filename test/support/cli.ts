@@ -3,10 +3,11 @@ import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { vi } from "vitest";
 import { main } from "../../src/cli/run.js";
+import { transcriptsDir } from "./environment.js";
 
 export const repositoryRoot = resolve(import.meta.dirname, "../..");
 /** The recorded sessions no one here wrote; tests that need them skip when the folder is absent. */
-export const sharedTranscripts = resolve(repositoryRoot, "../shared/transcripts");
+export const sharedTranscripts = transcriptsDir;
 export const transcriptsPresent = existsSync(sharedTranscripts);
 
 /** Runs the CLI in-process; returns its exit code and what it printed. */

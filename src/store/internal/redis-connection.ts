@@ -8,13 +8,14 @@
  */
 import { createHash } from "node:crypto";
 import type { Redis, RedisOptions } from "ioredis";
+import type { RedisClient } from "../../redis-client.js";
 import { CompactorError, InvalidOptionError } from "../../errors.js";
 import { StoreUnavailableError } from "../errors.js";
 
 /** How to reach Redis; see the public options of the Redis store and ledger. */
 export interface RedisConnectionOptions {
   url?: string | undefined;
-  client?: Redis | undefined;
+  client?: RedisClient | undefined;
   connectTimeoutMs?: number | undefined;
   commandTimeoutMs?: number | undefined;
 }
@@ -62,7 +63,7 @@ export function redisConnection(options: RedisConnectionOptions): RedisConnectio
       throw new InvalidOptionError(field, "a positive integer of milliseconds", value);
     }
   }
-  let client: Redis | undefined = suppliedClient;
+  let client = suppliedClient as Redis | undefined; // an ioredis client (see RedisClient)
   let connecting: Promise<Redis> | undefined;
   let disposed = false;
 
