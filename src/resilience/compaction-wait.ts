@@ -14,7 +14,7 @@
  * @module
  */
 import type { CompactorEvent } from "../events/types.js";
-import type { CompactionPlan } from "../session/compaction.js";
+import { type CompactionPlan, recordSummary } from "../session/compaction.js";
 import type { CallGate } from "../session/gate.js";
 import type { LiveSession } from "../session/live-session.js";
 import { prefixHash } from "../session/raw-hash.js";
@@ -43,6 +43,19 @@ interface LatePlan {
 }
 
 const latePlans = new WeakMap<LiveSession, LatePlan>();
+/** Summaries of the plans applied to each session (what `recordSummary` learns from). */
+const appliedSummaries = new WeakMap<LiveSession, SummaryResult[]>();
+
+/** Notes a plan that is about to be applied to the session; returns it. */
+function applying(state: LiveSession, plan: CompactionPlan | undefined): CompactionPlan | undefined {
+  if (plan?.summary && plan.summary.model !== "extractive") {
+    const list = appliedSummaries.get(state) ?? [];
+    list.push(plan.summary);
+    if (list.length > 50) list.shift();
+    appliedSummaries.set(state, list);
+  }
+  return plan;
+}
 
 /** What {@link compactWithin} needs from the runtime. */
 export interface CompactionWait {
@@ -80,17 +93,21 @@ export async function compactWithin(input: CompactionWait): Promise<CompactionPl
     latePlans.delete(state);
     const fits = late.done && late.plan !== undefined && stillFits(state, late);
     countSpend(state, late.spend, fits && input.applies ? late.plan : undefined);
-    if (fits) return late.plan;
+    if (fits) return input.applies ? applying(state, late.plan) : late.plan;
   }
   const spend: Spend = { usd: 0 };
   const summarizer = input.summarizer && guardSummarizer(input, spend);
   // The plan reads the session through `view`; if the call stops waiting, the view keeps this call's history
   // (later calls change the session's own arrays), so the late plan is checked against what it summarized.
   const view = Object.create(state) as LiveSession;
+  // What the session learnt from its applied summaries is kept per session object: the view learns it too.
+  for (const summary of appliedSummaries.get(state) ?? []) recordSummary(view, summary);
   const running = input.plan(summarizer, view);
   try {
     const plan = await boundedWait(running, "the compaction's summary", input.waitMs, input.signal);
-    countSpend(state, spend, plan && input.applies && plan.violations.length === 0 ? plan : undefined);
+    const applied = plan && input.applies && plan.violations.length === 0 ? plan : undefined;
+    countSpend(state, spend, applied);
+    if (applied) applying(state, applied);
     return plan;
   } catch (error) {
     if (!(error instanceof WaitAbandonedError)) {
