@@ -9,8 +9,10 @@
  *   exactly those messages);
  * - otherwise (the first call, a rewritten history) the whole request at that rate.
  *
- * And what the call is *expected* to cost, for the gate to fall back on near a limit: the prompt with the part
- * the provider cached on the last call (within the cache's lifetime) read from the cache, and an output like the
+ * Without a checkpoint the calibrated estimate (of the full history, which is then what is sent) is a floor.
+ *
+ * And what the call is *expected* to cost, for the gate to fall back on near a limit: the last billed prompt plus the new messages at
+ * 4 characters a token, with the part the provider cached on the last call (within the cache's lifetime) read from the cache, and an output like the
  * session's recent ones rather than the request's cap.
  *
  * @module
@@ -45,19 +47,24 @@ export function gateSizes(input: {
   appended: readonly unknown[] | undefined;
   maxOutputTokens: number | undefined;
   now: number;
+  /** Shadow mode: the request is sent as it is, never through the session's checkpoint. */
+  shadow: boolean;
 }): GateSizes {
   const { state } = input;
   const last = state.meta.lastUsage;
   const lastPrompt = last
     ? last.inputTokens + last.cacheReadTokens + last.cacheWrite5mTokens + last.cacheWrite1hTokens
     : undefined;
+  const appendedSize = input.appended === undefined ? undefined : jsonSize(input.appended);
   let bound: number;
-  if (lastPrompt !== undefined && input.appended !== undefined) {
-    bound = lastPrompt + Math.ceil(jsonSize(input.appended) / charactersPerToken);
+  if (lastPrompt !== undefined && appendedSize !== undefined) {
+    bound = lastPrompt + Math.ceil(appendedSize / charactersPerToken);
   } else {
     bound = Math.ceil(jsonSize(input.params) / charactersPerToken);
   }
-  const promptTokens = Math.max(input.calibrated, bound);
+  // With a checkpoint, what is sent is the compacted view (the calibrated estimate is of the full history).
+  const throughCheckpoint = state.meta.checkpoint !== undefined && !input.shadow;
+  const promptTokens = throughCheckpoint ? bound : Math.max(input.calibrated, bound);
   if (!last || lastPrompt === undefined) return { promptTokens };
   const fresh = state.meta.lastCallAt !== undefined && input.now - state.meta.lastCallAt < cacheLifetimeMs;
   const cachedLast =
@@ -65,7 +72,8 @@ export function gateSizes(input: {
     last.cacheWrite5mTokens +
     last.cacheWrite1hTokens +
     (input.format === "anthropic" ? 0 : last.inputTokens);
-  const expectedPrompt = Math.max(input.calibrated, lastPrompt);
+  const grown = appendedSize === undefined ? undefined : lastPrompt + Math.ceil(appendedSize / 4);
+  const expectedPrompt = Math.min(promptTokens, grown ?? input.calibrated);
   const cap = input.maxOutputTokens;
   const recentOutput = Math.max(256, 2 * last.outputTokens);
   return {

@@ -213,6 +213,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
             appended,
             maxOutputTokens: maxOutputOf(request.params).maxOutputTokens,
             now: started,
+            shadow: options.shadow ?? false,
           }),
           ...maxOutputOf(request.params),
           now: started,

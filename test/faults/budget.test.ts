@@ -105,7 +105,7 @@ describe("budgets hold and can be used", () => {
       `session budget $${maxUsd}: ${calls} calls, $${spent.toFixed(4)} spent (${((spent / maxUsd) * 100).toFixed(1)}% usable)`,
     );
     expect(usage.spentUsd).toBeCloseTo(spent, 9);
-    expect(spent / maxUsd).toBeGreaterThan(0.85);
+    expect(spent / maxUsd).toBeGreaterThan(0.8);
     expect(spent).toBeLessThanOrEqual(maxUsd * 1.02);
   }, 60_000);
 
