@@ -9,7 +9,13 @@
  */
 export * from "./errors.js";
 export type * from "./transcript/types.js";
-export { type CompactionOptions, sessionReport, withCompaction } from "./with-compaction.js";
+export {
+  type CompactionOptions,
+  type CompactorFetchOptions,
+  compactorFetch,
+  sessionReport,
+  withCompaction,
+} from "./with-compaction.js";
 export type { SessionSummary } from "./session/session-report.js";
 export { SESSION_HEADER } from "./wrapper/contract.js";
 export type { BudgetEvent, CallEvent, CompactionEvent, CompactorEvent, ErrorEvent, EventSink } from "./events/types.js";

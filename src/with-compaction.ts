@@ -9,7 +9,10 @@ import type { CompactorEvent, EventSink } from "./events/types.js";
 import { createRuntime, type Runtime } from "./session/runtime.js";
 import { memoryStore } from "./store/memory.js";
 import type { SessionStore } from "./store/types.js";
-import { wrapClient } from "./wrapper/index.js";
+import { INTERNAL_HEADER, wrapClient } from "./wrapper/index.js";
+import { fetchThrough, installedHandler, upstreamFetch } from "./wrapper/internal/wrap.js";
+import { createWireCore } from "./wrapper/wire/core.js";
+import type { FetchFunction } from "./wrapper/wire/request.js";
 import type { Strategy, Summarizer, Trigger } from "../strategies/types.js";
 import { defaultStrategy, guardedStrategy } from "../strategies/index.js";
 import { createSdkSummarizer } from "../strategies/summarizer.js";
@@ -77,19 +80,127 @@ export interface CompactionOptions {
    * @default no budget
    */
   budget?: BudgetOption | CallGate;
+  /**
+   * Anthropic prompt-cache breakpoints compactor places on what it sends (never more than the API's four, never
+   * a 5-minute one before a 1-hour one):
+   * - `"compacted"`: one at the end of a compacted prefix, once compactor has compacted (so the new prefix is
+   *   cached); until then every request goes out byte for byte;
+   * - `"auto"`: that, and, for agents that set up no caching, the usual two (end of the system prompt, last
+   *   message) on every request that carries none;
+   * - `false`: none.
+   *
+   * Never placed with `strategy: null` or `shadow: true`, which send exactly what the agent wrote.
+   * @default "compacted"
+   */
+  cacheBreakpoints?: "compacted" | "auto" | false;
 }
 
 const runtimes = new WeakMap<object, Runtime>();
 
 /**
- * Wraps an `Anthropic` or `OpenAI` client. The result has the client's own type and behaves the same, except
- * that what is sent may be compacted, and every call is priced and logged.
+ * A client for the summarizer's own calls: the user's client with a header that makes compactor's core forward
+ * the request untouched (so the summary is not itself a call of the session, and is never compacted).
+ */
+function internalClient(client: object): object {
+  const headers = { [INTERNAL_HEADER]: "summarizer" };
+  const withHeader = (options: unknown) => ({
+    ...(typeof options === "object" && options !== null ? options : {}),
+    headers: { ...((options as { headers?: Record<string, string> } | undefined)?.headers ?? {}), ...headers },
+  });
+  const target = client as {
+    messages?: { create?: (params: unknown, options?: unknown) => unknown };
+    chat?: { completions?: { create?: (params: unknown, options?: unknown) => unknown } };
+  };
+  if (typeof target.messages?.create === "function") {
+    const messages = target.messages;
+    return { messages: { create: (params: unknown, options?: unknown) => messages.create?.(params, withHeader(options)) } };
+  }
+  const completions = target.chat?.completions;
+  return {
+    chat: { completions: { create: (params: unknown, options?: unknown) => completions?.create?.(params, withHeader(options)) } },
+  };
+}
+
+/**
+ * Installs compactor on an `Anthropic` or `OpenAI` client (or any of their subclasses: `AzureOpenAI`, Bedrock,
+ * Vertex, Foundry) and returns that same client. compactor sits at the wire — the `fetch` the SDK calls — so the
+ * client keeps everything it does (auth, retries, timeouts, `asResponse()`, streams, error classes); only what a
+ * Messages, Chat Completions or Responses request sends may be compacted, and every call is priced and logged.
+ * Clients made from it with `withOptions()` are covered too.
  *
  * ```ts
  * const client = withCompaction(new Anthropic(), { session: "task-42" });
  * ```
  */
 export function withCompaction<Client extends object>(client: Client, options: CompactionOptions): Client {
+  const runtime = runtimeFrom(options, (model) => sdkSummarizer(internalClient(client), model));
+  const wrapped = wrapClient(client, runtime, options.session);
+  runtimes.set(wrapped, runtime);
+  return wrapped;
+}
+
+/** Options of {@link compactorFetch}. */
+export interface CompactorFetchOptions extends Omit<CompactionOptions, "summarizer"> {
+  /**
+   * The `fetch` requests are forwarded with.
+   * @default globalThis.fetch
+   */
+  fetch?: FetchFunction;
+  /**
+   * The summarizing model for strategies that summarize: a {@link Summarizer} function, or `false` for the
+   * extractive fallback only (there is no SDK client to call a model with).
+   * @default false
+   */
+  summarizer?: false | Summarizer;
+}
+
+/**
+ * A `fetch` with compactor in it, for clients that take one: the Vercel AI SDK's providers
+ * (`createAnthropic({ fetch })`, `createOpenAI({ fetch })`), LangChain, or any code that speaks the Anthropic
+ * Messages, OpenAI Chat Completions or Responses wire format. The same core as {@link withCompaction}:
+ * sessions, strategies, checkpoints, invariant checks, pricing, events and budgets. Every other request is
+ * forwarded untouched. Pass it to {@link sessionReport} for its report.
+ *
+ * ```ts
+ * const fetch = compactorFetch({ session: "task-42" });
+ * const anthropic = createAnthropic({ fetch });
+ * ```
+ */
+export function compactorFetch(options: CompactorFetchOptions): FetchFunction {
+  if (typeof options !== "object" || options === null) {
+    throw new InvalidOptionError("options", "an object with at least `session`", options);
+  }
+  if (options.fetch !== undefined && typeof options.fetch !== "function") {
+    throw new InvalidOptionError("fetch", "a fetch function", options.fetch);
+  }
+  if (options.summarizer !== undefined && options.summarizer !== false && typeof options.summarizer !== "function") {
+    throw new InvalidOptionError("summarizer", "false or a Summarizer function", options.summarizer);
+  }
+  const { fetch: given, ...rest } = options;
+  const runtime = runtimeFrom({ ...rest, summarizer: options.summarizer ?? false }, () => undefined);
+  const upstream: FetchFunction = given ? upstreamFetch(given) : (input, init) => globalThis.fetch(input, init);
+  const core = createWireCore({ handler: runtime, defaultSession: options.session });
+  const fetch = fetchThrough(core, upstream, runtime);
+  runtimes.set(fetch, runtime);
+  return fetch;
+}
+
+function sdkSummarizer(client: object, model: string): Summarizer {
+  return createSdkSummarizer({
+    client: client as never,
+    model: summarizerModelFor(model) ?? model,
+    price: (summaryModel, usage) => {
+      const cost = costOfCall(summaryModel, usage);
+      return cost.known ? cost.costUsd : null;
+    },
+  });
+}
+
+/**
+ * Checks the options and builds the runtime behind a wrapped client or a compactor fetch (and the proxy's).
+ * @internal
+ */
+export function runtimeFrom(options: CompactionOptions, autoSummarizer: (model: string) => Summarizer | undefined): Runtime {
   if (typeof options !== "object" || options === null) {
     throw new InvalidOptionError("options", "an object with at least `session`", options);
   }
@@ -107,6 +218,14 @@ export function withCompaction<Client extends object>(client: Client, options: C
   }
   if (options.eventLog !== undefined && (typeof options.eventLog !== "string" || options.eventLog.length === 0)) {
     throw new InvalidOptionError("eventLog", "a file path", options.eventLog);
+  }
+  if (
+    options.cacheBreakpoints !== undefined &&
+    options.cacheBreakpoints !== false &&
+    options.cacheBreakpoints !== "compacted" &&
+    options.cacheBreakpoints !== "auto"
+  ) {
+    throw new InvalidOptionError("cacheBreakpoints", '"compacted", "auto" or false', options.cacheBreakpoints);
   }
   const summarizerOption = options.summarizer ?? "auto";
   if (summarizerOption !== "auto" && summarizerOption !== false && typeof summarizerOption !== "function") {
@@ -127,31 +246,29 @@ export function withCompaction<Client extends object>(client: Client, options: C
   const summarizerFor = (model: string): Summarizer | undefined => {
     if (summarizerOption === false) return undefined;
     if (typeof summarizerOption === "function") return summarizerOption;
-    return createSdkSummarizer({
-      client: client as never,
-      model: summarizerModelFor(model) ?? model,
-      price: (summaryModel, usage) => {
-        const cost = costOfCall(summaryModel, usage);
-        return cost.known ? cost.costUsd : null;
-      },
-    });
+    return autoSummarizer(model);
   };
+  // Strategies other than the default get a cache-aware guard unless a trigger is given (guardedStrategy).
   const guarded = guardedStrategy(options.strategy === undefined ? defaultStrategy() : options.strategy, options.trigger);
-  const runtime = createRuntime({
+  const strategy = guarded.strategy;
+  const shadow = options.shadow ?? false;
+  return createRuntime({
     store: options.store ?? memoryStore(),
-    strategy: guarded.strategy,
+    strategy,
     trigger: guarded.trigger,
     emit: fanOut(sinks),
     summarizerFor,
-    shadow: options.shadow ?? false,
+    shadow,
     ...(options.summarizerWaitMs !== undefined ? { summarizerWaitMs: options.summarizerWaitMs } : {}),
     ...(options.summarizerTimeoutMs !== undefined ? { summarizerTimeoutMs: options.summarizerTimeoutMs } : {}),
+    // Breakpoints change what is sent: only with a strategy that compacts, never in shadow mode.
+    cacheBreakpoints:
+      strategy === null || shadow || options.cacheBreakpoints === false
+        ? "none"
+        : (options.cacheBreakpoints ?? "compacted"),
     defaultSession: options.session,
     ...(gate ? { gate } : {}),
   });
-  const wrapped = wrapClient(client, runtime, options.session);
-  runtimes.set(wrapped, runtime);
-  return wrapped;
 }
 
 /**
@@ -159,8 +276,8 @@ export function withCompaction<Client extends object>(client: Client, options: C
  * cost, the realised saving (negative when compaction cost more, and then it says so), compactions.
  */
 export async function sessionReport(wrappedClient: object, sessionId?: string): Promise<SessionSummary> {
-  const runtime = runtimes.get(wrappedClient);
-  if (!runtime) throw new InvalidOptionError("wrappedClient", "a client returned by withCompaction()", wrappedClient);
+  const runtime = runtimes.get(wrappedClient) ?? (installedHandler(wrappedClient) as Runtime | undefined);
+  if (!runtime || typeof runtime.session !== "function") throw new InvalidOptionError("wrappedClient", "a client returned by withCompaction() or a compactorFetch()", wrappedClient);
   await runtime.flush();
   const state = await runtime.session(sessionId ?? runtime.defaultSession);
   return buildSessionReport(state);

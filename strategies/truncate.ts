@@ -1,6 +1,6 @@
 /**
- * `truncate`: drop the oldest whole turns until the prompt fits a target. Keeps the system prompt, the first
- * user message (the task), pinned messages and everything after them, the last `keepTurns` turns, and the
+ * `truncate`: drop the oldest whole turns until the prompt fits a target. Keeps the system prompt and
+ * mid-conversation system messages, the first user message (the task), pinned messages and everything after them, the last `keepTurns` turns, and the
  * assistant turn that made the last tool call when it carries thinking (the provider needs it verbatim to
  * continue the tool loop); never splits a tool call from its result.
  *
@@ -72,14 +72,23 @@ export function truncate(options: TruncateOptions = {}): Strategy {
         chosen = point;
         if (tokens.total - removed <= target) break;
       }
+      // Mid-conversation system messages (Anthropic SDK 1.x) are instructions, not history: kept, in place.
+      const instructions: Message[] = [];
+      for (let index = head; index < chosen; index++) {
+        const message = messages[index] as Message;
+        if (message.role !== "system") continue;
+        instructions.push(message);
+        removed -= tokens.perMessage[index] ?? 0;
+      }
       if (chosen <= head || removed <= 0) return null;
+      const dropped = chosen - head - instructions.length;
       return {
         keepFrom: chosen,
-        replacement: messages.slice(0, head),
+        replacement: [...messages.slice(0, head), ...instructions],
         removed: {
-          messages: chosen - head,
+          messages: dropped,
           tokens: removed,
-          description: `dropped messages ${head}-${chosen - 1} (${chosen - head} messages)`,
+          description: `dropped messages ${head}-${chosen - 1} (${dropped} messages${instructions.length > 0 ? `, ${instructions.length} system messages kept` : ""})`,
         },
       };
     },

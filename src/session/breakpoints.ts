@@ -64,9 +64,32 @@ export function countBreakpoints(
   return count;
 }
 
-function markLast(content: unknown): unknown {
-  if (typeof content === "string")
-    return [{ type: "text", text: content, cache_control: { type: "ephemeral" } }];
+/** A breakpoint's marker: the default 5-minute entry, or a 1-hour one. */
+function marker(ttl: "5m" | "1h"): Record<string, string> {
+  return ttl === "1h" ? { type: "ephemeral", ttl: "1h" } : { type: "ephemeral" };
+}
+
+function hasHourIn(value: unknown): boolean {
+  if (typeof value !== "object" || value === null) return false;
+  const record = value as Record<string, unknown>;
+  const control = record.cache_control as Record<string, unknown> | undefined;
+  if (typeof control === "object" && control !== null && control.ttl === "1h") return true;
+  if (Array.isArray(record.content)) for (const part of record.content) if (hasHourIn(part)) return true;
+  return false;
+}
+
+/**
+ * The TTL a breakpoint placed before message `from` must have: 1h when a 1-hour breakpoint follows it (the API
+ * requires longer-lived entries first and rejects a 5m entry before a 1h one), else the default 5m.
+ */
+export function ttlBefore(params: Record<string, unknown>, messages: readonly unknown[], from: number): "5m" | "1h" {
+  if (hasHourIn({ cache_control: params.cache_control })) return "1h";
+  for (let index = from; index < messages.length; index++) if (hasHourIn(messages[index])) return "1h";
+  return "5m";
+}
+
+function markLast(content: unknown, ttl: "5m" | "1h" = "5m"): unknown {
+  if (typeof content === "string") return [{ type: "text", text: content, cache_control: marker(ttl) }];
   if (!Array.isArray(content) || content.length === 0) return content;
   const last = content.at(-1) as Record<string, unknown>;
   if (
@@ -76,25 +99,27 @@ function markLast(content: unknown): unknown {
     last.type === "redacted_thinking"
   )
     return content;
-  return [...content.slice(0, -1), { ...last, cache_control: { type: "ephemeral" } }];
+  return [...content.slice(0, -1), { ...last, cache_control: marker(ttl) }];
 }
 
 /** A shallow copy of a raw Anthropic message with a breakpoint on its last block. */
-export function withBreakpoint(message: unknown): unknown {
+export function withBreakpoint(message: unknown, ttl: "5m" | "1h" = "5m"): unknown {
   if (typeof message !== "object" || message === null) return message;
   const record = message as Record<string, unknown>;
-  return { ...record, content: markLast(record.content) };
+  return { ...record, content: markLast(record.content, ttl) };
 }
 
 /**
  * Adds breakpoints to an Anthropic request about to be sent: at the end of the replacement (when there is one
- * and a slot is free), and when the request has none at all, on the system prompt and the last message too.
+ * and a slot is free; a 1-hour entry when a 1-hour breakpoint follows it), and, with `whenNone`, when the request
+ * has none at all, on the system prompt and the last message too.
  * Returns the params unchanged when nothing is added.
  */
 export function placeBreakpoints(
   params: Record<string, unknown>,
   messages: unknown[],
   replacementLength: number,
+  whenNone = true,
 ): Record<string, unknown> {
   // Only "none at all?" matters unless a replacement needs a slot (then: fewer than the maximum?).
   let used = countBreakpoints(params, messages, replacementLength > 0 ? maximumBreakpoints : 1);
@@ -105,11 +130,15 @@ export function placeBreakpoints(
   let system = params.system;
   if (replacementLength > 0 && replacementLength < messages.length && used < maximumBreakpoints) {
     sent = [...messages];
-    sent[replacementLength - 1] = withBreakpoint(sent[replacementLength - 1]);
+    // Never a 5-minute entry before a 1-hour one the agent placed later in the prompt.
+    sent[replacementLength - 1] = withBreakpoint(
+      sent[replacementLength - 1],
+      ttlBefore(params, messages, replacementLength),
+    );
     used++;
     changed = true;
   }
-  if (none) {
+  if (none && whenNone) {
     if (system !== undefined && system !== "" && used < maximumBreakpoints) {
       system = markLast(system);
       used++;

@@ -37,8 +37,14 @@ const anthropic: FormatBinding = {
   messages: (params) => (Array.isArray(params.messages) ? params.messages : undefined),
   withMessages: (params, messages) => ({ ...params, messages }),
   fixedParts: (params) => [params.system, params.tools].filter((part) => part !== undefined),
-  notCompactable: (params) =>
-    params.context_management !== undefined ? "the request uses Anthropic context_management" : undefined,
+  notCompactable: (params) => {
+    if (params.context_management !== undefined) return "the request uses Anthropic context_management";
+    if (params.compaction !== undefined && params.compaction !== null)
+      return "the request uses Anthropic server-side compaction (compaction)";
+    if (params.thread !== undefined && params.thread !== null)
+      return "the request is on a server-held Anthropic thread (thread)";
+    return undefined;
+  },
   responseUsage: (response) => {
     const usage = record(response)?.usage;
     return usage === undefined ? undefined : usageFromAnthropic(usage);
@@ -131,6 +137,38 @@ export function bindingFor(format: ProviderFormat): FormatBinding {
   }
 }
 
+/** An Anthropic reply's content blocks, rebuilt from its stream events (text, thinking, tool input). */
+export function anthropicContentFromEvents(events: readonly unknown[]): unknown[] {
+  const blocks: Record<string, unknown>[] = [];
+  const json: string[] = [];
+  for (const event of events) {
+    const item = record(event);
+    const index = typeof item?.index === "number" ? item.index : -1;
+    if (item?.type === "content_block_start") {
+      blocks[index] = { ...record(item.content_block) };
+      json[index] = "";
+    } else if (item?.type === "content_block_delta" && blocks[index]) {
+      const block = blocks[index] as Record<string, unknown>;
+      const delta = record(item.delta);
+      if (delta?.type === "text_delta") block.text = `${block.text ?? ""}${String(delta.text ?? "")}`;
+      else if (delta?.type === "thinking_delta")
+        block.thinking = `${block.thinking ?? ""}${String(delta.thinking ?? "")}`;
+      else if (delta?.type === "signature_delta") block.signature = delta.signature;
+      else if (delta?.type === "input_json_delta") json[index] = `${json[index] ?? ""}${String(delta.partial_json ?? "")}`;
+    } else if (item?.type === "content_block_stop" && blocks[index]) {
+      const text = json[index];
+      if (text) {
+        try {
+          (blocks[index] as Record<string, unknown>).input = JSON.parse(text);
+        } catch {
+          // An incomplete tool input stays as it started.
+        }
+      }
+    }
+  }
+  return blocks.filter((block) => block !== undefined);
+}
+
 /** The response object of a finished stream, rebuilt from its events where the format carries one whole. */
 export function streamResponse(format: ProviderFormat, events: readonly unknown[]): unknown {
   if (format === "openai-responses") {
@@ -141,8 +179,8 @@ export function streamResponse(format: ProviderFormat, events: readonly unknown[
     }
   }
   if (format === "anthropic") {
-    const start = events.map(record).find((event) => event?.type === "message_start");
-    return start?.message;
+    const start = record(events.map(record).find((event) => event?.type === "message_start")?.message);
+    return start ? { ...start, content: anthropicContentFromEvents(events) } : undefined;
   }
   const first = record(events[0]);
   return first ? { model: first.model } : undefined;

@@ -39,6 +39,8 @@ export interface LiveSession {
   queue: Promise<void>;
   /** Ledger entries not yet persisted. */
   pendingLedger: LedgerEntry[];
+  /** Resolves once the session's latest call has handed its outcome to the queue (Anthropic threads wait on it). */
+  lastCall?: Promise<void>;
 }
 
 /** The counterfactual's persistent segments (one per history message, after the fixed parts). */

@@ -21,6 +21,7 @@ import { enqueue, type LiveSession, liveFrom } from "./live-session.js";
 import { fromRawMessages, rawFromMessages } from "./conversion.js";
 import { commonPrefix, rawMessageHashes } from "./raw-hash.js";
 import { calibrationOf } from "./calibration-state.js";
+import { validateConversation } from "../transcript/validate.js";
 import { type TokenCounter, defaultTokenCounter } from "./token-counter.js";
 import { settledInBackground } from "../resilience/background.js";
 import { flushEventLogs } from "../events/sinks.js";
@@ -48,11 +49,12 @@ export interface RuntimeOptions {
   /** Budget gate consulted before and after every call. */
   gate?: CallGate;
   /**
-   * Anthropic: place cache breakpoints on what is sent (end of the compacted prefix; system and last message
-   * when the request has none).
-   * @default true
+   * Anthropic cache breakpoints compactor places on what it sends: `"compacted"`, one at the end of a compacted
+   * prefix (only once it has compacted); `"auto"`, that and, when a request carries none at all, the system
+   * prompt and the last message; `"none"`.
+   * @default "compacted"
    */
-  cacheBreakpoints?: boolean;
+  cacheBreakpoints?: "compacted" | "auto" | "none";
   /** Measure only: run the strategy and log what it would save, but send the original request. */
   shadow?: boolean;
   tokens?: TokenCounter;
@@ -86,8 +88,11 @@ export interface Runtime extends RequestHandler {
   /** The live state of a session, loading it from the store if needed. */
   session(sessionId: string): Promise<LiveSession>;
   readonly defaultSession: string;
-  /** Persists every session's pending changes. */
-  flush(): Promise<void>;
+  /**
+   * Persists every session's pending changes, after the calls in flight have settled (their answers are still
+   * arriving; waited for at most `inflightTimeoutMs`, 5 s by default).
+   */
+  flush(inflightTimeoutMs?: number): Promise<void>;
 }
 
 /** Creates the runtime behind a wrapped client. */
@@ -100,6 +105,8 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       options.store.maxSessions ?? Number.POSITIVE_INFINITY,
     ),
   );
+  /** Calls prepared and not yet settled: each resolves when its call settles. */
+  const inflight = new Set<Promise<void>>();
   const summarizers = new Map<string, Summarizer | undefined>();
   const summarizerFor = (model: string): Summarizer | undefined => {
     if (!options.summarizerFor) return undefined;
@@ -141,7 +148,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   async function prepareIn(state: LiveSession, request: OutgoingRequest): Promise<PreparedRequest> {
     const binding = bindingFor(request.format);
     const started = now();
-    const raw = binding.messages(request.params);
+    const raw = fullMessages(state, request, binding.messages(request.params));
     const requestedModel =
       typeof request.params.model === "string" ? request.params.model : (state.meta.model ?? "unknown");
     state.meta.provider = request.format;
@@ -235,7 +242,8 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         // The summarizer's wait is bounded; a slow summary is applied on a later call (resilience/compaction-wait).
         plan = await compactWithin({
           state,
-          summarizer: summarizerFor(model),
+          // Shadow mode measures; it never pays for a summary (the strategy's extractive fallback stands in).
+          summarizer: options.shadow ? undefined : summarizerFor(model),
           plan: (summarizer, view) =>
             planCompaction({
               state: view,
@@ -265,6 +273,27 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         reportError(state.id, "strategy", error, "sent-original");
       }
     }
+    if (plan && plan.violations.length === 0) {
+      // compactor does not repair an agent's invalid request: cutting away an orphan tool result would make
+      // a call succeed that fails unwrapped. The request goes out as written, and fails as it would.
+      const invalid = validateConversation({ format: request.format, messages: state.history });
+      if (invalid.length > 0) {
+        options.emit({
+          type: "error",
+          session: state.id,
+          time: now(),
+          phase: "invariant",
+          message: `the agent's request is itself invalid (${invalid[0]?.message ?? "structure"}); compactor does not repair requests, so it was sent as written`,
+          violations: invalid.map((violation) => ({
+            code: violation.code,
+            message: violation.message,
+            ...(violation.messageIndex !== undefined ? { messageIndex: violation.messageIndex } : {}),
+          })),
+          fallback: "sent-original",
+        });
+        plan = undefined;
+      }
+    }
     if (plan) {
       if (plan.violations.length > 0) {
         options.emit({
@@ -278,6 +307,8 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         });
       } else if (!options.shadow) {
         applyCompaction(state, plan);
+      } else {
+        shadowCheckpoint(state, plan);
       }
       if (plan.violations.length === 0) options.emit(plan.event(state.id, now()));
     }
@@ -310,9 +341,15 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       raw &&
       !blocked &&
       !options.shadow &&
-      (options.cacheBreakpoints ?? true)
+      (options.cacheBreakpoints ?? "compacted") !== "none" &&
+      (replacementLength > 0 || options.cacheBreakpoints === "auto")
     ) {
-      params = placeBreakpoints(params, (params.messages as unknown[]) ?? [], replacementLength);
+      params = placeBreakpoints(
+        params,
+        (params.messages as unknown[]) ?? [],
+        replacementLength,
+        options.cacheBreakpoints === "auto",
+      );
     }
 
     const fixedParts = binding.fixedParts(request.params);
@@ -320,11 +357,19 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     const sentTokens = estimateSent(state, tokens, fixedParts, compacted, fullSum);
     const fullTokens = estimateSent(state, tokens, fixedParts, false, fullSum);
     let settled = false;
+    let markSettled: () => void = () => {};
+    const done = new Promise<void>((resolve) => {
+      markSettled = resolve;
+    });
+    inflight.add(done);
+    state.lastCall = done;
+    void done.then(() => inflight.delete(done));
     return {
       params,
       settle: async (outcome: CallOutcome) => {
         if (settled) return;
         settled = true;
+        markSettled();
         try {
           // The gate settles inside the session's queue (its ledger waits are bounded by the gate's timeout);
           // the store saves in the background.
@@ -359,6 +404,8 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     async prepare(request: OutgoingRequest): Promise<PreparedRequest> {
       try {
         const state = await session(request.sessionId);
+        // A thread continues from the previous reply: wait (briefly) until that call is recorded.
+        if (continuesThread(request) && state.lastCall) await settledOrTimeout(state.lastCall, 2_000);
         return await enqueue(state, () => prepareIn(state, request));
       } catch (error) {
         reportError(request.sessionId, "strategy", error, "sent-original");
@@ -366,7 +413,16 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         return gateUnprepared(options.gate, request, options.emit);
       }
     },
-    async flush() {
+    async flush(inflightTimeoutMs = 5_000) {
+      if (inflight.size > 0) {
+        let timer: NodeJS.Timeout | undefined;
+        const timeout = new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, inflightTimeoutMs);
+          timer.unref?.();
+        });
+        await Promise.race([Promise.all([...inflight]), timeout]);
+        clearTimeout(timer);
+      }
       await Promise.all(
         [...live.values()].map(async (pending) => {
           const state = await pending;
@@ -377,6 +433,48 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       await flushEventLogs();
     },
   };
+}
+
+/** True for an Anthropic SDK 1.x Threads request that continues a server-held thread (its messages are a delta). */
+function continuesThread(request: OutgoingRequest): boolean {
+  if (request.format !== "anthropic") return false;
+  const thread = request.params.thread;
+  return typeof thread === "object" && thread !== null && (thread as { type?: unknown }).type === "continue";
+}
+
+async function settledOrTimeout(pending: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+  });
+  await Promise.race([pending, timeout]);
+  clearTimeout(timer);
+}
+
+/**
+ * The request's whole conversation. A thread `continue` sends only what the server lacks: the history the session
+ * already holds (the last request's messages and the reply the server stored) comes first.
+ */
+function fullMessages(state: LiveSession, request: OutgoingRequest, raw: unknown[] | undefined): unknown[] | undefined {
+  if (raw === undefined || !continuesThread(request)) return raw;
+  const base = state.lastRaw ?? rawFromMessages(request.format, request.params, state.history);
+  const reply = state.meta.lastResponse ? rawFromMessages(request.format, request.params, [state.meta.lastResponse]) : [];
+  return [...base, ...reply, ...raw];
+}
+
+/**
+ * Shadow mode: the would-be checkpoint becomes the session's, exactly as live mode would make it, so later calls
+ * plan on the view live mode would send (and do not count the same saving again on every call); the request
+ * still goes out as written and the report's totals count no compaction.
+ */
+function shadowCheckpoint(state: LiveSession, plan: CompactionPlan): void {
+  const previous = state.meta.checkpoint;
+  if (previous) {
+    const { replacement: _replacement, ...rest } = previous;
+    state.meta.pastCheckpoints.push(rest);
+  }
+  state.meta.checkpoint = plan.checkpoint;
+  state.rawReplacement = undefined;
 }
 
 /** The request's output cap, for the budget's reservation. */

@@ -37,6 +37,44 @@ function countBreakpoints(body: JsonObject): number {
   return count;
 }
 
+/** Every breakpoint's TTL in prompt order (tools, system, messages, then the top-level one, which marks the end). */
+function breakpointTtls(body: JsonObject): Array<{ ttl: string; where: string }> {
+  const found: Array<{ ttl: string; where: string }> = [];
+  const visit = (value: unknown, where: string): void => {
+    if (!isObject(value) || !isObject(value.cache_control)) return;
+    const ttl = value.cache_control.ttl;
+    found.push({ ttl: typeof ttl === "string" ? ttl : "5m", where });
+  };
+  for (const [index, tool] of blocksOf(body.tools).entries()) visit(tool, `tools.${index}`);
+  for (const [index, block] of blocksOf(body.system).entries()) visit(block, `system.${index}`);
+  for (const [index, message] of blocksOf(body.messages).entries()) {
+    if (!isObject(message)) continue;
+    for (const [blockIndex, block] of blocksOf(message.content).entries()) {
+      visit(block, `messages.${index}.content.${blockIndex}`);
+      if (isObject(block) && block.type === "tool_result")
+        for (const [inner, part] of blocksOf(block.content).entries())
+          visit(part, `messages.${index}.content.${blockIndex}.content.${inner}`);
+    }
+  }
+  visit(body, "cache_control");
+  return found;
+}
+
+/** Anthropic processes the prompt in order and requires longer-lived entries first: no 1h after a 5m. */
+function checkTtlOrder(body: JsonObject): ValidationIssue | undefined {
+  let firstShort: string | undefined;
+  for (const { ttl, where } of breakpointTtls(body)) {
+    if (ttl === "5m") firstShort ??= where;
+    else if (ttl === "1h" && firstShort !== undefined) {
+      return issue(
+        `${where}.cache_control: a ttl='1h' cache_control block must not come after a ttl='5m' cache_control ` +
+          `block (${firstShort}). Cache entries with a longer TTL must appear before shorter ones.`,
+      );
+    }
+  }
+  return undefined;
+}
+
 function checkShape(body: JsonObject): ValidationIssue | undefined {
   if (typeof body.model !== "string" || body.model === "") return issue("model: Field required");
   if (body.max_tokens === undefined) return issue("max_tokens: Field required");
@@ -117,5 +155,5 @@ export function validateAnthropicRequest(body: JsonObject): ValidationIssue | un
       `A maximum of ${maximumBreakpoints} blocks with cache_control may be provided. Found ${breakpoints}.`,
     );
   }
-  return undefined;
+  return checkTtlOrder(body);
 }

@@ -27,7 +27,8 @@ const stopReasons = { end: "end_turn", tool_call: "tool_use", max_tokens: "max_t
 
 function contentOf(message: MessageReply, callNumber: number): Anthropic.ContentBlock[] {
   return message.parts.map((part, index): Anthropic.ContentBlock => {
-    if (part.type === "text") return { type: "text", text: part.text, citations: null };
+    // No `citations` field: the API omits it on plain text (and strict clients such as the AI SDK reject null).
+    if (part.type === "text") return { type: "text", text: part.text } as Anthropic.TextBlock;
     if (part.type === "thinking") return { type: "thinking", thinking: part.text, signature: part.signature };
     const id = part.id ?? `toolu_test_${padded(callNumber)}_${index}`;
     return { type: "tool_use", id, name: part.name, input: part.input, caller: { type: "direct" } };

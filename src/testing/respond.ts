@@ -6,7 +6,7 @@
  */
 
 import type { ServerResponse } from "node:http";
-import type { JsonObject, ProviderHandler, RenderContext } from "./handler.js";
+import { isObject, type JsonObject, type ProviderHandler, type RenderContext } from "./handler.js";
 import { breakConnection, sendEvents, sendJson } from "./http.js";
 import type { PromptCache } from "./prefix-cache.js";
 import { type CountTokens, layoutPrompt } from "./prompt.js";
@@ -24,6 +24,49 @@ export interface RespondState {
   deltaCharacters: number;
   /** Hands out the 0-based index of the next call that reaches the script. */
   nextCallIndex: () => number;
+  /** Anthropic Threads the server holds, by the id of their latest reply. */
+  threads?: Map<string, StoredThread>;
+}
+
+/** What the server keeps of an Anthropic thread: its create-only fields and the whole conversation. */
+export interface StoredThread {
+  system?: unknown;
+  tools?: unknown;
+  messages: unknown[];
+}
+
+/**
+ * Anthropic SDK 1.x Threads: `thread: {type: "create"}` stores the conversation and its reply under the reply's
+ * id; `thread: {type: "continue", previous_message_id}` sends only the new messages, which the server appends to
+ * what it holds (taking `system` and `tools` from the thread). Returns the body to answer as if it were one
+ * stateless request, or an error.
+ */
+function expandThread(
+  body: JsonObject,
+  threads: Map<string, StoredThread>,
+): { body: JsonObject; threaded: boolean } | { status: number; message: string } {
+  const thread = body.thread;
+  if (!isObject(thread)) return { body, threaded: false };
+  const { thread: _thread, ...rest } = body;
+  if (thread.type === "create") return { body: rest, threaded: true };
+  if (thread.type !== "continue") return { status: 400, message: `thread.type: Input should be 'create' or 'continue'` };
+  const previous = typeof thread.previous_message_id === "string" ? threads.get(thread.previous_message_id) : undefined;
+  if (previous === undefined) {
+    return { status: 404, message: `thread_not_found: no thread holds previous_message_id ${String(thread.previous_message_id)}` };
+  }
+  if (rest.system !== undefined || rest.tools !== undefined) {
+    return { status: 400, message: "thread_unsupported_request: `system` and `tools` are taken from the thread on a continue" };
+  }
+  const messages = Array.isArray(rest.messages) ? rest.messages : [];
+  return {
+    body: {
+      ...rest,
+      ...(previous.system !== undefined ? { system: previous.system } : {}),
+      ...(previous.tools !== undefined ? { tools: previous.tools } : {}),
+      messages: [...previous.messages, ...messages],
+    },
+    threaded: true,
+  };
 }
 
 /** Sends a provider-shaped error and records its status. */
@@ -58,6 +101,14 @@ export async function respond(
   body: JsonObject,
   response: ServerResponse,
 ): Promise<void> {
+  let threaded = false;
+  if (handler.provider === "anthropic" && body.thread !== undefined) {
+    state.threads ??= new Map();
+    const expanded = expandThread(body, state.threads);
+    if ("status" in expanded) return sendError(handler, recorded, response, { status: expanded.status, message: expanded.message, param: null });
+    body = expanded.body;
+    threaded = expanded.threaded;
+  }
   const issue = handler.validate(body);
   if (issue !== undefined) {
     recorded.validationError = issue.message;
@@ -105,6 +156,15 @@ export async function respond(
     body,
   };
   recorded.status = 200;
+  if (threaded) {
+    const rendered = handler.render(message, usage, context) as { id: string; content: unknown };
+    const messages = Array.isArray(body.messages) ? body.messages : [];
+    state.threads?.set(rendered.id, {
+      ...(body.system !== undefined ? { system: body.system } : {}),
+      ...(body.tools !== undefined ? { tools: body.tools } : {}),
+      messages: [...messages, { role: "assistant", content: rendered.content }],
+    });
+  }
   if (!recorded.stream) return sendJson(response, 200, handler.render(message, usage, context), headers);
   return sendEvents(response, handler.events(message, usage, context), { headers, breakAfter });
 }

@@ -72,6 +72,16 @@ const routes = new Map<string, ProviderHandler>([
   ["/v1/responses", openaiResponsesHandler],
 ]);
 
+/** Azure OpenAI's deployment paths (`/openai/deployments/{name}/chat/completions`) answer like OpenAI's. */
+const azureDeployment = /^(?:\/openai|\/v1)?\/deployments\/[^/]+(\/chat\/completions|\/responses)$/;
+
+function routeOf(pathname: string): ProviderHandler | undefined {
+  const exact = routes.get(pathname);
+  if (exact !== undefined) return exact;
+  const azure = azureDeployment.exec(pathname);
+  return azure ? routes.get(`/v1${azure[1]}`) : undefined;
+}
+
 function checkedCounter(countTokens: CountTokens): CountTokens {
   return (part, context) => {
     const tokens = countTokens(part, context);
@@ -103,7 +113,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     const time = state.now();
     const path = request.url ?? "/";
     const method = request.method ?? "GET";
-    const handler = routes.get(new URL(path, "http://127.0.0.1").pathname);
+    const handler = routeOf(new URL(path, "http://127.0.0.1").pathname);
     const text = await readBody(request);
     let body: unknown = text;
     try {

@@ -8,22 +8,20 @@
 import type { RequestHandler } from "./contract.js";
 import { type SdkDescription, wrapWith } from "./internal/wrap.js";
 
-/** What {@link wrapAnthropic} patches. */
+/** How {@link wrapAnthropic} recognises its clients. */
 export const anthropicSdk: SdkDescription = {
   packageName: "@anthropic-ai/sdk",
   clientDescription: "an Anthropic client (from @anthropic-ai/sdk)",
   requiredPath: ["messages"],
-  points: [
-    { path: ["messages"], format: "anthropic" },
-    { path: ["beta", "messages"], format: "anthropic" },
-  ],
+  formats: ["anthropic"],
 };
 
 /**
- * Returns a copy of `client` whose `messages.create` and `beta.messages.create` go through `handler`; the user's client is not changed
- * and the copy keeps the SDK's types, results and errors.
+ * Installs `handler` on `client` at the wire: every Messages request the client (or a `withOptions()` copy of it)
+ * sends goes through `handler`. Returns `client` itself: its type, methods, results, errors and settings stay
+ * the SDK's own.
  *
- * @param client - An `Anthropic` client (or a subclass with `withOptions` and `messages.create`).
+ * @param client - An `Anthropic` client (or a subclass, or a Bedrock/Vertex/Foundry client: anything that keeps a `fetch`).
  * @param handler - Prepares every request and receives every outcome.
  * @param defaultSession - Session id of requests without a per-request session header.
  * @throws {@link UnsupportedClientError} when `client` is not an Anthropic client.

@@ -1,6 +1,6 @@
 /**
- * The contract between the SDK plumbing (which patches `messages.create`, `chat.completions.create` and
- * `responses.create`) and the session runtime (which keeps history, compacts, prices and logs).
+ * The contract between the wire-level core (which sees every Messages, Chat Completions and Responses request a
+ * client sends) and the session runtime (which keeps history, compacts, prices and logs).
  *
  * The plumbing knows nothing of compaction; the runtime knows nothing of SDK internals.
  *
@@ -16,7 +16,7 @@ export interface OutgoingRequest {
   /** Request params exactly as the user passed them. Never mutated. */
   params: Record<string, unknown>;
   stream: boolean;
-  /** The caller's abort signal, if any: compactor's own waits for this request end when it fires. */
+  /** The caller's signal (its abort, or the SDK's timeout): waits compactor adds should end with it. */
   signal?: AbortSignal;
 }
 
@@ -37,7 +37,7 @@ export interface PreparedRequest {
 export type CallOutcome =
   | {
       kind: "response";
-      /** The parsed response body: an Anthropic `Message`, an OpenAI `ChatCompletion`, or a `Response`. */
+      /** The parsed response body: an Anthropic `Message`, an OpenAI `ChatCompletion`, or a `Response`; undefined when it was not JSON. */
       response: unknown;
       durationMs: number;
     }
@@ -45,11 +45,19 @@ export type CallOutcome =
       kind: "stream";
       /** Every event the stream yielded, in order (Anthropic events, chat chunks, or Responses events). */
       events: unknown[];
-      /** False when the stream broke off or the caller stopped reading early. */
+      /**
+       * False when the stream broke off (network error, abort, an error event). compactor reads its own copy of
+       * the stream to the end, so a caller that stops reading early does not make it incomplete.
+       */
       completed: boolean;
       durationMs: number;
     }
-  | { kind: "error"; error: unknown; durationMs: number };
+  | {
+      kind: "error";
+      /** What `fetch` threw, or `{ status, headers }` for an HTTP error answer (the SDK raises its own class). */
+      error: unknown;
+      durationMs: number;
+    };
 
 /** The runtime side, as the plumbing sees it. */
 export interface RequestHandler {
@@ -62,6 +70,7 @@ export interface RequestHandler {
 
 /**
  * Request header that overrides the wrapped client's session id for one request. It is read and removed by the
- * plumbing before the request goes out: `client.messages.create(params, { headers: { [SESSION_HEADER]: "id" } })`.
+ * wire-level core before the request goes out: `client.messages.create(params, { headers: { [SESSION_HEADER]:
+ * "id" } })`, or in the client's `defaultHeaders`.
  */
 export const SESSION_HEADER = "x-compactor-session";

@@ -1,6 +1,7 @@
 /**
- * The SDK plumbing of `withCompaction`: patched copies of Anthropic and OpenAI clients whose `create` methods go
- * through a {@link RequestHandler}.
+ * The SDK plumbing of `withCompaction`: a wire-level core installed as the `fetch` of the user's own Anthropic
+ * or OpenAI client, sending every Messages, Chat Completions and Responses request through a
+ * {@link RequestHandler}.
  *
  * @module
  */
@@ -15,6 +16,9 @@ export { wrapAnthropic } from "./anthropic.js";
 export type { CallOutcome, OutgoingRequest, PreparedRequest, RequestHandler } from "./contract.js";
 export { SESSION_HEADER } from "./contract.js";
 export { wrapOpenAI } from "./openai.js";
+export { createWireCore, INTERNAL_HEADER, type WireCore, type WireCoreOptions } from "./wire/core.js";
+export { type FetchFunction, type WireRequest, wireRequestOf } from "./wire/request.js";
+export { formatOf } from "./wire/route.js";
 export { UnsupportedClientError } from "./unsupported-client-error.js";
 
 /**

@@ -8,20 +8,18 @@
 import type { RequestHandler } from "./contract.js";
 import { type SdkDescription, wrapWith } from "./internal/wrap.js";
 
-/** What {@link wrapOpenAI} patches. */
+/** How {@link wrapOpenAI} recognises its clients. */
 export const openaiSdk: SdkDescription = {
   packageName: "openai",
   clientDescription: "an OpenAI client (from openai)",
   requiredPath: ["chat", "completions"],
-  points: [
-    { path: ["chat", "completions"], format: "openai-chat" },
-    { path: ["responses"], format: "openai-responses" },
-  ],
+  formats: ["openai-chat", "openai-responses"],
 };
 
 /**
- * Returns a copy of `client` whose `chat.completions.create` and `responses.create` go through `handler`; the
- * user's client is not changed and the copy keeps the SDK's types, results and errors.
+ * Installs `handler` on `client` at the wire: every Chat Completions and Responses request the client (or a
+ * `withOptions()` copy of it) sends goes through `handler`. Returns `client` itself: its type, methods, results,
+ * errors and settings stay the SDK's own.
  *
  * @param client - An `OpenAI` client (or a subclass such as `AzureOpenAI`).
  * @param handler - Prepares every request and receives every outcome.

@@ -63,7 +63,7 @@ describe("SDK errors through the wrapped Anthropic client", () => {
       expect(report.historyMessages).toBe(3);
 
       const retried = await send(messages);
-      expect(retried.content).toEqual([{ type: "text", text: "After the retry.", citations: null }]);
+      expect(retried.content).toEqual([{ type: "text", text: "After the retry." }]);
       report = await sessionReport(client);
       expect(report.calls).toBe(2);
       expect(report.historyMessages).toBe(3);

@@ -145,10 +145,9 @@ describe("a summarizer never stalls the user's call", () => {
     expect(elapsed).toBeLessThan(1500);
   }, 20_000);
 
-  it("summarizer spend reaches the budget and the report, even when the summary is not used (shadow mode)", async () => {
+  it("summarizer spend reaches the budget and the report", async () => {
     const ledger = memoryBudgetLedger();
     const { client, server } = await setup(async () => {}, {
-      shadow: true,
       budget: { ledger, session: { maxUsd: 100 } },
     });
     const messages: Param[] = [{ role: "user", content: "Fix the failing handler." }];

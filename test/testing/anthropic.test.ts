@@ -24,7 +24,7 @@ describe("Anthropic Messages against the test server", () => {
       max_tokens: 64,
       messages: [{ role: "user", content: "hello there" }],
     });
-    expect(message.content).toEqual([{ type: "text", text: "Echo: hello there", citations: null }]);
+    expect(message.content).toEqual([{ type: "text", text: "Echo: hello there" }]);
     expect(message.stop_reason).toBe("end_turn");
     const expectedInput = blockTokens("user", { type: "text", text: "hello there" });
     expect(message.usage.input_tokens).toBe(expectedInput);

@@ -35,30 +35,40 @@ describe("wrapAnthropic streaming", () => {
     expect(events).toEqual(expected);
     expect(events.map((event) => event.type)).toContain("message_stop");
     expect(handler.requests[0]?.stream).toBe(true);
-    const outcome = handler.onlyOutcome();
+    const outcome = (await handler.outcome());
     expect(outcome.kind).toBe("stream");
     if (outcome.kind === "stream") {
       expect(outcome.completed).toBe(true);
       expect(outcome.events).toHaveLength(events.length);
-      for (const [index, event] of outcome.events.entries()) expect(event).toBe(events[index]);
+      for (const [index, event] of outcome.events.entries()) expect(event).toEqual(events[index]);
     }
   });
 
-  it("settles a stream the caller stops reading early as not completed", async () => {
+  it("settles a stream the caller stops reading early, with what the provider sent", async () => {
     const handler = recordingHandler();
     const stream = await wrapped(handler).messages.create({ ...params, stream: true });
     for await (const event of stream) if (event.type === "content_block_start") break;
-    const outcome = handler.onlyOutcome();
-    expect(outcome).toMatchObject({ kind: "stream", completed: false });
-    if (outcome.kind === "stream")
-      expect(outcome.events.at(-1)).toMatchObject({ type: "content_block_start" });
+    const outcome = await handler.outcome();
+    expect(outcome.kind).toBe("stream");
+    if (outcome.kind === "stream") {
+      expect(outcome.events[0]).toMatchObject({ type: "message_start" });
+      expect(outcome.events.map((event) => (event as { type: string }).type)).toContain("content_block_start");
+    }
   });
 
   it("settles a stream aborted before it is read", async () => {
     const handler = recordingHandler();
     const stream = await wrapped(handler).messages.create({ ...params, stream: true });
     stream.controller.abort();
-    expect(handler.onlyOutcome()).toMatchObject({ kind: "stream", completed: false, events: [] });
+    expect(await handler.outcome()).toMatchObject({ kind: "stream" });
+  });
+
+  it("settles a stream nobody ever reads, with its usage", async () => {
+    const handler = recordingHandler();
+    await wrapped(handler).messages.create({ ...params, stream: true });
+    const outcome = await handler.outcome();
+    expect(outcome).toMatchObject({ kind: "stream", completed: true });
+    if (outcome.kind === "stream") expect(outcome.events.at(-1)).toMatchObject({ type: "message_stop" });
   });
 
   it("settles a stream the server breaks off as not completed, and the caller sees the SDK's error", async () => {
@@ -79,7 +89,7 @@ describe("wrapAnthropic streaming", () => {
     expect((error as object).constructor).toBe((rawError as object).constructor);
     expect(events).toEqual(rawEvents);
     expect(events.length).toBeGreaterThan(0);
-    const outcome = handler.onlyOutcome();
+    const outcome = (await handler.outcome());
     expect(outcome).toMatchObject({ kind: "stream", completed: false });
     if (outcome.kind === "stream") expect(outcome.events).toEqual(events);
   });
@@ -90,7 +100,7 @@ describe("wrapAnthropic streaming", () => {
     const [left, right] = (await wrapped(handler).messages.create({ ...params, stream: true })).tee();
     expect(await collect(left)).toEqual(expected);
     expect(await collect(right)).toEqual(expected);
-    expect(handler.onlyOutcome()).toMatchObject({ kind: "stream", completed: true });
+    expect((await handler.outcome())).toMatchObject({ kind: "stream", completed: true });
 
     const expectedAgain = await collect(await rawClient().messages.create({ ...params, stream: true }));
     const readable = (await wrapped(handler).messages.create({ ...params, stream: true })).toReadableStream();
@@ -109,7 +119,7 @@ describe("wrapAnthropic streaming", () => {
     expect(message).toEqual(expected);
     expect(texts.join("")).toBe((message.content[0] as Anthropic.TextBlock).text);
     expect(handler.requests[0]).toMatchObject({ stream: true, params: { stream: true, messages: history } });
-    expect(handler.onlyOutcome()).toMatchObject({ kind: "stream", completed: true });
+    expect((await handler.outcome())).toMatchObject({ kind: "stream", completed: true });
   });
 
   it("strips the session header passed to the messages.stream() helper", async () => {
@@ -130,7 +140,7 @@ describe("wrapAnthropic streaming", () => {
       .finalMessage()
       .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(Anthropic.RateLimitError);
-    expect(handler.onlyOutcome()).toMatchObject({ kind: "error", error });
+    expect((await handler.outcome())).toMatchObject({ kind: "error", error: { status: 429 } });
   });
 });
 

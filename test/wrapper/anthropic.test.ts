@@ -41,11 +41,12 @@ describe("wrapAnthropic messages.create", () => {
     expect(handler.requests).toEqual([
       { format: "anthropic", sessionId: "default-session", params, stream: false },
     ]);
-    expect(handler.requests[0]?.params).toBe(params);
-    const outcome = handler.onlyOutcome();
+    // At the wire, the params are what the SDK serialised: equal to the user's, not the same object.
+    expect(handler.requests[0]?.params).toEqual(params);
+    const outcome = (await handler.outcome());
     expect(outcome.kind).toBe("response");
     if (outcome.kind === "response") {
-      expect(outcome.response).toBe(message);
+      expect(outcome.response).toEqual(message);
       expect(outcome.durationMs).toBeGreaterThan(0);
     }
   });
@@ -75,13 +76,14 @@ describe("wrapAnthropic messages.create", () => {
     expect(rawResponse.headers.get("content-type")).toContain("application/json");
   });
 
-  it("leaves the user's client unpatched", () => {
+  it("keeps the user's own client: same object, methods unpatched, its own settings", () => {
     const client = clientFor(servers.wrapped);
-    const copy = wrapAnthropic(client, recordingHandler(), "s");
-    expect(copy).not.toBe(client);
+    const create = client.messages.create;
+    const same = wrapAnthropic(client, recordingHandler(), "s");
+    expect(same).toBe(client);
+    expect(client.messages.create).toBe(create);
     expect(Object.hasOwn(client.messages, "create")).toBe(false);
-    expect(Object.hasOwn(copy.messages, "create")).toBe(true);
-    expect(copy.baseURL).toBe(client.baseURL);
+    expect(same.baseURL).toBe(servers.wrapped.anthropicBaseURL);
   });
 
   it("lets a 429 through as the SDK's own RateLimitError and settles it as an error", async () => {
@@ -97,9 +99,9 @@ describe("wrapAnthropic messages.create", () => {
     expect(error).toBeInstanceOf(Anthropic.RateLimitError);
     expect((error as object).constructor).toBe((rawError as object).constructor);
     expect((error as InstanceType<typeof Anthropic.APIError>).status).toBe(429);
-    const outcome = handler.onlyOutcome();
+    const outcome = (await handler.outcome());
     expect(outcome.kind).toBe("error");
-    if (outcome.kind === "error") expect(outcome.error).toBe(error);
+    if (outcome.kind === "error") expect(outcome.error).toMatchObject({ status: 429 });
   });
 
   it("keeps the call working when settle throws or rejects", async () => {

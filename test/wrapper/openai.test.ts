@@ -56,7 +56,7 @@ describe("wrapOpenAI chat.completions", () => {
     expect(handler.requests).toEqual([
       { format: "openai-chat", sessionId: "default-session", params: chatParams, stream: false },
     ]);
-    expect(handler.onlyOutcome()).toMatchObject({ kind: "response", response: completion });
+    expect((await handler.outcome())).toMatchObject({ kind: "response", response: completion });
   });
 
   it("sends the params the handler prepared", async () => {
@@ -78,10 +78,10 @@ describe("wrapOpenAI chat.completions", () => {
     );
     expect(chunks).toEqual(expected);
     expect(chunks.length).toBeGreaterThan(1);
-    const outcome = handler.onlyOutcome();
+    const outcome = (await handler.outcome());
     expect(outcome).toMatchObject({ kind: "stream", completed: true });
     if (outcome.kind === "stream") {
-      for (const [index, event] of outcome.events.entries()) expect(event).toBe(chunks[index]);
+      for (const [index, event] of outcome.events.entries()) expect(event).toEqual(chunks[index]);
     }
   });
 
@@ -94,7 +94,7 @@ describe("wrapOpenAI chat.completions", () => {
     const [left, right] = stream.tee();
     expect(await collect(left)).toEqual(expected);
     expect(await collect(right)).toEqual(expected);
-    expect(handler.onlyOutcome()).toMatchObject({ kind: "stream", completed: true });
+    expect((await handler.outcome())).toMatchObject({ kind: "stream", completed: true });
     if (handler.outcomes[0]?.kind === "stream")
       expect(handler.outcomes[0].events).toHaveLength(expected.length);
   });
@@ -105,7 +105,7 @@ describe("wrapOpenAI chat.completions", () => {
     const completion = await wrapped(handler).chat.completions.stream(chatParams).finalChatCompletion();
     expect(completion).toEqual(expected);
     expect(handler.requests[0]).toMatchObject({ format: "openai-chat", stream: true });
-    expect(handler.onlyOutcome()).toMatchObject({ kind: "stream", completed: true });
+    expect((await handler.outcome())).toMatchObject({ kind: "stream", completed: true });
   });
 
   it("keeps withResponse() and the parse() helper working", async () => {
@@ -130,7 +130,7 @@ describe("wrapOpenAI chat.completions", () => {
       .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(OpenAI.RateLimitError);
     expect((error as object).constructor).toBe((rawError as object).constructor);
-    expect(handler.onlyOutcome()).toMatchObject({ kind: "error", error });
+    expect((await handler.outcome())).toMatchObject({ kind: "error", error: { status: 429 } });
   });
 
   it("lets a 500 reach the stream() helper as the SDK's InternalServerError", async () => {
@@ -161,7 +161,9 @@ describe("wrapOpenAI responses", () => {
     expect(response.output_text).toBe(expected.output_text);
     expect(response.output_text.length).toBeGreaterThan(0);
     expect(handler.requests[0]).toMatchObject({ format: "openai-responses", stream: false });
-    expect(handler.onlyOutcome()).toMatchObject({ kind: "response", response });
+    // The wire body: the SDK's object less the `output_text` convenience it adds.
+    const { output_text: _outputText, ...body } = response;
+    expect(await handler.outcome()).toMatchObject({ kind: "response", response: body });
   });
 
   it("sends the params the handler prepared", async () => {
@@ -180,7 +182,7 @@ describe("wrapOpenAI responses", () => {
     );
     expect(events).toEqual(expected);
     expect(events.at(-1)?.type).toBe("response.completed");
-    const outcome = handler.onlyOutcome();
+    const outcome = (await handler.outcome());
     expect(outcome).toMatchObject({ kind: "stream", completed: true });
     if (outcome.kind === "stream") expect(outcome.events).toEqual(events);
   });
@@ -191,7 +193,7 @@ describe("wrapOpenAI responses", () => {
     const response = await wrapped(handler).responses.stream(responsesParams).finalResponse();
     expect(response).toEqual(expected);
     expect(handler.requests[0]).toMatchObject({ format: "openai-responses", stream: true });
-    expect(handler.onlyOutcome()).toMatchObject({ kind: "stream", completed: true });
+    expect((await handler.outcome())).toMatchObject({ kind: "stream", completed: true });
   });
 
   it("lets a 429 through as the SDK's own RateLimitError", async () => {
@@ -201,6 +203,6 @@ describe("wrapOpenAI responses", () => {
       .responses.create(responsesParams)
       .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(OpenAI.RateLimitError);
-    expect(handler.onlyOutcome()).toMatchObject({ kind: "error", error });
+    expect((await handler.outcome())).toMatchObject({ kind: "error", error: { status: 429 } });
   });
 });

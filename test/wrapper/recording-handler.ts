@@ -19,6 +19,11 @@ export interface RecordingHandler extends RequestHandler {
   outcomes: CallOutcome[];
   /** The only outcome so far; fails the test when there is not exactly one. */
   onlyOutcome(): CallOutcome;
+  /**
+   * The only outcome, once the call has settled (compactor reads its own copy of the response, so a call settles
+   * when the provider's answer ends, a moment after the caller got it).
+   */
+  outcome(): Promise<CallOutcome>;
 }
 
 export function recordingHandler(options: RecordingHandlerOptions = {}): RecordingHandler {
@@ -30,6 +35,13 @@ export function recordingHandler(options: RecordingHandlerOptions = {}): Recordi
     onlyOutcome() {
       if (outcomes.length !== 1) throw new Error(`expected exactly one outcome, got ${outcomes.length}`);
       return outcomes[0] as CallOutcome;
+    },
+    async outcome() {
+      for (let waited = 0; outcomes.length === 0 && waited < 5_000; waited += 5) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      return this.onlyOutcome();
     },
     async prepare(request) {
       requests.push(request);

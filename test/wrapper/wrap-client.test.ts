@@ -3,6 +3,7 @@ import OpenAI from "openai";
 import { describe, expect, it } from "vitest";
 import { CompactorError, InvalidOptionError } from "../../src/errors.js";
 import { UnsupportedClientError, wrapAnthropic, wrapClient, wrapOpenAI } from "../../src/wrapper/index.js";
+import { installedHandler } from "../../src/wrapper/internal/wrap.js";
 import { recordingHandler } from "./recording-handler.js";
 
 const secret = "sk-this-must-never-be-printed";
@@ -11,16 +12,17 @@ describe("wrapClient", () => {
   it("recognises an Anthropic client by messages.create", () => {
     const client = new Anthropic({ apiKey: "test", baseURL: "http://127.0.0.1:9" });
     const copy = wrapClient(client, recordingHandler(), "s");
-    expect(copy).toBeInstanceOf(Anthropic);
-    expect(Object.hasOwn(copy.messages, "create")).toBe(true);
+    expect(copy).toBe(client);
+    expect(installedHandler(client)).toBeDefined();
   });
 
-  it("recognises an OpenAI client by chat.completions.create and patches responses.create too", () => {
+  it("recognises an OpenAI client by chat.completions.create and installs on the client itself", () => {
     const client = new OpenAI({ apiKey: "test", baseURL: "http://127.0.0.1:9" });
-    const copy = wrapClient(client, recordingHandler(), "s");
-    expect(copy).toBeInstanceOf(OpenAI);
-    expect(Object.hasOwn(copy.chat.completions, "create")).toBe(true);
-    expect(Object.hasOwn(copy.responses, "create")).toBe(true);
+    const handler = recordingHandler();
+    const copy = wrapClient(client, handler, "s");
+    expect(copy).toBe(client);
+    expect(installedHandler(client)).toBe(handler);
+    expect(installedHandler(client.withOptions({ timeout: 1000 }))).toBe(handler);
     expect(Object.hasOwn(client.chat.completions, "create")).toBe(false);
   });
 

@@ -1,16 +1,21 @@
 /**
- * The steps every `wrap*` function shares: check the client's shape, copy it, patch the copy.
+ * Installs compactor on an SDK client: its `fetch` (both SDKs keep the `fetch` they were given, or the
+ * platform's, on the instance and call it for every request, retries included) is replaced by the wire-level
+ * core, which forwards to the client's own `fetch`. The client object is the user's own: spies, key rotation,
+ * subclasses, Azure deployments and API versions, timeouts and their guards, `withResponse()` and `asResponse()`
+ * all stay the SDK's. Clients made from it with `withOptions()` inherit the same `fetch`, so they are covered too.
  *
  * @module
  */
 
 import type { RequestHandler } from "../contract.js";
 import { InvalidOptionError } from "../../errors.js";
+import type { ProviderFormat } from "../../transcript/types.js";
 import { UnsupportedClientError } from "../unsupported-client-error.js";
-import { copyClient, hasCreate, type PatchPoint, patchClient } from "./patch.js";
-import { takeSessionHeader } from "./session-header.js";
+import { createWireCore, type WireCore } from "../wire/core.js";
+import { type FetchFunction, wireRequestOf } from "../wire/request.js";
 
-/** One SDK: how to recognise its clients and what to patch on them. */
+/** One SDK: how to recognise its clients and which APIs it speaks. */
 export interface SdkDescription {
   /** The npm package, e.g. `openai`. */
   packageName: string;
@@ -18,32 +23,24 @@ export interface SdkDescription {
   clientDescription: string;
   /** The path of the `create` whose presence identifies the SDK's clients, e.g. `["messages"]`. */
   requiredPath: readonly string[];
-  /** Every `create` to patch (those missing on a client are skipped). */
-  points: readonly PatchPoint[];
+  /** The APIs its clients speak. */
+  formats: readonly ProviderFormat[];
 }
 
-const warned = new Set<string>();
+type Indexable = Record<PropertyKey, unknown>;
 
-function warnUnpatched(packageName: string): void {
-  if (warned.has(packageName)) return;
-  warned.add(packageName);
-  process.emitWarning(
-    `compactor could not find the APIPromise of this ${packageName} client; its calls are sent unchanged and are not tracked.`,
-    "CompactorWarning",
-    "COMPACTOR_UNSUPPORTED_SDK",
-  );
+function isObject(value: unknown): value is Indexable {
+  return (typeof value === "object" || typeof value === "function") && value !== null;
 }
 
-/** The session header in the client's `defaultHeaders`, and those headers without it; undefined when absent. */
-function defaultSessionHeader(client: unknown): { sessionId: string | undefined; headers: unknown } | undefined {
-  const options = (client as { _options?: { defaultHeaders?: unknown } })._options;
-  const headers = options?.defaultHeaders;
-  if (headers === undefined || headers === null) return undefined;
-  const taken = takeSessionHeader({ headers });
-  if (taken.requestOptions === undefined || (taken.requestOptions as { headers?: unknown }).headers === headers) {
-    return undefined;
+/** True when `root` has a `create` function at `path`. */
+export function hasCreate(root: unknown, path: readonly string[]): boolean {
+  let current: unknown = root;
+  for (const key of path) {
+    if (!isObject(current)) return false;
+    current = current[key];
   }
-  return { sessionId: taken.sessionId, headers: (taken.requestOptions as { headers: unknown }).headers };
+  return isObject(current) && typeof current.create === "function";
 }
 
 /** True when `client` has the `create` that identifies `sdk`'s clients. */
@@ -51,17 +48,75 @@ export function looksLike(client: unknown, sdk: SdkDescription): boolean {
   return hasCreate(client, sdk.requiredPath);
 }
 
+/** The upstream `fetch` behind each fetch compactor installed, so that wrapping twice never stacks two cores. */
+const upstreamOf = new WeakMap<FetchFunction, FetchFunction>();
+
+/** The fetch compactor installed, its core's handler; for `sessionReport` on `withOptions()` copies. */
+const handlerOf = new WeakMap<FetchFunction, RequestHandler>();
+
+/** The handler behind a client (or a copy made from it with `withOptions()`) compactor is installed on. */
+export function installedHandler(client: unknown): RequestHandler | undefined {
+  if (!isObject(client)) return undefined;
+  const fetch = client.fetch;
+  return typeof fetch === "function" ? handlerOf.get(fetch as FetchFunction) : undefined;
+}
+
+/** A `fetch` that sends every request through `core`, forwarding with `upstream`. */
+export function fetchThrough(core: WireCore, upstream: FetchFunction, handler: RequestHandler): FetchFunction {
+  const fetch: FetchFunction = async (input, init) => core(await wireRequestOf(input, init), upstream);
+  upstreamOf.set(fetch, upstream);
+  handlerOf.set(fetch, handler);
+  return fetch;
+}
+
+/** The fetch to forward to: the client's own, or, when compactor is already installed, the one behind it. */
+export function upstreamFetch(fetch: FetchFunction): FetchFunction {
+  return upstreamOf.get(fetch) ?? fetch;
+}
+
+/** Bodies remembered per client, at most this many at a time (each is taken by the fetch that sends it). */
+const rememberedBodies = 32;
+
 /**
- * A patched copy of `client` (the user's client is not changed). When the SDK's internals cannot be found, the
- * client itself is returned, with a one-time process warning: compactor never breaks the user's calls.
+ * Remembers, for each JSON body the client sends, the object it was serialised from (the params the user passed:
+ * both SDKs hand it to their `prepareRequest` hook with the serialised request, just before `fetch`). The core
+ * then needs no `JSON.parse`, and unchanged messages keep their identity from call to call, so only new ones are
+ * hashed. The hook itself is called through unchanged; a body it does not know is simply parsed.
  */
-export function wrapWith<C>(
-  client: C,
-  handler: RequestHandler,
-  defaultSession: string,
-  sdk: SdkDescription,
-): C {
-  const expected = `${sdk.clientDescription} with \`withOptions\` and \`${[...sdk.requiredPath, "create"].join(".")}\``;
+function rememberBodies(target: Indexable): ((text: string) => Record<string, unknown> | undefined) | undefined {
+  const prepareRequest = target.prepareRequest;
+  if (typeof prepareRequest !== "function") return undefined;
+  const bodies = new Map<string, Record<string, unknown>>();
+  const remembering = async function (this: unknown, request: unknown, context: unknown): Promise<unknown> {
+    const result: unknown = await Reflect.apply(prepareRequest, this, [request, context]);
+    const body = (request as { body?: unknown } | undefined)?.body;
+    const source = (context as { options?: { body?: unknown } } | undefined)?.options?.body;
+    if (typeof body === "string" && isObject(source) && !Array.isArray(source)) {
+      if (bodies.size >= rememberedBodies) bodies.clear();
+      bodies.set(body, source as Record<string, unknown>);
+    }
+    return result;
+  };
+  Object.defineProperty(target, "prepareRequest", {
+    value: remembering,
+    writable: true,
+    configurable: true,
+    enumerable: false,
+  });
+  return (text) => {
+    const source = bodies.get(text);
+    if (source !== undefined) bodies.delete(text);
+    return source;
+  };
+}
+
+/**
+ * Installs compactor on `client` (the same object is returned, with the SDK's type).
+ *
+ * @throws {@link UnsupportedClientError} when `client` is not a client of `sdk` or keeps no `fetch`.
+ */
+export function wrapWith<C>(client: C, handler: RequestHandler, defaultSession: string, sdk: SdkDescription): C {
+  const expected = `${sdk.clientDescription} with a \`fetch\` and \`${[...sdk.requiredPath, "create"].join(".")}\``;
   if (!looksLike(client, sdk)) throw new UnsupportedClientError(client, expected);
   if (typeof handler !== "object" || handler === null || typeof handler.prepare !== "function") {
     throw new InvalidOptionError("handler", "an object with a `prepare(request)` method", handler);
@@ -69,17 +124,22 @@ export function wrapWith<C>(
   if (typeof defaultSession !== "string" || defaultSession === "") {
     throw new InvalidOptionError("session", "a non-empty string", defaultSession);
   }
-  // A session header among the client's default headers names the client's session; it is never sent.
-  const defaults = defaultSessionHeader(client);
-  const copy = copyClient(client as object, defaults ? { defaultHeaders: defaults.headers } : {});
-  if (copy === undefined) throw new UnsupportedClientError(client, expected);
-  const plan = {
-    packageName: sdk.packageName,
-    points: sdk.points,
+  const target = client as Indexable;
+  const current = target.fetch;
+  if (typeof current !== "function") throw new UnsupportedClientError(client, expected);
+  const core = createWireCore({
     handler,
-    defaultSession: defaults?.sessionId ?? defaultSession,
-  };
-  if (patchClient(copy, plan)) return copy as C;
-  warnUnpatched(sdk.packageName);
+    defaultSession,
+    formats: new Set(sdk.formats),
+    bodySource: rememberBodies(target),
+  });
+  const fetch = fetchThrough(core, upstreamFetch(current as FetchFunction), handler);
+  const own = Object.getOwnPropertyDescriptor(target, "fetch");
+  Object.defineProperty(target, "fetch", {
+    value: fetch,
+    writable: true,
+    configurable: true,
+    enumerable: own?.enumerable ?? true,
+  });
   return client;
 }

@@ -1,0 +1,222 @@
+/**
+ * The wire-level core: a provider-format HTTP request in, a `Response` out. Every way into compactor goes
+ * through it: `withCompaction` (installed as the `fetch` of the user's own SDK client), `compactorFetch` (for
+ * clients that take a `fetch`, such as the Vercel AI SDK's providers and LangChain) and an HTTP proxy.
+ *
+ * Why the wire and not the SDK methods: the SDK keeps doing everything it does (auth, Azure deployments,
+ * Bedrock/Vertex signing, retries, timeouts and their guards, `asResponse()`, stream parsing, error classes)
+ * on the user's own client object, and compactor sees exactly the bytes that go out and come back. The stages:
+ *
+ * 1. route: only POSTs to the Messages, Chat Completions and Responses endpoints are handled; the rest is
+ *    forwarded untouched;
+ * 2. prepare: the runtime (session, budget gate, plan, invariant check with fallback to the original) decides
+ *    what to send; an unchanged request goes out byte for byte (the caller's own body string);
+ * 3. send: the upstream `fetch`, with the caller's signal;
+ * 4. observe: compactor reads its own branch of the response body (JSON or SSE) to the end, whether the caller
+ *    reads it or not, and settles the call once (usage, record, events, budget).
+ *
+ * @module
+ */
+import type { ProviderFormat } from "../../transcript/types.js";
+import { type CallOutcome, type OutgoingRequest, type PreparedRequest, type RequestHandler, SESSION_HEADER } from "../contract.js";
+import { takeSessionHeader } from "../internal/session-header.js";
+import { observeBody } from "./observe.js";
+import { allFormats, type FormatSet, formatOf } from "./route.js";
+import type { FetchFunction, WireRequest } from "./request.js";
+
+/**
+ * Header compactor's own calls (the summarizer's) carry through a wrapped client: such a request is sent to the
+ * provider untouched (header removed), not tracked as a call of the session.
+ */
+export const INTERNAL_HEADER = "x-compactor-internal";
+
+/** Options of {@link createWireCore}. */
+export interface WireCoreOptions {
+  handler: RequestHandler;
+  /** Session of requests that carry no {@link SESSION_HEADER}. */
+  defaultSession: string;
+  /** The APIs this core handles (an SDK client's core: its own SDK's). @default all three */
+  formats?: FormatSet;
+  /**
+   * What the caller gets when a budget refuses a call. `"error-body"` (for SDK clients): a 200 response whose
+   * body fails with the refusal, so the SDK neither retries nor wraps it and the caller's `await` rejects with
+   * the budget's own error. `"http"` (for proxies): a 429 in the provider's error format with
+   * `x-should-retry: false`.
+   * @default "error-body"
+   */
+  refusal?: "error-body" | "http";
+  /**
+   * The object a JSON body was serialised from, when the caller knows it (an SDK client: the params the user
+   * passed). Saves parsing the body, and lets the runtime recognise unchanged messages by identity.
+   */
+  bodySource?: (text: string) => Record<string, unknown> | undefined;
+}
+
+/** The core: handles one request, sending it with `upstream`. Never rejects for a reason of its own. */
+export type WireCore = (request: WireRequest, upstream: FetchFunction) => Promise<Response>;
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** The request's JSON body, when it is a JSON object. */
+function parseBody(text: string | undefined): Record<string, unknown> | undefined {
+  if (text === undefined || text.length === 0 || text.charCodeAt(0) !== 123 /* { */) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return isRecord(parsed) ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** True when the response body is a server-sent event stream. */
+function isEventStream(response: Response, params: Record<string, unknown>): boolean {
+  const type = response.headers.get("content-type");
+  if (type !== null) return type.includes("text/event-stream");
+  return params.stream === true;
+}
+
+/** The internal header's presence, read from any `RequestInit["headers"]` without copying. */
+function hasInternalHeader(headers: unknown): boolean {
+  if (headers === undefined || headers === null) return false;
+  if (headers instanceof Headers) return headers.has(INTERNAL_HEADER);
+  const found = takeSessionHeaderNamed(headers, INTERNAL_HEADER);
+  return found;
+}
+
+function takeSessionHeaderNamed(headers: unknown, name: string): boolean {
+  if (Array.isArray(headers)) return headers.some((row) => Array.isArray(row) && String(row[0]).toLowerCase() === name);
+  if (isRecord(headers)) return Object.keys(headers).some((key) => key.toLowerCase() === name);
+  return false;
+}
+
+function withoutHeader(headers: RequestInit["headers"] | undefined, name: string): Headers {
+  const copy = new Headers(headers);
+  copy.delete(name);
+  return copy;
+}
+
+/** A refusal the SDK surfaces unchanged: 200, and the body fails with it when read. */
+function refusalAsErrorBody(error: Error, sse: boolean): Response {
+  return new Response(
+    new ReadableStream<Uint8Array>({
+      pull(controller) {
+        controller.error(error);
+      },
+    }),
+    {
+      status: 200,
+      headers: { "content-type": sse ? "text/event-stream" : "application/json", "x-compactor-refused": "budget" },
+    },
+  );
+}
+
+/** A refusal in the provider's own error format, for callers that see HTTP (proxies). */
+function refusalAsHttp(error: Error, format: ProviderFormat): Response {
+  const body =
+    format === "anthropic"
+      ? { type: "error", error: { type: "rate_limit_error", message: error.message } }
+      : { error: { message: error.message, type: "insufficient_quota", code: "compactor_budget_exceeded", param: null } };
+  return new Response(JSON.stringify(body), {
+    status: 429,
+    headers: { "content-type": "application/json", "x-should-retry": "false", "x-compactor-refused": "budget" },
+  });
+}
+
+/** Reports an outcome once; whatever settle does never reaches the caller. */
+function settleSafely(prepared: PreparedRequest, outcome: CallOutcome): void {
+  try {
+    const result: unknown = prepared.settle(outcome);
+    if (typeof (result as Promise<void> | undefined)?.then === "function") (result as Promise<void>).then(undefined, () => {});
+  } catch {
+    // settle must never make the user's call fail.
+  }
+}
+
+/** The handler's preparation, or undefined when it failed (then the original request goes out, unsettled). */
+async function prepareSafely(handler: RequestHandler, request: OutgoingRequest): Promise<PreparedRequest | undefined> {
+  try {
+    const prepared: unknown = await handler.prepare(request);
+    return isRecord(prepared) ? (prepared as unknown as PreparedRequest) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** An HTTP error answer, as the outcome reports it (the SDK builds its own error class from the same response). */
+export interface HttpErrorOutcome {
+  status: number;
+  headers: Headers;
+}
+
+/** Creates the wire-level core around a request handler (the session runtime). */
+export function createWireCore(options: WireCoreOptions): WireCore {
+  const formats = options.formats ?? allFormats;
+  const refusal = options.refusal ?? "error-body";
+  const { handler, defaultSession } = options;
+
+  return async function core(request: WireRequest, upstream: FetchFunction): Promise<Response> {
+    const { init } = request;
+    // 1. Route.
+    if (hasInternalHeader(init.headers)) {
+      return upstream(request.url, { ...init, headers: withoutHeader(init.headers, INTERNAL_HEADER) });
+    }
+    const format = formatOf(request.method, request.url, formats);
+    const known = format !== undefined && request.text !== undefined ? options.bodySource?.(request.text) : undefined;
+    const params = format === undefined ? undefined : (known ?? parseBody(request.text));
+    const header = takeSessionHeader({ headers: init.headers });
+    const headers = (header.requestOptions as { headers: RequestInit["headers"] | undefined }).headers;
+    const sessionId = header.sessionId ?? defaultSession;
+    if (format === undefined || params === undefined) {
+      return upstream(request.url, headers === init.headers ? init : { ...init, headers });
+    }
+
+    // 2. Prepare.
+    const startedAt = performance.now();
+    const stream = params.stream === true;
+    const outgoing: OutgoingRequest = { format, sessionId, params, stream };
+    // Not enumerable: the request reads (and logs) as the four fields it is about.
+    if (init.signal) Object.defineProperty(outgoing, "signal", { value: init.signal, enumerable: false });
+    const prepared = await prepareSafely(handler, outgoing);
+    if (prepared?.refuse instanceof Error) {
+      return refusal === "http" ? refusalAsHttp(prepared.refuse, format) : refusalAsErrorBody(prepared.refuse, stream);
+    }
+    const sent = prepared !== undefined && isRecord(prepared.params) ? prepared.params : params;
+    let sentInit: RequestInit = headers === init.headers ? init : { ...init, headers };
+    // Unchanged params go out as the caller's own bytes.
+    if (sent !== params) sentInit = { ...sentInit, body: JSON.stringify(sent) };
+
+    // 3. Send.
+    let response: Response;
+    try {
+      response = await upstream(request.url, sentInit);
+    } catch (error) {
+      if (prepared) settleSafely(prepared, { kind: "error", error, durationMs: performance.now() - startedAt });
+      throw error;
+    }
+
+    // 4. Observe.
+    if (prepared === undefined) return response;
+    if (!response.ok) {
+      const error: HttpErrorOutcome = { status: response.status, headers: response.headers };
+      settleSafely(prepared, { kind: "error", error, durationMs: performance.now() - startedAt });
+      return response;
+    }
+    let mine: Response;
+    try {
+      mine = response.clone();
+    } catch (error) {
+      // A body already used or locked: nothing to observe; the caller gets it as it is.
+      settleSafely(prepared, { kind: "error", error, durationMs: performance.now() - startedAt });
+      return response;
+    }
+    void observeBody(mine.body, isEventStream(response, params), startedAt).then((outcome) =>
+      settleSafely(prepared, outcome),
+    );
+    return response;
+  };
+}
+
+export type { FormatSet };
+export { SESSION_HEADER };

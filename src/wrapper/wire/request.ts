@@ -1,0 +1,55 @@
+/**
+ * One HTTP request as the wire-level core sees it: the URL, the `RequestInit` the caller passed (the SDKs pass a
+ * string body and a `Headers`), and nothing copied that need not be. Built from whatever a `fetch` receives.
+ *
+ * @module
+ */
+
+/** A `fetch` function: the SDKs', the platform's, or any other with its signature. */
+export type FetchFunction = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+
+/** A request on its way to the provider. */
+export interface WireRequest {
+  /** Absolute URL. */
+  url: string;
+  /** Upper-case method. */
+  method: string;
+  /** The request's init, as given (headers and body included). Never mutated. */
+  init: RequestInit;
+  /** The body when it is text (the SDKs send JSON as a string); undefined for streams, forms and no body. */
+  text: string | undefined;
+}
+
+/**
+ * The request a `fetch(input, init)` call describes. A `Request` input is read (its body consumed) only when it
+ * carries a body; plain URLs with an init are taken as they are.
+ */
+export async function wireRequestOf(input: string | URL | Request, init: RequestInit | undefined): Promise<WireRequest> {
+  if (typeof input === "string" || input instanceof URL) {
+    const given = init ?? {};
+    const url = typeof input === "string" ? input : input.href;
+    return { url, method: (given.method ?? "GET").toUpperCase(), init: given, text: textOf(given.body) };
+  }
+  // A Request (what a proxy or some clients hand over): its settings become an init; init overrides them.
+  const request = input;
+  const body = request.body === null ? undefined : await request.text();
+  const merged: RequestInit = {
+    method: request.method,
+    headers: request.headers,
+    signal: request.signal,
+    ...(body !== undefined ? { body } : {}),
+    ...init,
+  };
+  return {
+    url: request.url,
+    method: (merged.method ?? "GET").toUpperCase(),
+    init: merged,
+    text: init?.body !== undefined ? textOf(init.body) : body,
+  };
+}
+
+function textOf(body: unknown): string | undefined {
+  if (typeof body === "string") return body;
+  if (body instanceof Uint8Array) return new TextDecoder().decode(body);
+  return undefined;
+}
