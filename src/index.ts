@@ -86,8 +86,13 @@ export {
   type DefaultStrategyOptions,
   economic,
   extractiveSummary,
+  factSummary,
+  type FactSummaryOptions,
+  firstOf,
   guardedStrategy,
   isDryRun,
+  losslessRemovals,
+  type LosslessOptions,
   observationMasking,
   type ObservationMaskingOptions,
   pipeline,
@@ -98,6 +103,7 @@ export {
   tokenThreshold,
   truncate,
   type TruncateOptions,
+  whenCacheCold,
 } from "../strategies/index.js";
 export type {
   CompactionResult,
@@ -139,3 +145,12 @@ export { replayTranscript, type ReplayOptions, type ReplayResult } from "./repla
 export { catalog as benchCatalog } from "./replay/catalog.js";
 export type { StrategySpec } from "./replay/strategy-specs.js";
 export { generateSampleSession, sampleSessions } from "./samples/generate.js";
+export {
+  type CompactorProxy,
+  DEFAULT_UPSTREAMS,
+  PROXY_TOKEN_HEADER,
+  type ProxyOptions,
+  type ProxySession,
+  type SessionSource,
+  startProxy,
+} from "./proxy/index.js";

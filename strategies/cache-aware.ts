@@ -34,6 +34,12 @@
 import { InvalidOptionError } from "../src/errors.js";
 import type { Message } from "../src/transcript/types.js";
 import {
+  type CacheAwareOptions,
+  type CacheAwareSettings,
+  checkCacheAwareOptions,
+  watermarks,
+} from "./cache-aware-options.js";
+import {
   type CompactionEconomics,
   compactionEconomics,
   expectedRemainingCalls,
@@ -46,12 +52,6 @@ import {
 import { withHints } from "./internal/hints.js";
 import { firstChangedIndex, newTokens, replacementTokens, tokensBetween } from "./internal/view.js";
 import type { CompactionResult, Strategy, StrategyContext } from "./types.js";
-import {
-  type CacheAwareOptions,
-  type CacheAwareSettings,
-  checkCacheAwareOptions,
-  watermarks,
-} from "./cache-aware-options.js";
 
 export { type CacheAwareOptions, watermarks } from "./cache-aware-options.js";
 

@@ -5,7 +5,14 @@
  */
 export { type CacheAwareOptions, cacheAware, watermarks } from "./cache-aware.js";
 export type { Watermarks } from "./cache-aware-options.js";
-export { type DefaultStrategyOptions, defaultStrategy } from "./default.js";
+export { type DefaultStrategyOptions, defaultFactCharacters, defaultStrategy } from "./default.js";
+export {
+  type FactSummaryOptions,
+  factSummary,
+  factsHeading,
+  renderFacts,
+  splitFacts,
+} from "./fact-summary.js";
 export { always, guardedStrategy } from "./guard.js";
 export {
   type CompactionEconomics,
@@ -29,6 +36,12 @@ export {
 } from "./internal/hints.js";
 export { lastThinkingToolTurn } from "./internal/tool-loop.js";
 export { applyCompaction } from "./internal/view.js";
+export {
+  type LosslessOptions,
+  losslessRemovals,
+  type SupersededReason,
+  supersededPlaceholder,
+} from "./lossless.js";
 export {
   defaultPlaceholder,
   isMaskedObservation,
@@ -70,5 +83,6 @@ export {
   economic,
   tokenThreshold,
 } from "./triggers.js";
+export { firstOf, whenCacheCold } from "./timing.js";
 export { type TruncateOptions, truncate } from "./truncate.js";
 export type * from "./types.js";

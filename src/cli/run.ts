@@ -10,6 +10,7 @@ import { CompactorError } from "../errors.js";
 import { inputFileError } from "./fs-errors.js";
 import { benchCommand } from "./bench-command.js";
 import { pricesUsage, runPricesCommand } from "./prices-command.js";
+import { proxyCommand, wrapCommand } from "./proxy-command.js";
 import { reportUsage, runReport } from "./report-command.js";
 
 const usage = `Usage: compactor <command> [options]
@@ -20,6 +21,8 @@ Commands:
                             the logs of Claude Code, Codex CLI and pi
   prices [model]            the prices compactor uses
   budget --url redis://...  spend against budget limits, from the shared Redis ledger
+  proxy                     an HTTP proxy that compacts any agent's sessions (Claude Code, Codex, SDKs)
+  wrap claude [-- args]     run Claude Code through a proxy and print its session report on exit
 
 Options:
   -v, --version             print compactor's version
@@ -87,6 +90,10 @@ export async function main(argv: readonly string[]): Promise<number> {
       }
       case "bench":
         return await benchCommand(rest, write);
+      case "proxy":
+        return await proxyCommand(rest, write);
+      case "wrap":
+        return await wrapCommand(rest, (text) => process.stderr.write(text));
       case "prices": {
         const { values, positionals } = parseArgs({
           args: [...rest],

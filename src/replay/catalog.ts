@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { InvalidOptionError } from "../errors.js";
+
+import { factSummary } from "../../strategies/fact-summary.js";
 import {
   cacheAware,
   contextShare,
@@ -14,7 +15,10 @@ import {
   tokenThreshold,
   truncate,
 } from "../../strategies/index.js";
+import { losslessRemovals } from "../../strategies/lossless.js";
+import { whenCacheCold } from "../../strategies/timing.js";
 import type { Trigger } from "../../strategies/types.js";
+import { InvalidOptionError } from "../errors.js";
 import type { StrategySpec } from "./strategy-specs.js";
 
 const always: Trigger = { name: "always", shouldCompact: () => true };
@@ -84,6 +88,24 @@ export const catalog: readonly StrategySpec[] = [
     source:
       "a sliding window: the task plus the last 10 turns, every call (Mastra TokenLimiter / OpenHands recent-events style)",
     create: () => ({ strategy: truncate({ targetTokens: 1, keepTurns: 10 }), trigger: always }),
+  },
+  {
+    name: "lossless",
+    source:
+      "compactor (issue 10): remove superseded reads, re-run and duplicate outputs, on every call (measures the part alone)",
+    create: () => ({ strategy: losslessRemovals(), trigger: always }),
+  },
+  {
+    name: "cold-lossless",
+    source:
+      "compactor (issue 10): lossless removals only when the cache has expired anyway (no rewrite premium)",
+    create: () => ({ strategy: whenCacheCold(losslessRemovals()), trigger: always }),
+  },
+  {
+    name: "cache-aware-fact-summary",
+    source:
+      "compactor (issue 10): a summary with a verbatim facts block, when the cache-aware economics say it pays",
+    create: () => ({ strategy: cacheAware(factSummary()), trigger: always }),
   },
 ];
 

@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
+import { InvalidOptionError } from "../../src/errors.js";
 import { cacheAware, watermarks } from "../../strategies/cache-aware.js";
 import { defaultStrategy } from "../../strategies/default.js";
 import { isDryRun, targetTokensOf, withHints } from "../../strategies/internal/hints.js";
@@ -12,7 +13,6 @@ import type {
   StrategyContext,
   Summarizer,
 } from "../../strategies/types.js";
-import { InvalidOptionError } from "../../src/errors.js";
 import { contextFor, expectValidCompaction, toolHistory } from "./support.js";
 
 const sonnet: PriceView = { input: 3, output: 15, cacheRead: 0.3, cacheWrite5m: 3.75, cacheWrite1h: 6 };
@@ -145,14 +145,23 @@ describe("cacheAware", () => {
     });
   });
 
-  it("is the default strategy around mask-then-summarize", async () => {
+  it("is the default strategy around lossless removals, masking and a facts-keeping summary", async () => {
     const strategy = defaultStrategy({ cacheAware: { highWatermark: 30_000, lowWatermark: 10_000 } });
-    expect(strategy.name).toBe("cache-aware(observation-masking+summarize)");
+    expect(strategy.name).toBe("cache-aware(lossless+observation-masking+fact-summary)");
     const context = contextFor(long, { prices: sonnet, cache: warm, callIndex: 40 });
     const result = (await strategy.compact(long, context)) as CompactionResult;
     expectValidCompaction(long, result);
     expect(result.removed.toolResults).toBeGreaterThan(0);
-    expect(result.summary?.model).toBe("extractive");
+    // The 40 results are the same text: all but the last go as duplicates first, and that reaches the target.
+    expect(result.removed.description).toMatch(/^39 superseded outputs removed \(39 duplicate\)/);
+    // Without the lossless step, it masks and summarizes (the extractive fallback: no summarizer given).
+    const withoutLossless = defaultStrategy({
+      lossless: false,
+      cacheAware: { highWatermark: 30_000, lowWatermark: 10_000 },
+    });
+    const masked = (await withoutLossless.compact(long, context)) as CompactionResult;
+    expectValidCompaction(long, masked);
+    expect(masked.summary?.model).toBe("extractive");
   });
 
   it("passes its target and the dry run as StrategyContext fields a user strategy can read", async () => {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
+import { InvalidOptionError } from "../../src/errors.js";
+import type { Message } from "../../src/transcript/types.js";
 import { applyCompaction } from "../../strategies/internal/view.js";
 import { maskMarker, observationMasking } from "../../strategies/observation-masking.js";
 import type { CompactionResult } from "../../strategies/types.js";
-import { InvalidOptionError } from "../../src/errors.js";
-import type { Message } from "../../src/transcript/types.js";
 import { contextFor, expectValidCompaction, filler, system, task, toolHistory } from "./support.js";
 
 function resultTexts(messages: readonly Message[]): string[] {

@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
+import { InvalidOptionError } from "../../src/errors.js";
+import type { Message } from "../../src/transcript/types.js";
 import { applyCompaction } from "../../strategies/internal/view.js";
 import { observationMasking } from "../../strategies/observation-masking.js";
 import { combineSummaries, composeResults, pipeline } from "../../strategies/pipeline.js";
 import { summarize } from "../../strategies/summarize.js";
 import type { CompactionResult, Strategy } from "../../strategies/types.js";
-import { InvalidOptionError } from "../../src/errors.js";
-import type { Message } from "../../src/transcript/types.js";
 import { contextFor, expectValidCompaction, system, task, toolHistory } from "./support.js";
 
 const text = (value: string): Message => ({ role: "user", content: [{ type: "text", text: value }] });

@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import type { Message } from "../../src/transcript/types.js";
 import { cacheAware } from "../../strategies/cache-aware.js";
 import { defaultStrategy } from "../../strategies/default.js";
 import { applyCompaction } from "../../strategies/internal/view.js";
@@ -8,7 +9,6 @@ import { pipeline } from "../../strategies/pipeline.js";
 import { summarize } from "../../strategies/summarize.js";
 import { truncate } from "../../strategies/truncate.js";
 import type { CompactionResult, PriceView, Strategy, Summarizer } from "../../strategies/types.js";
-import type { Message } from "../../src/transcript/types.js";
 import { neutralConversationArbitrary } from "../support/arbitraries.js";
 import { contextFor, expectValidCompaction, historyArbitrary, toolHistory } from "./support.js";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { strategyByName, strategyNames } from "../../strategies/registry.js";
 import { InvalidOptionError } from "../../src/errors.js";
+import { strategyByName, strategyNames } from "../../strategies/registry.js";
 import { contextFor, expectValidCompaction, toolHistory } from "./support.js";
 
 describe("strategyByName", () => {
@@ -13,7 +13,7 @@ describe("strategyByName", () => {
       "summarize",
       "cache-aware(observation-masking)",
       "observation-masking+summarize",
-      "cache-aware(observation-masking+summarize)",
+      "cache-aware(lossless+observation-masking+fact-summary)",
     ]);
   });
 

@@ -4,9 +4,10 @@
  * priced with a prefix cache: the messages the call shares with the previous call's prompt (same bytes, in
  * the same places, within the TTL) are read from the cache, everything after them is written.
  */
+
+import type { Message } from "../../src/transcript/types.js";
 import { applyCompaction } from "../../strategies/internal/view.js";
 import type { PriceView, Strategy, Trigger } from "../../strategies/types.js";
-import type { Message } from "../../src/transcript/types.js";
 import { contextFor, system, task, toolTurn } from "./support.js";
 
 /** How a simulated session goes. */

@@ -1,11 +1,11 @@
 import { describe, expect, it, vi } from "vitest";
+import { InvalidOptionError } from "../../src/errors.js";
+import type { Message } from "../../src/transcript/types.js";
 import { extractiveSummary } from "../../strategies/internal/extractive.js";
 import { withHints } from "../../strategies/internal/hints.js";
 import { applyCompaction } from "../../strategies/internal/view.js";
 import { summarize, summaryTextAt } from "../../strategies/summarize.js";
 import type { CompactionResult, Summarizer } from "../../strategies/types.js";
-import { InvalidOptionError } from "../../src/errors.js";
-import type { Message } from "../../src/transcript/types.js";
 import { contextFor, expectValidCompaction, toolHistory } from "./support.js";
 
 const modelSummary: Summarizer = async ({ messages, previousSummary }) => ({

@@ -1,13 +1,13 @@
 import Anthropic from "@anthropic-ai/sdk";
 import OpenAI from "openai";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { InvalidOptionError, ProviderFormatError } from "../../src/errors.js";
+import { startTestServer, type TestServer } from "../../src/testing/index.js";
+import type { Message } from "../../src/transcript/types.js";
 import { summarize } from "../../strategies/summarize.js";
 import { createSdkSummarizer } from "../../strategies/summarizer.js";
 import { buildSummaryPrompt, summarySections } from "../../strategies/summary-prompt.js";
 import type { CompactionResult } from "../../strategies/types.js";
-import { InvalidOptionError, ProviderFormatError } from "../../src/errors.js";
-import { startTestServer, type TestServer } from "../../src/testing/index.js";
-import type { Message } from "../../src/transcript/types.js";
 import { contextFor, expectValidCompaction, system, task, toolHistory } from "./support.js";
 
 const injection =

@@ -5,11 +5,11 @@
  */
 import fc from "fast-check";
 import { expect } from "vitest";
+import { checkInvariants } from "../../src/transcript/invariants.js";
+import type { Block, Message, ProviderFormat } from "../../src/transcript/types.js";
 import { applyCompaction } from "../../strategies/internal/view.js";
 import { isMaskedObservation } from "../../strategies/observation-masking.js";
 import type { CompactionResult, StrategyContext, TokenView } from "../../strategies/types.js";
-import { checkInvariants } from "../../src/transcript/invariants.js";
-import type { Block, Message, ProviderFormat } from "../../src/transcript/types.js";
 
 function blockCharacters(block: Block): number {
   switch (block.type) {

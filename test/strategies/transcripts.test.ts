@@ -8,12 +8,12 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { importPath } from "../../src/importers/index.js";
+import type { Message, Transcript } from "../../src/transcript/types.js";
 import { defaultStrategy } from "../../strategies/default.js";
 import { observationMasking } from "../../strategies/observation-masking.js";
 import { summarize } from "../../strategies/summarize.js";
 import type { PriceView, Strategy } from "../../strategies/types.js";
-import { importPath } from "../../src/importers/index.js";
-import type { Message, Transcript } from "../../src/transcript/types.js";
 import { contextFor, expectValidCompaction, tokenViewOf } from "./support.js";
 
 const repositoryRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");

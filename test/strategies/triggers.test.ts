@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { InvalidOptionError } from "../../src/errors.js";
 import {
   compactionEconomics,
   expectedRemainingCalls,
@@ -14,7 +15,6 @@ import {
   tokenThreshold,
 } from "../../strategies/triggers.js";
 import type { PriceView, TriggerContext } from "../../strategies/types.js";
-import { InvalidOptionError } from "../../src/errors.js";
 import { contextFor, toolHistory } from "./support.js";
 
 /** Claude Sonnet 4.5 list prices, $ per million tokens (ECONOMICS.md). */

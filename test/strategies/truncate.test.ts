@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
+import { InvalidOptionError } from "../../src/errors.js";
+import type { Message } from "../../src/transcript/types.js";
 import { cacheAware } from "../../strategies/cache-aware.js";
 import { cutPoints } from "../../strategies/internal/turns.js";
 import { truncate } from "../../strategies/truncate.js";
 import type { CompactionResult, PriceView } from "../../strategies/types.js";
-import { InvalidOptionError } from "../../src/errors.js";
-import type { Message } from "../../src/transcript/types.js";
 import { contextFor, expectValidCompaction, system, task, toolHistory } from "./support.js";
 
 const sonnet: PriceView = { input: 3, output: 15, cacheRead: 0.3, cacheWrite5m: 3.75, cacheWrite1h: 6 };

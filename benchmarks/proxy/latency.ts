@@ -1,0 +1,220 @@
+/**
+ * Latency `compactor proxy` adds on loopback, measured side by side with the direct call. Three processes: a
+ * minimal Anthropic upstream that answers at once (`upstream-process.mjs`), the proxies (`proxy-process.ts`:
+ * one recording and pricing only, one with the default strategy) and this client (`fetch`). For each history
+ * size (10k and 100k tokens) a growing agent session makes N calls on each path, interleaved with the order
+ * rotating: direct, through the record-only proxy, through the default proxy. Each call appends the reply and
+ * a new user message to its own copy of the history, as an agent does, and names its session in a header (as
+ * Claude Code and Codex do; without one the proxy parses the body once more to hash the conversation's start).
+ *
+ * Columns: the direct call's p50 and p99 (wall clock, end to end); the p50 and p99 of the paired differences
+ * proxied − direct of the same call index; and, for streamed calls at 10k, the time to the first body chunk
+ * (direct and proxied), and the proxy process's own CPU time per call (user + system, read from the process
+ * before and after each call; a steadier figure than wall clock on a shared machine).
+ * Target (issue 12): ≤ 1 ms added at p50.
+ *
+ * Run: `npx tsx benchmarks/proxy/latency.ts [--calls 200] [--warmup 20] [--sizes 10000,100000] [--json]`
+ *
+ * @module
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { once } from "node:events";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { renderTable } from "../../src/cli/table.js";
+
+function option(name: string, fallback: string): string {
+  const index = process.argv.indexOf(`--${name}`);
+  return index >= 0 ? (process.argv[index + 1] ?? fallback) : fallback;
+}
+const jsonOnly = process.argv.includes("--json");
+const calls = Number(option("calls", "200"));
+const warmupCalls = Number(option("warmup", "20"));
+const sizes = option("sizes", "10000,100000").split(",").map(Number);
+const here = import.meta.dirname;
+
+async function firstLine(child: ChildProcess): Promise<string> {
+  if (!child.stdout) throw new Error("no stdout");
+  const lines = createInterface({ input: child.stdout });
+  const [line] = (await once(lines, "line")) as [string];
+  lines.close();
+  return line;
+}
+
+const children: ChildProcess[] = [];
+process.on("exit", () => {
+  for (const child of children) child.kill();
+});
+const upstreamProcess = spawn(process.execPath, [join(here, "upstream-process.mjs")], { stdio: ["ignore", "pipe", "inherit"] });
+children.push(upstreamProcess);
+const upstream = await firstLine(upstreamProcess);
+const proxyProcess = spawn(process.execPath, [...(process.env.PROXY_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.PROXY_PROF}`] : []), "--import", "tsx", join(here, "proxy-process.ts"), upstream], {
+  stdio: ["pipe", "pipe", "inherit"],
+});
+children.push(proxyProcess);
+if (!proxyProcess.stdout || !proxyProcess.stdin) throw new Error("no pipes to the proxy process");
+const proxyLines = createInterface({ input: proxyProcess.stdout });
+const proxyOutput: string[] = [];
+const waiting: Array<(line: string) => void> = [];
+proxyLines.on("line", (line) => {
+  const next = waiting.shift();
+  if (next) next(line);
+  else proxyOutput.push(line);
+});
+function proxyLine(): Promise<string> {
+  const ready = proxyOutput.shift();
+  return ready !== undefined ? Promise.resolve(ready) : new Promise((resolve) => waiting.push(resolve));
+}
+const proxies = JSON.parse(await proxyLine()) as { record: string; default: string };
+/** The proxy process's CPU time so far, in milliseconds. */
+async function proxyCpuMs(): Promise<number> {
+  proxyProcess.stdin?.write("cpu\n");
+  return Number(await proxyLine()) / 1000;
+}
+
+/** A history of about `tokens` tokens (JSON length / 4): tool calls and long tool results. */
+function history(tokens: number): unknown[] {
+  const messages: unknown[] = [{ role: "user", content: "Fix the failing handler in src/." }];
+  let characters = 0;
+  for (let index = 0; characters / 4 < tokens; index++) {
+    const id = `toolu_${index}`;
+    const turn = [
+      { role: "assistant", content: [{ type: "tool_use", id, name: "bash", input: { command: `grep -rn value_${index} src` } }] },
+      {
+        role: "user",
+        content: [{ type: "tool_result", tool_use_id: id, content: `src/mod_${index}.py: value = compute(request)\n`.repeat(60) }],
+      },
+    ];
+    messages.push(...turn);
+    characters += JSON.stringify(turn).length;
+  }
+  return messages;
+}
+
+interface Timing {
+  totalMs: number;
+  firstChunkMs: number;
+}
+
+async function call(base: string, session: string, messages: unknown[], stream: boolean): Promise<Timing> {
+  const started = performance.now();
+  const response = await fetch(`${base}/v1/messages`, {
+    method: "POST",
+    // A session header, as Claude Code (x-claude-code-session-id) and Codex (session_id) send their own.
+    headers: {
+      "content-type": "application/json",
+      "anthropic-version": "2023-06-01",
+      "x-api-key": "sk-ant-bench",
+      "x-compactor-session": session,
+    },
+    body: JSON.stringify({ model: "claude-sonnet-4-6", max_tokens: 64, messages, ...(stream ? { stream: true } : {}) }),
+  });
+  const reader = response.body?.getReader();
+  let firstChunkMs = Number.NaN;
+  if (reader) {
+    for (;;) {
+      const { done } = await reader.read();
+      if (Number.isNaN(firstChunkMs)) firstChunkMs = performance.now() - started;
+      if (done) break;
+    }
+  }
+  if (response.status !== 200) throw new Error(`status ${response.status} from ${base}`);
+  return { totalMs: performance.now() - started, firstChunkMs };
+}
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+}
+
+const paths = [
+  { name: "direct", base: upstream },
+  { name: "record", base: proxies.record },
+  { name: "default", base: proxies.default },
+] as const;
+
+interface Row {
+  tokens: number;
+  stream: boolean;
+  path: "record" | "default";
+  directP50Ms: number;
+  directP99Ms: number;
+  addedP50Ms: number;
+  addedP99Ms: number;
+  directFirstChunkP50Ms: number;
+  proxiedFirstChunkP50Ms: number;
+  /** The proxy process's CPU time per proxied call (user + system), all its work included. */
+  proxyCpuMsPerCall: number;
+}
+const rows: Row[] = [];
+
+for (const tokens of sizes) {
+  for (const stream of [false, true]) {
+    if (stream && tokens !== sizes[0]) continue;
+    const base = history(tokens);
+    // Each path is its own session (a different first message), each growing as an agent's does.
+    const sessions = paths.map((path) => [{ role: "user", content: `Session ${path.name} ${tokens} ${stream}.` }, ...base.slice(1)]);
+    const times = paths.map(() => [] as Timing[]);
+    const cpu = [0, 0, 0];
+    for (let index = 0; index < warmupCalls + calls; index++) {
+      for (let offset = 0; offset < paths.length; offset++) {
+        const which = (index + offset) % paths.length;
+        const messages = sessions[which] as unknown[];
+        messages.push({ role: "user", content: `Next step ${index}.` });
+        const path = paths[which] as (typeof paths)[number];
+        const cpuBefore = which === 0 ? 0 : await proxyCpuMs();
+        const timing = await call(path.base, `${path.name}-${tokens}-${stream}`, messages, stream);
+        // The proxy settles a call after relaying it: give it a moment before reading its clock.
+        if (which !== 0 && index >= warmupCalls) {
+          await new Promise((resolve) => setTimeout(resolve, 2));
+          cpu[which] = (cpu[which] ?? 0) + (await proxyCpuMs()) - cpuBefore;
+        }
+        messages.push({ role: "assistant", content: "ok" });
+        if (index >= warmupCalls) times[which]?.push(timing);
+      }
+    }
+    const direct = times[0] as Timing[];
+    for (const which of [1, 2] as const) {
+      const proxied = times[which] as Timing[];
+      const added = proxied.map((timing, index) => timing.totalMs - (direct[index] as Timing).totalMs);
+      rows.push({
+        tokens,
+        stream,
+        path: (paths[which] as (typeof paths)[number]).name as "record" | "default",
+        directP50Ms: percentile(direct.map((t) => t.totalMs), 50),
+        directP99Ms: percentile(direct.map((t) => t.totalMs), 99),
+        addedP50Ms: percentile(added, 50),
+        addedP99Ms: percentile(added, 99),
+        directFirstChunkP50Ms: percentile(direct.map((t) => t.firstChunkMs), 50),
+        proxiedFirstChunkP50Ms: percentile(proxied.map((t) => t.firstChunkMs), 50),
+        proxyCpuMsPerCall: (cpu[which] ?? 0) / calls,
+      });
+    }
+  }
+}
+
+const ms = (value: number) => value.toFixed(2);
+if (!jsonOnly) {
+  process.stdout.write(
+    `compactor proxy: latency added on loopback, ${calls} calls per path (after ${warmupCalls} warm-up), interleaved\n\n`,
+  );
+  process.stdout.write(
+    `${renderTable(rows, [
+      { heading: "history", cell: (row) => `${row.tokens / 1000}k` },
+      { heading: "stream", cell: (row) => String(row.stream) },
+      { heading: "proxy", cell: (row) => row.path },
+      { heading: "direct p50", cell: (row) => ms(row.directP50Ms) },
+      { heading: "direct p99", cell: (row) => ms(row.directP99Ms) },
+      { heading: "added p50", cell: (row) => ms(row.addedP50Ms) },
+      { heading: "added p99", cell: (row) => ms(row.addedP99Ms) },
+      { heading: "1st chunk direct", cell: (row) => ms(row.directFirstChunkP50Ms) },
+      { heading: "1st chunk proxied", cell: (row) => ms(row.proxiedFirstChunkP50Ms) },
+      { heading: "proxy CPU/call", cell: (row) => ms(row.proxyCpuMsPerCall) },
+    ])}\n(ms; wall clock except "proxy CPU/call", the proxy process's user+system CPU time per call, which other
+processes on the machine do not inflate; "added" is the percentile of paired differences proxied − direct)\n\n`,
+  );
+}
+process.stdout.write(
+  `${JSON.stringify({ benchmark: "proxy-latency", calls, warmupCalls, rows, targetMet: rows.every((row) => row.addedP50Ms <= 1) })}\n`,
+);
+for (const child of children) child.kill();

@@ -1,0 +1,9 @@
+/**
+ * `compactor proxy` as a library: {@link startProxy}.
+ *
+ * @module
+ */
+export { type ErrorDialect, proxyError } from "./errors.js";
+export { createProxyMetrics, type ProxyMetrics } from "./metrics.js";
+export { type CompactorProxy, DEFAULT_UPSTREAMS, PROXY_TOKEN_HEADER, type ProxyOptions, startProxy } from "./server.js";
+export { type ProxySession, type SessionSource, sessionFromHeaders, sessionOf } from "./session-id.js";

@@ -1,0 +1,432 @@
+/**
+ * `compactor proxy`: an HTTP server that speaks the Anthropic Messages, OpenAI Chat Completions and Responses
+ * APIs and forwards to the real ones (or any configured upstream), through the same wire-level core as
+ * `withCompaction` — same sessions, strategies, checkpoints, invariant check with fallback, pricing, events and
+ * budgets. Every other path (`/v1/messages/count_tokens`, `/v1/models`, files, batches) is forwarded untouched.
+ *
+ * One request, as a short sequence of stages:
+ *
+ * 1. admit: an origin-form path, the proxy token when one is set, the proxy's own pages (`/metrics`);
+ * 2. route: the provider (Anthropic when the path is `/v1/messages…` or the client sends `anthropic-version`;
+ *    OpenAI otherwise) and so the one configured upstream the request may go to (never a client-chosen host);
+ * 3. read: the body, up to the size limit;
+ * 4. identify: the session (see `session-id.ts`), handed to the core as the `x-compactor-session` header;
+ * 5. core: prepare, send, observe;
+ * 6. relay: status, headers and body chunks as they arrive; a client that hangs up aborts the upstream call.
+ *
+ * Credentials (`x-api-key`, `authorization`, OAuth bearer tokens) go upstream untouched and are never logged or
+ * kept: events carry sessions, models and usage, never headers.
+ *
+ * @module
+ */
+import { timingSafeEqual } from "node:crypto";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { InvalidOptionError } from "../errors.js";
+import type { CompactorEvent } from "../events/types.js";
+import { buildSessionReport, type SessionSummary } from "../session/session-report.js";
+import type { ProviderFormat } from "../transcript/types.js";
+import { type CompactionOptions, runtimeFrom } from "../with-compaction.js";
+import { SESSION_HEADER } from "../wrapper/contract.js";
+import { createWireCore } from "../wrapper/wire/core.js";
+import type { FetchFunction, WireRequest } from "../wrapper/wire/request.js";
+import { formatOf } from "../wrapper/wire/route.js";
+import type { Summarizer } from "../../strategies/types.js";
+import { type ErrorDialect, type ProxyErrorAnswer, proxyError } from "./errors.js";
+import { createProxyMetrics } from "./metrics.js";
+import { type ProxySession, sessionFromHeaders, sessionOf } from "./session-id.js";
+
+/** Header a client sends the proxy token in (when the proxy has one). */
+export const PROXY_TOKEN_HEADER = "x-compactor-token";
+
+/** The real APIs. */
+export const DEFAULT_UPSTREAMS = { anthropic: "https://api.anthropic.com", openai: "https://api.openai.com" } as const;
+
+/** Options of {@link startProxy}. */
+export interface ProxyOptions extends Omit<CompactionOptions, "session" | "summarizer"> {
+  /** @default 0 (a free port; read {@link CompactorProxy.port}) */
+  port?: number;
+  /**
+   * Interface to listen on. Anything but loopback exposes the proxy (and the credentials clients send through
+   * it) to the network: set {@link ProxyOptions.token} then.
+   * @default "127.0.0.1"
+   */
+  host?: string;
+  /**
+   * Where requests go: origins (a path prefix is allowed) the client's path is appended to, e.g.
+   * `https://api.anthropic.com` + `/v1/messages`. Only these are ever contacted.
+   * @default {@link DEFAULT_UPSTREAMS}
+   */
+  upstreams?: { anthropic?: string; openai?: string };
+  /** When set, every request must carry it in the `x-compactor-token` header (shared deployments). */
+  token?: string;
+  /**
+   * Largest request body accepted, in bytes (413 above it).
+   * @default 32 MiB (the Messages API's own limit)
+   */
+  maxBodyBytes?: number;
+  /**
+   * The summarizer for strategies that summarize, or `false` for the extractive fallback only.
+   * @default false
+   */
+  summarizer?: false | Summarizer;
+  /**
+   * The `fetch` upstream calls are made with.
+   * @default globalThis.fetch
+   */
+  fetch?: FetchFunction;
+}
+
+/** A running proxy. */
+export interface CompactorProxy {
+  /** `http://host:port`. */
+  url: string;
+  port: number;
+  /** `baseURL` for `new Anthropic(...)` and `ANTHROPIC_BASE_URL` (the clients append `/v1/messages`). */
+  anthropicBaseURL: string;
+  /** `baseURL` for `new OpenAI(...)`: {@link CompactorProxy.url} + `/v1`. */
+  openaiBaseURL: string;
+  /** Sessions this process has seen, with where their id came from. */
+  sessions(): ProxySession[];
+  /** A session's report (calls in flight settled first). */
+  report(sessionId: string): Promise<SessionSummary>;
+  /** The `/metrics` text. */
+  metrics(): string;
+  /** Stops accepting requests, lets the ones in flight finish (at most `graceMs`), persists sessions. */
+  close(graceMs?: number): Promise<void>;
+}
+
+const defaultMaxBody = 32 * 1024 * 1024;
+
+/** Request headers that describe this hop, not the request (RFC 9110 §7.6.1), and ones the proxy sets itself. */
+const requestHeadersDropped = new Set([
+  "connection",
+  "keep-alive",
+  "proxy-connection",
+  "proxy-authorization",
+  "te",
+  "trailer",
+  "transfer-encoding",
+  "upgrade",
+  "host",
+  "content-length",
+  // fetch negotiates its own encoding and decodes the answer.
+  "accept-encoding",
+  PROXY_TOKEN_HEADER,
+]);
+
+/** Response headers not relayed: the hop's, and the encoding fetch has already undone. */
+const responseHeadersDropped = new Set([
+  "connection",
+  "keep-alive",
+  "transfer-encoding",
+  "content-encoding",
+  "content-length",
+  "trailer",
+  "upgrade",
+]);
+
+function upstreamBase(name: string, value: string | undefined, fallback: string): string {
+  const raw = value ?? fallback;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new InvalidOptionError(`upstreams.${name}`, "an http(s) URL such as https://api.anthropic.com", raw);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new InvalidOptionError(`upstreams.${name}`, "an http(s) URL", raw);
+  }
+  if (url.search !== "" || url.hash !== "" || url.username !== "" || url.password !== "") {
+    throw new InvalidOptionError(`upstreams.${name}`, "a URL without query, fragment or credentials", raw);
+  }
+  return `${url.origin}${url.pathname.replace(/\/+$/, "")}`;
+}
+
+/** The provider a request is for: Anthropic when its path or headers say so, OpenAI otherwise. */
+function dialectOf(path: string, headers: IncomingMessage["headers"]): ErrorDialect {
+  if (path === "/v1/messages" || path.startsWith("/v1/messages/") || path.startsWith("/v1/messages?")) return "anthropic";
+  if (path.startsWith("/v1/complete")) return "anthropic";
+  if (headers["anthropic-version"] !== undefined || headers["x-api-key"] !== undefined) return "anthropic";
+  return "openai";
+}
+
+function forwardedHeaders(raw: readonly string[]): Headers {
+  const headers = new Headers();
+  for (let index = 0; index + 1 < raw.length; index += 2) {
+    const name = (raw[index] as string).toLowerCase();
+    if (!requestHeadersDropped.has(name)) headers.append(name, raw[index + 1] as string);
+  }
+  return headers;
+}
+
+function tokenMatches(expected: Buffer, given: string | string[] | undefined): boolean {
+  if (typeof given !== "string") return false;
+  const buffer = Buffer.from(given);
+  return buffer.length === expected.length && timingSafeEqual(buffer, expected);
+}
+
+class BodyTooLarge extends Error {}
+
+/** Reads the request body, refusing more than `limit` bytes. */
+function readBody(request: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(request.headers["content-length"]);
+    if (Number.isFinite(declared) && declared > limit) {
+      reject(new BodyTooLarge());
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        reject(new BodyTooLarge());
+        request.removeAllListeners("data");
+        request.resume();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    request.on("end", () => resolve(Buffer.concat(chunks, size)));
+    request.on("error", reject);
+  });
+}
+
+function send(response: ServerResponse, answer: ProxyErrorAnswer | { status: number; headers: Record<string, string>; body: string }): void {
+  if (response.headersSent) {
+    response.destroy();
+    return;
+  }
+  response.writeHead(answer.status, { ...answer.headers, "content-length": Buffer.byteLength(answer.body) });
+  response.end(answer.body);
+}
+
+/** Writes the upstream answer to the client as it arrives. */
+async function relay(upstream: Response, response: ServerResponse, abort: AbortController): Promise<void> {
+  const headers: Record<string, string | string[]> = {};
+  upstream.headers.forEach((value, name) => {
+    if (!responseHeadersDropped.has(name) && name !== "set-cookie") headers[name] = value;
+  });
+  // set-cookie is the one header that must stay several lines.
+  const cookies = upstream.headers.getSetCookie();
+  if (cookies.length > 0) headers["set-cookie"] = cookies;
+  response.writeHead(upstream.status, upstream.statusText, headers);
+  if (upstream.body === null) {
+    response.end();
+    return;
+  }
+  response.flushHeaders();
+  const reader = upstream.body.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (response.destroyed) {
+        abort.abort();
+        break;
+      }
+      if (!response.write(value)) {
+        await new Promise<void>((resolve) => {
+          const go = () => {
+            response.off("drain", go);
+            response.off("close", go);
+            resolve();
+          };
+          response.on("drain", go);
+          response.on("close", go);
+        });
+      }
+    }
+    response.end();
+  } catch {
+    // The upstream broke off mid-body: the client sees a cut connection, as it would have directly.
+    response.destroy();
+  } finally {
+    reader.releaseLock();
+  }
+}
+
+/** Starts a proxy. Resolves once it listens. */
+export async function startProxy(options: ProxyOptions = {}): Promise<CompactorProxy> {
+  if (typeof options !== "object" || options === null) throw new InvalidOptionError("options", "an object", options);
+  const host = options.host ?? "127.0.0.1";
+  const port = options.port ?? 0;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidOptionError("port", "an integer 0-65535", port);
+  const maxBodyBytes = options.maxBodyBytes ?? defaultMaxBody;
+  if (!Number.isInteger(maxBodyBytes) || maxBodyBytes <= 0) {
+    throw new InvalidOptionError("maxBodyBytes", "a positive integer of bytes", maxBodyBytes);
+  }
+  if (options.token !== undefined && (typeof options.token !== "string" || options.token.length < 8)) {
+    throw new InvalidOptionError("token", "a string of at least 8 characters", "(hidden)");
+  }
+  if (options.fetch !== undefined && typeof options.fetch !== "function") {
+    throw new InvalidOptionError("fetch", "a fetch function", options.fetch);
+  }
+  const upstreams: Record<ErrorDialect, string> = {
+    anthropic: upstreamBase("anthropic", options.upstreams?.anthropic, DEFAULT_UPSTREAMS.anthropic),
+    openai: upstreamBase("openai", options.upstreams?.openai, DEFAULT_UPSTREAMS.openai),
+  };
+  const token = options.token === undefined ? undefined : Buffer.from(options.token);
+  const metrics = createProxyMetrics();
+  const userOnEvent = options.onEvent;
+  const {
+    port: _port,
+    host: _host,
+    upstreams: _upstreams,
+    token: _token,
+    maxBodyBytes: _max,
+    fetch: givenFetch,
+    ...compaction
+  } = options;
+  const runtime = runtimeFrom(
+    {
+      ...compaction,
+      session: "compactor-proxy",
+      summarizer: options.summarizer ?? false,
+      onEvent: (event: CompactorEvent) => {
+        metrics.record(event);
+        userOnEvent?.(event);
+      },
+    },
+    () => undefined,
+  );
+  const core = createWireCore({ handler: runtime, defaultSession: "compactor-proxy", refusal: "http" });
+  const upstreamFetch: FetchFunction = givenFetch ?? ((input, init) => globalThis.fetch(input, init));
+  const seen = new Map<string, ProxySession>();
+
+  async function handle(request: IncomingMessage, response: ServerResponse): Promise<string> {
+    // 1. Admit.
+    const target = request.url ?? "/";
+    const dialect = dialectOf(target, request.headers);
+    const fail = (status: number, code: string, message: string) => {
+      send(response, proxyError(dialect, status, code, message));
+      return "error";
+    };
+    if (!target.startsWith("/") || target.startsWith("//")) {
+      return fail(400, "absolute_url_refused", "compactor proxy forwards only to its configured upstreams; send an origin-form path such as /v1/messages.");
+    }
+    if (token !== undefined && !tokenMatches(token, request.headers[PROXY_TOKEN_HEADER])) {
+      return fail(401, "proxy_token_required", `compactor proxy: missing or wrong ${PROXY_TOKEN_HEADER} header.`);
+    }
+    if (request.method === "GET" && (target === "/metrics" || target.startsWith("/metrics?"))) {
+      send(response, { status: 200, headers: { "content-type": "text/plain; version=0.0.4; charset=utf-8" }, body: metrics.render() });
+      return "metrics";
+    }
+
+    // 2. Route: the configured upstream of the provider, and nothing else.
+    const url = `${upstreams[dialect]}${target}`;
+
+    // 3. Read.
+    let body: Buffer;
+    try {
+      body = await readBody(request, maxBodyBytes);
+    } catch (error) {
+      if (error instanceof BodyTooLarge) {
+        response.setHeader("connection", "close");
+        return fail(413, "request_too_large", `Request body larger than the proxy's limit of ${maxBodyBytes} bytes.`);
+      }
+      throw error;
+    }
+
+    // 4. Identify the session.
+    const method = (request.method ?? "GET").toUpperCase();
+    const headers = forwardedHeaders(request.rawHeaders);
+    const format: ProviderFormat | undefined = formatOf(method, url);
+    if (format !== undefined && body.length > 0 && body[0] === 123 /* { */) {
+      // The body is parsed here only when no header names the session (the core parses it anyway).
+      const named = sessionFromHeaders(format, headers);
+      const params = named === undefined ? parseObject(body) : undefined;
+      const session = named ?? (params === undefined ? undefined : sessionOf(format, headers, params));
+      if (session !== undefined) {
+        headers.set(SESSION_HEADER, session.id);
+        if (!seen.has(session.id)) seen.set(session.id, session);
+      }
+    }
+
+    // 5. Core.
+    const abort = new AbortController();
+    const onClose = () => {
+      if (!response.writableFinished) abort.abort();
+    };
+    response.on("close", onClose);
+    const init: RequestInit = {
+      method,
+      headers,
+      signal: abort.signal,
+      redirect: "manual",
+      ...(body.length > 0 && method !== "GET" && method !== "HEAD" ? { body } : {}),
+    };
+    const wire: WireRequest = { url, method, init, text: undefined };
+    if (init.body !== undefined) wire.text = body.toString("utf8");
+    let upstream: Response;
+    try {
+      upstream = await core(wire, upstreamFetch);
+    } catch (error) {
+      if (abort.signal.aborted) return "aborted";
+      const reason = error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
+      return fail(502, "upstream_unreachable", `compactor proxy could not reach ${upstreams[dialect]}: ${reason}`);
+    }
+
+    // 6. Relay.
+    await relay(upstream, response, abort);
+    return format ?? "passthrough";
+  }
+
+  const server = createServer((request, response) => {
+    handle(request, response).then(
+      (route) => metrics.request(route, response.statusCode),
+      () => {
+        metrics.request("error", 500);
+        send(response, proxyError(dialectOf(request.url ?? "/", request.headers), 500, "proxy_internal_error", "compactor proxy failed on this request."));
+      },
+    );
+  });
+  // A long agent turn can stream for many minutes: no server-side request timeout beyond the client's own.
+  server.requestTimeout = 0;
+  server.headersTimeout = 60_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const shownHost = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  const url = `http://${shownHost}:${address.port}`;
+  let closing: Promise<void> | undefined;
+
+  return {
+    url,
+    port: address.port,
+    anthropicBaseURL: url,
+    openaiBaseURL: `${url}/v1`,
+    sessions: () => [...seen.values()],
+    async report(sessionId) {
+      await runtime.flush();
+      return buildSessionReport(await runtime.session(sessionId));
+    },
+    metrics: () => metrics.render(),
+    close(graceMs = 5000) {
+      closing ??= (async () => {
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+        await closed;
+        clearTimeout(timer);
+        await runtime.flush(graceMs).catch(() => {});
+      })();
+      return closing;
+    },
+  };
+}
+
+function parseObject(body: Buffer): Record<string, unknown> | undefined {
+  try {
+    const parsed: unknown = JSON.parse(body.toString("utf8"));
+    return typeof parsed === "object" && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}

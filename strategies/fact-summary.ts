@@ -1,0 +1,392 @@
+/**
+ * `factSummary`: a summary that keeps facts. It runs {@link summarize} (model prose, or the extractive fallback)
+ * and puts a structured block beside the prose that keeps, verbatim, what an agent most often needs again from
+ * the span it replaced:
+ *
+ * - **Open items**: the latest todo / task list (a `TodoWrite`-style call) and unchecked `- [ ]` lines;
+ * - **Errors**: error lines of tool output (tracebacks, failures, `error:` lines), the latest first;
+ * - **Paths**: file paths the agent touched (tool-call arguments) or saw;
+ * - **Identifiers**: code-like names (`parse_config`, `self.cache`, `QueueRetry`) that occurred in the removed
+ *   tool output and that the agent itself wrote somewhere in the view (in its text or its calls), so the block
+ *   keeps the names the agent works with, not every name a file listing holds;
+ * - **Decisions**: the agent's latest short statements of intent from the span.
+ *
+ * The block is bounded (`maxFactCharacters`) and filled in that order of priority. When the summary extends an
+ * earlier one, the earlier block is taken out of the text the summarizer sees and merged into the new block
+ * (newer facts first), so the block never grows past its bound however many times the session compacts.
+ *
+ * @module
+ */
+import { InvalidOptionError } from "../src/errors.js";
+import type { Block, Message, SummaryBlock, ToolCallBlock } from "../src/transcript/types.js";
+import { clip } from "./internal/render.js";
+import { headEnd } from "./internal/turns.js";
+import { messageTokens, removedTokens } from "./internal/view.js";
+import { type SummarizeOptions, summarize, summaryTextAt } from "./summarize.js";
+import type { CompactionResult, Strategy, StrategyContext, TokenView } from "./types.js";
+
+/** Options of {@link factSummary}: those of {@link summarize}, plus the bound of the facts block. */
+export interface FactSummaryOptions extends SummarizeOptions {
+  /**
+   * Longest facts block, in characters (about 4 characters a token).
+   * @default 3000
+   */
+  maxFactCharacters?: number;
+}
+
+/** First line of the facts block; everything from it on is the block. */
+export const factsHeading = "## Facts kept verbatim";
+
+const filePathPattern = /(?:~|\.{1,2})?(?:\/[\w.@+-]+)+\.\w+|\b[\w.@+-]+(?:\/[\w.@+-]+)+\.\w{1,8}\b/g;
+const identifierPattern = /[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*/g;
+const errorLinePattern =
+  /\b(?:error|exception|traceback|failed|failure|fatal|panic|assert(?:ion)?error)\b|^E\s{2,}/i;
+const openItemPattern = /^\s*[-*]\s*\[ \]\s+\S/;
+/** A line that declares something (a function, class, type, constant) in common languages. */
+const definitionPattern =
+  /^\s*(?:\d+[\t→:|]\s*)?(?:export\s+)?(?:async\s+)?(?:def|class|function|interface|type|enum|struct|impl|trait|fn|pub\s+(?:fn|struct|enum)|func|const\s+[A-Za-z_$][\w$]*\s*=|module|package)\b.*$/;
+const decisionPattern =
+  /\b(?:I will|I'll|let me|decided|decision|instead|the (?:root )?cause|the fix|plan(?:ning)? to|next,? I)\b/i;
+
+/** Code-like: 4+ characters with `_`, a dot, a digit or an inner capital (what recall and agents key on). */
+function isCodeLike(token: string): boolean {
+  return token.length >= 4 && /[_.\d]|[a-z][A-Z]/.test(token) && !/^\d+(?:\.\d+)*$/.test(token);
+}
+
+function textsOf(blocks: readonly Block[]): string[] {
+  const texts: string[] = [];
+  for (const block of blocks) {
+    if (block.type === "text" || block.type === "summary") texts.push(block.text);
+    if (block.type === "tool_result") texts.push(...textsOf(block.content));
+  }
+  return texts;
+}
+
+/** What one message offers the facts block (memoised per message object). */
+interface MessageFacts {
+  /** Code-like names in the tool output, and in what the agent wrote (its text and its calls' arguments). */
+  outputNames: string[];
+  agentNames: string[];
+  paths: string[];
+  errors: string[];
+  openItems: string[];
+  todo: string | undefined;
+  decisions: string[];
+  /** Definition lines of the files this message shows (a tool result of a file read), by path. */
+  outlines: Array<{ path: string; lines: string[] }>;
+}
+
+const memo = new WeakMap<Message, MessageFacts>();
+
+const readToolPattern = /^(?:read|read_?file|view|view_?file|open_?file)$/i;
+
+const shellReadPattern = /\b(?:cat|nl|head|tail|sed\s+-n)\b[^|;&\n]*?\s([\w./~-]+\.\w{1,8})\b/;
+
+/** The file a shell command shows (`cat`, `nl`, `head`, `tail`, `sed -n`), if any. */
+function shellReadPath(command: string): string | undefined {
+  return shellReadPattern.exec(command)?.[1];
+}
+
+/** Paths of the file reads of a view, by call id. */
+function readPathsOf(messages: readonly Message[]): Map<string, string> {
+  const paths = new Map<string, string>();
+  for (const message of messages) {
+    for (const block of message.content) {
+      if (block.type !== "tool_call" || typeof block.input !== "object" || block.input === null) continue;
+      const input = block.input as Record<string, unknown>;
+      const path = input.file_path ?? input.path;
+      const isRead =
+        readToolPattern.test(block.name) || (/edit/i.test(block.name) && input.command === "view");
+      if (isRead && typeof path === "string") paths.set(block.id, path);
+      else {
+        const command = input.command ?? input.cmd;
+        const text = Array.isArray(command) ? command.join(" ") : command;
+        const shown = typeof text === "string" ? shellReadPath(text) : undefined;
+        if (shown !== undefined) paths.set(block.id, shown);
+      }
+    }
+  }
+  return paths;
+}
+
+/** Call ids are unique within a session, so a message's facts do not depend on which view it is read from. */
+function factsOfMessage(
+  message: Message,
+  previous: Message | undefined,
+  readPaths: ReadonlyMap<string, string> = new Map(),
+): MessageFacts {
+  const known = memo.get(message);
+  if (known) return known;
+  const calls = message.content.filter((block): block is ToolCallBlock => block.type === "tool_call");
+  const isOutput =
+    message.role === "tool" ||
+    message.content.some((block) => block.type === "tool_result") ||
+    (message.role === "user" && previous?.role === "assistant");
+  const texts = textsOf(message.content).join("\n");
+  const callText = calls.map((call) => `${call.name} ${JSON.stringify(call.input ?? null)}`).join("\n");
+  const facts: MessageFacts = {
+    outputNames: isOutput ? codeNames(texts) : [],
+    agentNames: message.role === "assistant" ? codeNames(`${texts}\n${callText}`) : [],
+    paths: [],
+    errors: [],
+    openItems: [],
+    todo: undefined,
+    decisions: [],
+    outlines: [],
+  };
+  const shown: Array<{ path: string; blocks: readonly Block[] }> = [];
+  for (const block of message.content) {
+    const path = block.type === "tool_result" ? readPaths.get(block.callId) : undefined;
+    if (block.type === "tool_result" && path !== undefined) shown.push({ path, blocks: block.content });
+  }
+  if (isOutput && message.role === "user" && calls.length === 0 && shown.length === 0 && previous) {
+    // A text agent's observation: the command is in the assistant's text before it.
+    const path = shellReadPath(textsOf(previous.content).join("\n"));
+    if (path !== undefined && !message.content.some((block) => block.type === "tool_result"))
+      shown.push({ path, blocks: message.content });
+  }
+  for (const { path, blocks } of shown) {
+    const lines = textsOf(blocks)
+      .join("\n")
+      .split("\n")
+      .filter((line) => definitionPattern.test(line))
+      .map((line) => clip(line.trim(), 140));
+    if (lines.length > 0) facts.outlines.push({ path, lines: lines.slice(0, 40) });
+  }
+  for (const match of `${callText}\n${texts}`.matchAll(filePathPattern)) facts.paths.push(match[0]);
+  for (const call of calls) {
+    if (/todo|task(?:create|update)|plan/i.test(call.name))
+      facts.todo = clip(JSON.stringify(call.input), 600);
+  }
+  for (const line of texts.split("\n")) {
+    if (isOutput && errorLinePattern.test(line)) facts.errors.push(clip(line.trim(), 200));
+    if (openItemPattern.test(line)) facts.openItems.push(clip(line.trim(), 200));
+    if (message.role === "assistant" && decisionPattern.test(line))
+      facts.decisions.push(clip(line.trim(), 240));
+  }
+  memo.set(message, facts);
+  return facts;
+}
+
+/** The distinct code-like names of a text, in order. */
+function codeNames(text: string): string[] {
+  const names = new Set<string>();
+  for (const match of text.matchAll(identifierPattern)) if (isCodeLike(match[0])) names.add(match[0]);
+  return [...names];
+}
+
+/** Adds `value` once, keeping the latest occurrences last. */
+function addLatest(list: string[], value: string): void {
+  const index = list.indexOf(value);
+  if (index >= 0) list.splice(index, 1);
+  list.push(value);
+}
+
+/** The facts block's sections for `span`, judged against the whole view `messages`. */
+function collectFacts(
+  span: readonly Message[],
+  spanStart: number,
+  messages: readonly Message[],
+): Map<string, string[]> {
+  const paths: string[] = [];
+  const errors: string[] = [];
+  const openItems: string[] = [];
+  const decisions: string[] = [];
+  const outlines: string[] = [];
+  let todo: string | undefined;
+  const readPaths = readPathsOf(messages);
+  const outputIdentifiers = new Set<string>();
+  span.forEach((message, offset) => {
+    const facts = factsOfMessage(message, messages[spanStart + offset - 1], readPaths);
+    for (const path of facts.paths) addLatest(paths, path);
+    for (const error of facts.errors) addLatest(errors, error);
+    for (const item of facts.openItems) addLatest(openItems, item);
+    for (const decision of facts.decisions) addLatest(decisions, decision);
+    todo = facts.todo ?? todo;
+    for (const outline of facts.outlines)
+      addLatest(outlines, `${outline.path}: ${outline.lines.join(" | ")}`);
+    for (const name of facts.outputNames) outputIdentifiers.add(name);
+  });
+  // Names from the removed output that the agent itself wrote somewhere in the view.
+  const identifiers: string[] = [];
+  if (outputIdentifiers.size > 0) {
+    messages.forEach((message, index) => {
+      const facts = factsOfMessage(message, messages[index - 1], readPaths);
+      for (const name of facts.agentNames) if (outputIdentifiers.has(name)) addLatest(identifiers, name);
+    });
+  }
+  const sections = new Map<string, string[]>();
+  sections.set("Open items", [...(todo ? [todo] : []), ...openItems.slice(-10)]);
+  sections.set("Errors", errors.slice(-12).reverse());
+  sections.set("Paths", paths.slice(-60).reverse());
+  sections.set("Identifiers", identifiers.slice(-150).reverse());
+  sections.set("Outlines", outlines.slice(-20).reverse());
+  sections.set("Decisions", decisions.slice(-8).reverse());
+  return sections;
+}
+
+/** Splits a summary text into its prose and the lines of each section of its facts block. */
+export function splitFacts(text: string): { prose: string; sections: Map<string, string[]> } {
+  const at = text.indexOf(factsHeading);
+  const sections = new Map<string, string[]>();
+  if (at < 0) return { prose: text, sections };
+  let current: string[] | undefined;
+  for (const line of text.slice(at + factsHeading.length).split("\n")) {
+    const heading = /^### (.+)$/.exec(line);
+    if (heading) {
+      current = [];
+      sections.set(heading[1] as string, current);
+    } else if (current && line.startsWith("- ")) current.push(line.slice(2));
+    else if (current && /^ {2}\S/.test(line)) current.push(line.trim()); // identifiers are listed inline
+  }
+  // Identifiers are written on one line, separated by spaces.
+  const names = sections.get("Identifiers");
+  if (names)
+    sections.set(
+      "Identifiers",
+      names.flatMap((line) => line.split(/\s+/).filter(Boolean)),
+    );
+  return { prose: text.slice(0, at).trimEnd(), sections };
+}
+
+/** Writes the facts block, newer facts first, within `maxCharacters`. */
+export function renderFacts(
+  newer: Map<string, string[]>,
+  older: Map<string, string[]>,
+  maxCharacters: number,
+): string {
+  const order = ["Open items", "Errors", "Paths", "Identifiers", "Outlines", "Decisions"];
+  let room = maxCharacters - factsHeading.length - 1;
+  const parts: string[] = [factsHeading];
+  for (const title of order) {
+    // Open items are a state: the newest list replaces an older one.
+    const fresh = newer.get(title) ?? [];
+    const merged =
+      title === "Open items" && fresh.length > 0 ? fresh : [...fresh, ...(older.get(title) ?? [])];
+    const unique = [...new Set(merged.map((item) => item.trim()).filter(Boolean))];
+    if (unique.length === 0) continue;
+    const heading = `### ${title}`;
+    if (room < heading.length + 8) break;
+    room -= heading.length + 1;
+    const kept: string[] = [];
+    if (title === "Identifiers") {
+      let line = "";
+      for (const name of unique) {
+        if (line.length + name.length + 1 > room - 3) break;
+        line = line === "" ? name : `${line} ${name}`;
+      }
+      if (line === "") continue;
+      room -= line.length + 3;
+      parts.push(heading, `  ${line}`);
+      continue;
+    }
+    for (const item of unique) {
+      const line = `- ${item}`;
+      if (line.length + 1 > room) break;
+      kept.push(line);
+      room -= line.length + 1;
+    }
+    if (kept.length > 0) parts.push(heading, ...kept);
+    else room += heading.length + 1;
+  }
+  return parts.length > 1 ? parts.join("\n") : "";
+}
+
+/** The summary message with its facts block taken out, one object per message. */
+const strippedMemo = new WeakMap<Message, { message: Message; older: Map<string, string[]> }>();
+
+function stripFacts(message: Message): { message: Message; older: Map<string, string[]> } {
+  const known = strippedMemo.get(message);
+  if (known) return known;
+  let older = new Map<string, string[]>();
+  const content = message.content.map((block) => {
+    if (block.type !== "summary") return block;
+    const split = splitFacts(block.text);
+    if (split.sections.size > 0) older = split.sections;
+    return { ...block, text: split.prose } satisfies SummaryBlock;
+  });
+  const stripped = { message: { ...message, content }, older };
+  strippedMemo.set(message, stripped);
+  return stripped;
+}
+
+/** Memo of summary messages with their block, so that asking again returns the very same message. */
+const withFactsMemo = new WeakMap<Message, Map<string, Message>>();
+
+function withFacts(summary: Message, block: string): Message {
+  let byBlock = withFactsMemo.get(summary);
+  if (!byBlock) {
+    byBlock = new Map();
+    withFactsMemo.set(summary, byBlock);
+  }
+  let message = byBlock.get(block);
+  if (!message) {
+    let done = false;
+    const content = summary.content.map((item) => {
+      if (item.type !== "summary" || done) return item;
+      done = true;
+      return { ...item, text: `${item.text.trimEnd()}\n\n${block}` } satisfies SummaryBlock;
+    });
+    message = { ...summary, content };
+    byBlock.set(block, message);
+  }
+  return message;
+}
+
+function tokenViewWith(tokens: TokenView, index: number, message: Message): TokenView {
+  const perMessage = [...tokens.perMessage];
+  const before = perMessage[index] ?? 0;
+  const after = messageTokens(tokens, message);
+  perMessage[index] = after;
+  return { ...tokens, perMessage, total: tokens.total - before + after, count: tokens.count };
+}
+
+/** Creates the `fact-summary` strategy. */
+export function factSummary(options: FactSummaryOptions = {}): Strategy {
+  const { maxFactCharacters = 3000, ...summarizeOptions } = options;
+  if (!Number.isInteger(maxFactCharacters) || maxFactCharacters < 200) {
+    throw new InvalidOptionError("maxFactCharacters", "an integer of at least 200", maxFactCharacters);
+  }
+  const inner = summarize(summarizeOptions);
+  return {
+    name: "fact-summary",
+    async compact(messages: readonly Message[], context: StrategyContext): Promise<CompactionResult | null> {
+      const head = headEnd(messages);
+      const hasPrevious = summaryTextAt(messages, head) !== undefined;
+      let view = messages;
+      let viewContext = context;
+      let older = new Map<string, string[]>();
+      if (hasPrevious) {
+        const stripped = stripFacts(messages[head] as Message);
+        older = stripped.older;
+        if (stripped.message !== messages[head]) {
+          view = [...messages.slice(0, head), stripped.message, ...messages.slice(head + 1)];
+          viewContext = { ...context, tokens: tokenViewWith(context.tokens, head, stripped.message) };
+        }
+      }
+      const result = await inner.compact(view, viewContext);
+      if (result === null) return null;
+      const spanStart = hasPrevious ? head + 1 : head;
+      const span = messages.slice(spanStart, result.keepFrom);
+      const block = renderFacts(collectFacts(span, spanStart, messages), older, maxFactCharacters);
+      const summaryIndex = result.replacement.length - 1;
+      const summaryMessage = result.replacement[summaryIndex] as Message;
+      const finalSummary = block === "" ? summaryMessage : withFacts(summaryMessage, block);
+      const replacement = [...result.replacement.slice(0, summaryIndex), finalSummary];
+      // Counted against the original view: the earlier block is part of what is replaced.
+      const tokens = removedTokens(context.tokens, messages, result.keepFrom, replacement);
+      if (tokens <= 0) return null;
+      const text = finalSummary.content.find((item) => item.type === "summary")?.text ?? "";
+      return {
+        ...result,
+        replacement,
+        removed: {
+          ...result.removed,
+          tokens,
+          description: `${result.removed.description}; summary ${text.length} characters, facts block ${block.length}`,
+        },
+        ...(result.summary ? { summary: { ...result.summary, text } } : {}),
+      };
+    },
+  };
+}
