@@ -22,14 +22,36 @@ export class CompactorError extends Error {
   }
 }
 
-/** Describes a value for error messages: ``"-1" (number)``. */
+/** Keys whose values are never shown in an error message (credentials). */
+const secretKey = /key|token|secret|password|passwd|auth|credential|cookie|signature/i;
+
+/** A replacer that hides credentials and describes class instances (an SDK client) by their class only. */
+function safeReplacer(this: unknown, key: string, value: unknown): unknown {
+  if (key !== "" && secretKey.test(key) && value !== undefined && value !== null) return "[redacted]";
+  if (typeof value === "object" && value !== null && !Array.isArray(value)) {
+    const prototype = Object.getPrototypeOf(value);
+    if (prototype !== Object.prototype && prototype !== null) {
+      const name = (value as { constructor?: { name?: unknown } }).constructor?.name;
+      return `[${typeof name === "string" && name !== "" ? name : "object"}]`;
+    }
+  }
+  return value;
+}
+
+/**
+ * Describes a value for error messages: ``"-1" (number)``. Credentials are redacted and class instances (an SDK
+ * client) are shown by class name only, so an error never prints an API key.
+ */
 export function describeValue(value: unknown): string {
   if (value === undefined) return "undefined";
   if (value === null) return "null";
   const type = Array.isArray(value) ? "array" : typeof value;
   let shown: string;
   try {
-    shown = typeof value === "string" ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
+    shown =
+      typeof value === "string"
+        ? JSON.stringify(value)
+        : (JSON.stringify(value, safeReplacer) ?? String(value));
   } catch {
     shown = String(value);
   }
@@ -43,13 +65,15 @@ export class InvalidOptionError extends CompactorError {
   /** Dotted path of the offending field, e.g. `prices.input`. */
   readonly field: string;
   readonly expected: string;
-  readonly received: unknown;
+  /** What was passed (not enumerable, so that logging the error does not print it). */
+  declare readonly received: unknown;
 
   constructor(field: string, expected: string, received: unknown) {
     super(`Expected \`${field}\` to be ${expected}, got ${describeValue(received)}`);
     this.field = field;
     this.expected = expected;
-    this.received = received;
+    // Not enumerable: `console.error(error)` must not print what was passed (an SDK client holds its API key).
+    Object.defineProperty(this, "received", { value: received, enumerable: false, writable: true });
   }
 }
 

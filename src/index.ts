@@ -19,7 +19,7 @@ export {
 export type { SessionSummary } from "./session/session-report.js";
 export { SESSION_HEADER } from "./wrapper/contract.js";
 export type { BudgetEvent, CallEvent, CompactionEvent, CompactorEvent, ErrorEvent, EventSink } from "./events/types.js";
-export { diagnosticsChannelSink, EVENTS_CHANNEL, jsonlFileSink } from "./events/sinks.js";
+export { diagnosticsChannelSink, EVENTS_CHANNEL, flushEventLogs, jsonlFileSink } from "./events/sinks.js";
 export {
   instrumentOpenTelemetry,
   type OpenTelemetryInstrumentation,

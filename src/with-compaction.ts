@@ -58,6 +58,17 @@ export interface CompactionOptions {
    */
   summarizer?: "auto" | false | Summarizer;
   /**
+   * Longest a call waits for a compaction whose summary is being written. Past it the call goes out without
+   * that compaction (no slower than unwrapped), and the summary is applied on a later call.
+   * @default 2000
+   */
+  summarizerWaitMs?: number;
+  /**
+   * Longest a summarizer call may run before it is aborted (then the extractive summary is used).
+   * @default 60000
+   */
+  summarizerTimeoutMs?: number;
+  /**
    * Measure only: run the strategy and log what it would have saved, but always send the original request.
    * @default false
    */
@@ -220,6 +231,12 @@ export function runtimeFrom(options: CompactionOptions, autoSummarizer: (model: 
   if (summarizerOption !== "auto" && summarizerOption !== false && typeof summarizerOption !== "function") {
     throw new InvalidOptionError("summarizer", '"auto", false or a Summarizer function', summarizerOption);
   }
+  for (const field of ["summarizerWaitMs", "summarizerTimeoutMs"] as const) {
+    const value = options[field];
+    if (value !== undefined && !(Number.isInteger(value) && value >= 0)) {
+      throw new InvalidOptionError(field, "a non-negative integer of milliseconds", value);
+    }
+  }
   const gate = options.budget === undefined ? undefined : gateFromOption(options.budget);
   const sinks: EventSink[] = [];
   if (options.onEvent) sinks.push(options.onEvent);
@@ -242,6 +259,8 @@ export function runtimeFrom(options: CompactionOptions, autoSummarizer: (model: 
     emit: fanOut(sinks),
     summarizerFor,
     shadow,
+    ...(options.summarizerWaitMs !== undefined ? { summarizerWaitMs: options.summarizerWaitMs } : {}),
+    ...(options.summarizerTimeoutMs !== undefined ? { summarizerTimeoutMs: options.summarizerTimeoutMs } : {}),
     // Breakpoints change what is sent: only with a strategy that compacts, never in shadow mode.
     cacheBreakpoints:
       strategy === null || shadow || options.cacheBreakpoints === false

@@ -24,6 +24,8 @@ export interface EstimateInput {
   model: string;
   /** Calibrated prompt tokens. */
   promptTokens: number;
+  /** Of those, tokens expected to be read from the provider's cache (priced at the cache-read rate). */
+  cachedPromptTokens?: number | undefined;
   /** The request's output cap, if it has one. */
   maxOutputTokens?: number | undefined;
   /** Output tokens assumed when the request sets no cap. */
@@ -46,8 +48,16 @@ function usageOf(fields: Partial<Usage>): Usage {
 export function estimateCall(input: EstimateInput): CallEstimate {
   const prompt = Math.max(0, Math.ceil(input.promptTokens * input.promptMargin));
   const output = Math.max(0, Math.round(input.maxOutputTokens ?? input.defaultOutputTokens));
-  const plain = input.price(input.model, usageOf({ inputTokens: prompt, outputTokens: output }));
-  const written = input.price(input.model, usageOf({ cacheWrite5mTokens: prompt, outputTokens: output }));
+  const cached = Math.min(prompt, Math.max(0, Math.round(input.cachedPromptTokens ?? 0)));
+  const rest = prompt - cached;
+  const plain = input.price(
+    input.model,
+    usageOf({ inputTokens: rest, cacheReadTokens: cached, outputTokens: output }),
+  );
+  const written = input.price(
+    input.model,
+    usageOf({ cacheWrite5mTokens: rest, cacheReadTokens: cached, outputTokens: output }),
+  );
   const tokens = prompt + output;
   if (plain === null && written === null) return { usd: 0, tokens, priced: false };
   return { usd: Math.max(plain ?? 0, written ?? 0), tokens, priced: true };

@@ -58,6 +58,13 @@ export function failoverLedger(options: FailoverOptions) {
   let down = false;
   let nextProbe = 0;
   let reconciling: Promise<boolean> | undefined;
+  let probing: Promise<void> | undefined;
+  /**
+   * Reservations whose reserve failed or timed out. A reserve that timed out may still land when the ledger
+   * wakes up, and would then hold spend for the reservation TTL (10 minutes by default), blocking the budget: each
+   * is released (which also keeps a late reserve from holding anything) until the ledger confirms it.
+   */
+  const abandoned = new Set<string>();
 
   const timed = <T>(operation: string, task: () => Promise<T>): Promise<T> => {
     const running = task();
@@ -92,6 +99,43 @@ export function failoverLedger(options: FailoverOptions) {
           ? `The ${shared.name} budget ledger is unavailable (${operation}: ${reason}); counting spend in memory and reconciling when it answers again`
           : `The ${shared.name} budget ledger is unavailable (${operation}: ${reason}); refusing calls until it answers again`,
       fallback: options.failMode === "open" ? "continued-in-memory" : "refused",
+    });
+  };
+
+  const releaseAbandoned = (reservationId: string) => {
+    abandoned.add(reservationId);
+    shared.release(reservationId).then(
+      () => abandoned.delete(reservationId),
+      () => {},
+    );
+  };
+  const retryAbandoned = async () => {
+    for (const reservationId of [...abandoned]) {
+      await timed("release", () => shared.release(reservationId));
+      abandoned.delete(reservationId);
+    }
+  };
+
+  /**
+   * Fail-open, while the shared ledger is down: checks it in the background (the user's call never waits for
+   * a probe) and, when it answers, replays what it missed; the next calls use it again.
+   */
+  const probe = (context: EventContext, limits: readonly BudgetLimit[]) => {
+    if (probing || reconciling) return;
+    nextProbe = now() + options.probeIntervalMs;
+    const first = limits[0];
+    probing = (async () => {
+      try {
+        if (first) await timed("probe", () => shared.status(first));
+        await retryAbandoned();
+      } catch (error) {
+        failed(context, "probe", error);
+        return;
+      }
+      if (pending.length > 0) await reconcile(context);
+      else down = false;
+    })().finally(() => {
+      probing = undefined;
     });
   };
 
@@ -142,6 +186,7 @@ export function failoverLedger(options: FailoverOptions) {
           touched.set(limit.id, seen);
         }
       }
+      await retryAbandoned();
     } catch (error) {
       failed(context, "reconcile", error);
       return false;
@@ -185,6 +230,10 @@ export function failoverLedger(options: FailoverOptions) {
     get pendingReplays() {
       return pending.length;
     },
+    /** Reservations being released after their reserve failed or timed out. */
+    get pendingReleases() {
+      return abandoned.size;
+    },
     reconcile,
     async reserve(
       limits: readonly BudgetLimit[],
@@ -193,8 +242,13 @@ export function failoverLedger(options: FailoverOptions) {
       context: EventContext,
     ): Promise<ReserveResult> {
       const closed = options.failMode === "closed";
-      const tryShared = !down || closed || now() >= nextProbe;
-      if (pending.length > 0 && tryShared) await reconcile(context);
+      // Fail-open never waits for a ledger known to be down: it probes it in the background instead.
+      if (down && !closed && now() >= nextProbe) probe(context, limits);
+      const tryShared = !down || closed;
+      if (pending.length > 0 && tryShared) {
+        if (closed) await reconcile(context);
+        else void reconcile(context);
+      }
       if (tryShared) {
         try {
           const result = await timed("reserve", () => shared.reserve(limits, amount, reservationId));
@@ -203,6 +257,7 @@ export function failoverLedger(options: FailoverOptions) {
           down = false;
           return result;
         } catch (error) {
+          releaseAbandoned(reservationId);
           failed(context, "reserve", error);
           if (closed) throw markRefusal(new BudgetUnavailableError(shared.name, "reserve", { cause: error }));
         }
@@ -235,15 +290,51 @@ export function failoverLedger(options: FailoverOptions) {
         failed(context, "settle", error);
       }
     },
+    /**
+     * Counts spend that was not reserved (a summarizer call made for a compaction): on the shared ledger when it
+     * answers, else locally and replayed later. Never rejects.
+     */
+    async record(
+      limits: readonly BudgetLimit[],
+      amount: BudgetAmount,
+      spendId: string,
+      context: EventContext,
+    ): Promise<void> {
+      const at = now();
+      const keep = () => pending.push({ reservationId: spendId, limits, amount, at, reservedShared: false });
+      if (!down && shared.record) {
+        try {
+          const result = await timed("record", () =>
+            shared.record
+              ? shared.record(limits, amount, spendId, at)
+              : Promise.reject(new Error("no record")),
+          );
+          remember(result.limits);
+          return;
+        } catch (error) {
+          failed(context, "record", error);
+        }
+      }
+      try {
+        const ledger = await localFor(limits);
+        await ledger.record?.(limits, amount, spendId, at);
+      } catch {
+        // The local ledger only estimates during an outage; the replay below is what counts.
+      }
+      keep();
+    },
     async release(reservationId: string): Promise<void> {
       const place = placed.get(reservationId);
       if (!place) return;
       placed.delete(reservationId);
-      // A release that does not arrive only lets the hold expire after the ledger's reservation TTL.
-      await (place.shared
-        ? timed("release", () => place.ledger.release(reservationId))
-        : place.ledger.release(reservationId)
-      ).catch(() => {});
+      if (!place.shared) {
+        await place.ledger.release(reservationId).catch(() => {});
+        return;
+      }
+      // A release that does not arrive is retried when the ledger answers again.
+      await timed("release", () => place.ledger.release(reservationId)).catch(() =>
+        releaseAbandoned(reservationId),
+      );
     },
   };
 }

@@ -38,6 +38,16 @@ export interface BudgetGate extends CallGate {
    * @param emit - receives the `reconcile` budget events and any error event.
    */
   reconcile(emit?: (event: CompactorEvent) => void): Promise<boolean>;
+  /**
+   * Counts spend made outside a gated call (a summarizer call) against the session's limits, without refusing:
+   * it already happened. `usd` null (unknown price) counts tokens only.
+   */
+  recordSpend(
+    sessionId: string,
+    model: string,
+    amount: { usd: number | null; tokens: number },
+    emit?: (event: CompactorEvent) => void,
+  ): Promise<void>;
 }
 
 interface Attempt {
@@ -97,7 +107,7 @@ export function budgetGate(options: BudgetGateOptions): BudgetGate {
     model: string,
     context: EventContext,
   ): Promise<Attempt> => {
-    const estimate = estimateCall({
+    let estimate = estimateCall({
       model,
       promptTokens: request.promptTokens,
       maxOutputTokens: request.maxOutputTokens,
@@ -115,13 +125,40 @@ export function budgetGate(options: BudgetGateOptions): BudgetGate {
         message: `No price is known for model "${model}": its calls count against token limits only`,
       });
     }
-    const reservationId = `${request.sessionId}:${randomUUID()}`;
-    const result = await failover.reserve(
+    let reservationId = `${request.sessionId}:${randomUUID()}`;
+    let result = await failover.reserve(
       limits,
       { usd: estimate.usd, tokens: estimate.tokens },
       reservationId,
       context,
     );
+    // Near a limit, the upper bound (a cold cache, the full output cap) may not fit where the expected cost
+    // does: reserve that instead. A call can then pass the limit by what it costs beyond its expectation.
+    if (!result.ok && request.expected) {
+      const expected = estimateCall({
+        model,
+        promptTokens: request.expected.promptTokens,
+        cachedPromptTokens: request.expected.cachedPromptTokens,
+        maxOutputTokens: request.expected.outputTokens,
+        defaultOutputTokens: config.defaultOutputTokens,
+        promptMargin: config.promptMargin,
+        price: config.price,
+      });
+      if (expected.usd < estimate.usd || expected.tokens < estimate.tokens) {
+        const retryId = `${request.sessionId}:${randomUUID()}`;
+        const retry = await failover.reserve(
+          limits,
+          { usd: expected.usd, tokens: expected.tokens },
+          retryId,
+          context,
+        );
+        if (retry.ok) {
+          reservationId = retryId;
+          result = retry;
+          estimate = expected;
+        }
+      }
+    }
     const pressing = result.ok ? mostPressing(result.limits) : refusedShare(result);
     return { model, estimate, reservationId, result, pressing };
   };
@@ -134,10 +171,21 @@ export function budgetGate(options: BudgetGateOptions): BudgetGate {
       return failover.pendingReplays;
     },
     reconcile: (emit) => failover.reconcile({ session: "(reconcile)", emit: emit ?? (() => {}) }),
+    async recordSpend(sessionId, _model, amount, emit) {
+      const limits = config.limitsFor(sessionId);
+      const spent = { usd: Math.max(0, amount.usd ?? 0), tokens: Math.max(0, Math.round(amount.tokens)) };
+      if (spent.usd === 0 && spent.tokens === 0) return;
+      await failover.record(limits, spent, `${sessionId}:spend:${randomUUID()}`, {
+        session: sessionId,
+        emit: emit ?? (() => {}),
+      });
+    },
     async before(request: GateRequest): Promise<GateTicket> {
       const limits = config.limitsFor(request.sessionId);
       const context: EventContext = { session: request.sessionId, emit: request.emit };
       let current = await attempt(request, limits, request.model, context);
+      /** The share on the model asked for: what a downgrade message reports (the cheaper model's is lower). */
+      const asked = current.pressing;
       let steps = 0;
       let applicable: BudgetAction[] = [];
       let refuse = false;
@@ -192,11 +240,15 @@ export function budgetGate(options: BudgetGateOptions): BudgetGate {
         }
       }
       if (current.model !== request.model && pressing) {
+        const reached = asked ?? pressing;
+        const threshold = config.actions
+          .filter((entry) => entry.action === "downgrade" && entry.at <= reached.share)
+          .reduce((most, entry) => Math.max(most, entry.at), 0);
         event(
           request,
-          pressing,
+          reached,
           "downgrade",
-          `Budget "${pressing.usage.limitId}" is at ${(pressing.share * 100).toFixed(1)}%: sending ${current.model} instead of ${request.model}`,
+          `Budget "${reached.usage.limitId}" is at ${(reached.share * 100).toFixed(1)}% with this call on ${request.model} (downgrade from ${(threshold * 100).toFixed(0)}%): sending ${current.model} instead, at ${(pressing.share * 100).toFixed(1)}%`,
           {
             fromModel: request.model,
             toModel: current.model,

@@ -168,7 +168,12 @@ export function redisBudgetLedger(options: RedisBudgetLedgerOptions = {}): Budge
     async release(reservationId) {
       checkReservationId(reservationId);
       const reply = await run<number>("release budget", (client) =>
-        connection.evalScript(client, releaseScript, [reservationKey(reservationId)], [reservationId, now()]),
+        connection.evalScript(
+          client,
+          releaseScript,
+          [reservationKey(reservationId)],
+          [reservationId, now(), retentionMs],
+        ),
       );
       return reply === 1;
     },

@@ -5,6 +5,7 @@
  */
 import diagnostics from "node:diagnostics_channel";
 import { appendFileSync, mkdirSync } from "node:fs";
+import { appendFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import type { CompactorEvent, EventSink } from "./types.js";
 
@@ -27,15 +28,67 @@ export function diagnosticsChannelSink(): EventSink {
   };
 }
 
+/** Event logs with lines not yet on disk. */
+const openLogs = new Set<{ flush(): Promise<void> }>();
+
 /**
- * Appends each event as one JSON line to `path` (created with its folders). Writes are synchronous so that a
- * crash loses no event that was emitted; an event is small, and there are a few per API call.
+ * Appends each event as one JSON line to `path` (created with its folders). Lines are written in order, in the
+ * background (one write per batch of events, never a synchronous write on the call's path); lines still pending
+ * when the process exits are written synchronously then. `flushEventLogs()` (and `sessionReport`) wait for them.
  */
-export function jsonlFileSink(path: string): EventSink {
+export function jsonlFileSink(path: string): EventSink & { flush(): Promise<void> } {
   mkdirSync(dirname(path), { recursive: true });
-  return (event) => {
-    appendFileSync(path, `${JSON.stringify(event)}\n`);
+  let buffer: string[] = [];
+  let writing: Promise<void> | undefined;
+  const log = {
+    flush: async () => {
+      while (writing || buffer.length > 0) await (writing ?? start());
+    },
   };
+  const onExit = () => {
+    if (buffer.length === 0) return;
+    const lines = buffer.join("");
+    buffer = [];
+    try {
+      appendFileSync(path, lines);
+    } catch {
+      // Exiting: nowhere left to report it.
+    }
+  };
+  const start = (): Promise<void> => {
+    const lines = buffer.join("");
+    buffer = [];
+    writing = appendFile(path, lines)
+      .catch((error: unknown) => {
+        process.emitWarning(
+          `compactor: could not append to the event log ${path}: ${error instanceof Error ? error.message : String(error)}`,
+          "CompactorSinkWarning",
+        );
+      })
+      .finally(() => {
+        writing = undefined;
+        if (buffer.length > 0) void start();
+        else {
+          openLogs.delete(log);
+          process.off("exit", onExit);
+        }
+      });
+    return writing;
+  };
+  const sink = (event: CompactorEvent) => {
+    buffer.push(`${JSON.stringify(event)}\n`);
+    if (!openLogs.has(log)) {
+      openLogs.add(log);
+      process.on("exit", onExit);
+    }
+    if (!writing) void start();
+  };
+  return Object.assign(sink, log);
+}
+
+/** Resolves when every event emitted so far is in its JSONL log. */
+export async function flushEventLogs(): Promise<void> {
+  await Promise.all([...openLogs].map((log) => log.flush()));
 }
 
 /** Fans events out to several sinks; a sink that throws is skipped and reported on stderr once. */

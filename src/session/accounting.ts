@@ -14,6 +14,7 @@ import { bindingFor, streamResponse } from "./formats.js";
 import type { LiveSession } from "./live-session.js";
 import { responseMessage } from "./conversion.js";
 import { type CacheLayout, shadowUsage } from "./shadow-cache.js";
+import { persistInBackground } from "../resilience/background.js";
 
 /** Inputs of {@link settleCall}. */
 export interface SettleInput {
@@ -39,7 +40,8 @@ function promptOf(usage: Usage): number {
 }
 
 /**
- * Records one finished call. Persists history even when the call failed: nothing the agent sent is lost.
+ * Records one finished call. Persists history even when the call failed (in the background): nothing the agent
+ * sent is lost.
  * Returns what the call was billed (dollars, `null` when unpriced, and tokens), or undefined when it was not.
  */
 export async function settleCall(
@@ -170,21 +172,9 @@ export async function settleCall(
     });
   }
   state.meta.updatedAt = input.now;
-  const from = state.dirtyFrom;
-  const entries = ledger.length;
-  try {
-    await input.store.save(state.id, {
-      meta: state.meta,
-      ...(from !== undefined
-        ? { history: { from, messages: state.history.slice(from), hashes: state.historyHashes.slice(from) } }
-        : {}),
-      ...(entries > 0 ? { ledger: ledger.slice(0, entries) } : {}),
-    });
-    // Saved: what was pending up to here is durable (later calls may have added more meanwhile).
-    if (state.dirtyFrom === from) delete state.dirtyFrom;
-    state.pendingLedger.splice(0, entries);
-  } catch (error) {
-    input.reportError("store", error, "continued-in-memory");
-  }
+  // Saved in the background: a slow or frozen store never holds up the next call (flush() waits for it).
+  void persistInBackground(state, input.store, (error) =>
+    input.reportError("store", error, "continued-in-memory"),
+  );
   return billed;
 }

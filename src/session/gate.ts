@@ -14,8 +14,17 @@ export interface GateRequest {
   format: ProviderFormat;
   /** The model the request asks for. */
   model: string;
-  /** Calibrated estimate of the prompt tokens that would be sent (before any compaction of this call). */
+  /**
+   * Prompt tokens that would be sent (before any compaction of this call): an upper bound in practice (the
+   * larger of the calibrated estimate and a bound from what the provider last billed).
+   */
   promptTokens: number;
+  /**
+   * What the call is expected to cost when the session has a previous call to go by: its prompt, the part of it
+   * the provider's cache is expected to serve, and an output like the session's recent ones. A gate may reserve
+   * this instead of the upper bound when only this fits.
+   */
+  expected?: { promptTokens: number; cachedPromptTokens: number; outputTokens: number };
   /** The request's output cap (`max_tokens`, `max_completion_tokens`, `max_output_tokens`), when set. */
   maxOutputTokens?: number;
   now: number;

@@ -23,6 +23,17 @@ import { commonPrefix, rawMessageHashes } from "./raw-hash.js";
 import { calibrationOf } from "./calibration-state.js";
 import { validateConversation } from "../transcript/validate.js";
 import { type TokenCounter, defaultTokenCounter } from "./token-counter.js";
+import { settledInBackground } from "../resilience/background.js";
+import { flushEventLogs } from "../events/sinks.js";
+import { gateUnprepared } from "../resilience/unprepared.js";
+import { gateSizes } from "../resilience/budget-estimate.js";
+import { defaultMaxLiveSessions, LiveSessions } from "../resilience/live-sessions.js";
+import { defaultStoreTimeoutMs, loadSession } from "../resilience/session-load.js";
+import {
+  compactWithin,
+  defaultSummarizerTimeoutMs,
+  defaultSummarizerWaitMs,
+} from "../resilience/compaction-wait.js";
 
 /** Options of {@link createRuntime}. */
 export interface RuntimeOptions {
@@ -49,6 +60,27 @@ export interface RuntimeOptions {
   tokens?: TokenCounter;
   /** Clock, for tests. */
   now?: () => number;
+  /**
+   * Most idle sessions kept in memory (least recently used are dropped, and reloaded from the store when needed).
+   * @default 1000, or the store's `maxSessions` when smaller
+   */
+  maxLiveSessions?: number;
+  /**
+   * Longest wait for a session to load from the store; then the call goes on in memory.
+   * @default 1000
+   */
+  storeTimeoutMs?: number;
+  /**
+   * Longest a call waits for a compaction whose summary is being written; past it the call goes out without
+   * this compaction, and the summary is applied on a later call.
+   * @default 2000
+   */
+  summarizerWaitMs?: number;
+  /**
+   * Longest a summarizer call may run (in the background) before it is aborted and the extractive fallback used.
+   * @default 60000
+   */
+  summarizerTimeoutMs?: number;
 }
 
 /** A request handler with access to its sessions. */
@@ -67,7 +99,12 @@ export interface Runtime extends RequestHandler {
 export function createRuntime(options: RuntimeOptions): Runtime {
   const tokens = options.tokens ?? defaultTokenCounter();
   const now = options.now ?? Date.now;
-  const live = new Map<string, Promise<LiveSession>>();
+  const live = new LiveSessions(
+    Math.min(
+      options.maxLiveSessions ?? defaultMaxLiveSessions,
+      options.store.maxSessions ?? Number.POSITIVE_INFINITY,
+    ),
+  );
   /** Calls prepared and not yet settled: each resolves when its call settles. */
   const inflight = new Set<Promise<void>>();
   const summarizers = new Map<string, Summarizer | undefined>();
@@ -96,12 +133,12 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   const session = (sessionId: string): Promise<LiveSession> => {
     let existing = live.get(sessionId);
     if (!existing) {
-      existing = options.store.load(sessionId).then(
+      existing = loadSession(
+        options.store,
+        sessionId,
+        options.storeTimeoutMs ?? defaultStoreTimeoutMs,
         (record) => liveFrom(sessionId, record, (message) => tokens.countMessage(message)),
-        (error: unknown) => {
-          reportError(sessionId, "store", error, "continued-in-memory");
-          return liveFrom(sessionId, undefined, (message) => tokens.countMessage(message));
-        },
+        (error) => reportError(sessionId, "store", error, "continued-in-memory"),
       );
       live.set(sessionId, existing);
     }
@@ -119,6 +156,8 @@ export function createRuntime(options: RuntimeOptions): Runtime {
 
     // 1. Sync the history with what the agent sent; only new messages are converted and counted.
     let sentRaw = raw;
+    /** The raw messages added since the last call, when it only appended (for the budget's bound). */
+    let appended: unknown[] | undefined;
     if (raw) {
       // Messages that are the very objects of the last request keep their hashes (one comparison each);
       // only the rest are hashed, and compared with the history's hashes.
@@ -131,6 +170,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       }
       const rest = rawMessageHashes(raw.slice(same), undefined, []);
       const common = same + commonPrefix(known.length > same ? known.slice(same) : [], rest);
+      if (options.gate && lastRaw !== undefined && common === known.length) appended = raw.slice(common);
       if (common < raw.length || common < known.length) {
         const added = fromRawMessages(request.format, request.params, raw.slice(common));
         state.history.length = common;
@@ -172,7 +212,16 @@ export function createRuntime(options: RuntimeOptions): Runtime {
           sessionId: state.id,
           format: request.format,
           model: requestedModel,
-          promptTokens: Math.round(calibrationOf(state).predict(full.fixed + full.messages)),
+          ...gateSizes({
+            state,
+            format: request.format,
+            params: request.params,
+            calibrated: Math.round(calibrationOf(state).predict(full.fixed + full.messages)),
+            appended,
+            maxOutputTokens: maxOutputOf(request.params).maxOutputTokens,
+            now: started,
+            shadow: options.shadow ?? false,
+          }),
           ...maxOutputOf(request.params),
           now: started,
           emit: options.emit,
@@ -188,22 +237,37 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     const blocked = raw ? binding.notCompactable(request.params) : "the request has no message list";
     let plan: CompactionPlan | undefined;
     if (!blocked && raw && options.strategy && options.trigger) {
+      const { strategy, trigger } = options;
       try {
-        plan = await planCompaction({
+        // The summarizer's wait is bounded; a slow summary is applied on a later call (resilience/compaction-wait).
+        plan = await compactWithin({
           state,
-          format: request.format,
-          model,
-          fixedEstimate: binding
-            .fixedParts(request.params)
-            .reduce<number>((sum, part) => sum + tokens.countRaw(part), 0),
-          strategy: options.strategy,
-          trigger: options.trigger,
-          tokens,
-          now: started,
           // Shadow mode measures; it never pays for a summary (the strategy's extractive fallback stands in).
           summarizer: options.shadow ? undefined : summarizerFor(model),
-          requestTtlMs: requestCacheTtlMs(request.format, request.params),
-          ...(ticket?.pressure ? { pressure: ticket.pressure } : {}),
+          plan: (summarizer, view) =>
+            planCompaction({
+              state: view,
+              calibration: calibrationOf(state),
+              format: request.format,
+              model,
+              fixedEstimate: binding
+                .fixedParts(request.params)
+                .reduce<number>((sum, part) => sum + tokens.countRaw(part), 0),
+              strategy,
+              trigger,
+              tokens,
+              now: started,
+              summarizer,
+              requestTtlMs: requestCacheTtlMs(request.format, request.params),
+              ...(ticket?.pressure ? { pressure: ticket.pressure } : {}),
+            }),
+          applies: !options.shadow,
+          waitMs: options.summarizerWaitMs ?? defaultSummarizerWaitMs,
+          timeoutMs: options.summarizerTimeoutMs ?? defaultSummarizerTimeoutMs,
+          signal: request.signal,
+          gate: options.gate,
+          emit: options.emit,
+          now,
         });
       } catch (error) {
         reportError(state.id, "strategy", error, "sent-original");
@@ -307,7 +371,8 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         settled = true;
         markSettled();
         try {
-          // The gate settles inside the session's queue, so that flush() also waits for the budget ledger.
+          // The gate settles inside the session's queue (its ledger waits are bounded by the gate's timeout);
+          // the store saves in the background.
           await enqueue(state, async () => {
             const billed = await settleCall({
               state,
@@ -337,7 +402,6 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     defaultSession: options.defaultSession,
     session,
     async prepare(request: OutgoingRequest): Promise<PreparedRequest> {
-      const original: PreparedRequest = { params: request.params, settle: async () => {} };
       try {
         const state = await session(request.sessionId);
         // A thread continues from the previous reply: wait (briefly) until that call is recorded.
@@ -345,7 +409,8 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         return await enqueue(state, () => prepareIn(state, request));
       } catch (error) {
         reportError(request.sessionId, "strategy", error, "sent-original");
-        return original;
+        // Sent as it is, but still within the budget (resilience/unprepared).
+        return gateUnprepared(options.gate, request, options.emit);
       }
     },
     async flush(inflightTimeoutMs = 5_000) {
@@ -358,7 +423,14 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         await Promise.race([Promise.all([...inflight]), timeout]);
         clearTimeout(timer);
       }
-      await Promise.all([...live.values()].map(async (pending) => (await pending).queue));
+      await Promise.all(
+        [...live.values()].map(async (pending) => {
+          const state = await pending;
+          await state.queue;
+          await settledInBackground(state);
+        }),
+      );
+      await flushEventLogs();
     },
   };
 }

@@ -5,7 +5,7 @@
  */
 import { LRUCache } from "lru-cache";
 import { InvalidOptionError } from "../errors.js";
-import type { SessionChange, SessionRecord, SessionStore } from "./types.js";
+import type { SessionChange, SessionRecord, SessionStore, SessionTotals } from "./types.js";
 
 /** Options of {@link memoryStore}. */
 export interface MemoryStoreOptions {
@@ -20,6 +20,12 @@ export interface MemoryStoreOptions {
    * @default 0
    */
   idleTtlMs?: number;
+}
+
+function addTotals(stored: SessionTotals, delta: SessionTotals): SessionTotals {
+  const sum = { ...stored };
+  for (const key of Object.keys(delta) as Array<keyof SessionTotals>) sum[key] = (sum[key] ?? 0) + delta[key];
+  return sum;
 }
 
 /** Creates an in-memory store. */
@@ -46,16 +52,26 @@ export function memoryStore(options: MemoryStoreOptions = {}): SessionStore {
 
   return {
     name: "memory",
+    maxSessions,
     async load(sessionId) {
       return sessions.get(sessionId);
     },
     async save(sessionId, change: SessionChange) {
       let record = sessions.get(sessionId);
+      const stored = record?.meta.totals;
       if (!record) {
         record = { meta: change.meta, history: [], historyHashes: [], ledger: [] };
         sessions.set(sessionId, record);
       }
-      record.meta = change.meta;
+      // Totals add up over writers (two clients on one session); the meta is copied so that the caller's own
+      // object is never changed by the store.
+      record.meta = {
+        ...change.meta,
+        totals:
+          change.totalsDelta && stored && !change.replaceTotals
+            ? addTotals(stored, change.totalsDelta)
+            : { ...change.meta.totals },
+      };
       if (change.history) {
         const { from, messages, hashes } = change.history;
         if (from < record.history.length) {

@@ -1,7 +1,7 @@
 /**
  * A {@link SessionStore} in Redis, for several processes (and the CLI) to share sessions. Per session: a string
- * with the meta (JSON), a list of history messages, a list of their hashes and a list of ledger entries, all
- * JSON. `save` is one Lua script, so meta, history and ledger change together or not at all.
+ * with the meta (JSON), a list of history messages, a list of their hashes, a list of ledger entries (all
+ * JSON), and a hash of the running totals, to which every writer adds its own calls and dollars. `save` is one Lua script, so meta, history and ledger change together or not at all.
  *
  * @module
  */
@@ -11,8 +11,15 @@ import type { Message } from "../transcript/types.js";
 import { StoreConflictError, StoreDataError } from "./errors.js";
 import { redisConnection } from "./internal/redis-connection.js";
 import { scanKeys } from "./internal/redis-scan.js";
-import { saveSessionScript } from "./internal/save-script.js";
-import type { LedgerEntry, SessionChange, SessionMeta, SessionRecord, SessionStore } from "./types.js";
+import { saveSessionScript, totalsFields } from "./internal/save-script.js";
+import type {
+  LedgerEntry,
+  SessionChange,
+  SessionMeta,
+  SessionRecord,
+  SessionStore,
+  SessionTotals,
+} from "./types.js";
 
 /** Options of {@link redisStore}. */
 export interface RedisStoreOptions {
@@ -65,6 +72,7 @@ export function redisStore(options: RedisStoreOptions = {}): SessionStore {
       history: `${base}:history`,
       hashes: `${base}:hashes`,
       ledger: `${base}:ledger`,
+      totals: `${base}:totals`,
     };
   };
 
@@ -79,10 +87,11 @@ export function redisStore(options: RedisStoreOptions = {}): SessionStore {
           .lrange(keys.history, 0, -1)
           .lrange(keys.hashes, 0, -1)
           .lrange(keys.ledger, 0, -1)
+          .hgetall(keys.totals)
           .exec(),
       );
       if (!replies) throw new StoreDataError(keys.meta, "readable (the transaction was aborted)");
-      const [meta, history, hashes, ledger] = replies.map(([error, value]) => {
+      const [meta, history, hashes, ledger, totals] = replies.map(([error, value]) => {
         if (error) throw error;
         return value;
       });
@@ -97,6 +106,7 @@ export function redisStore(options: RedisStoreOptions = {}): SessionStore {
           parseJson<LedgerEntry>(`${keys.ledger}[${index}]`, text),
         ),
       };
+      record.meta.totals = storedTotals(record.meta.totals, totals as Record<string, string> | null);
       if (record.historyHashes.length !== record.history.length) {
         throw new StoreDataError(
           keys.hashes,
@@ -112,7 +122,7 @@ export function redisStore(options: RedisStoreOptions = {}): SessionStore {
         connection.evalScript(
           client,
           saveSessionScript,
-          [keys.meta, keys.history, keys.hashes, keys.ledger],
+          [keys.meta, keys.history, keys.hashes, keys.ledger, keys.totals],
           args,
         ),
       );
@@ -122,7 +132,7 @@ export function redisStore(options: RedisStoreOptions = {}): SessionStore {
     async delete(sessionId) {
       const keys = keysOf(sessionId);
       await connection.run(`delete session "${sessionId}"`, (client) =>
-        client.del(keys.meta, keys.history, keys.hashes, keys.ledger),
+        client.del(keys.meta, keys.history, keys.hashes, keys.ledger, keys.totals),
       );
     },
     async list() {
@@ -170,7 +180,37 @@ function saveArguments(change: SessionChange, ttlMs: number): Array<string | num
     throw new InvalidOptionError("change.ledger", "an array of ledger entries", change.ledger);
   }
   const ledger = (change.ledger ?? []).map((entry) => JSON.stringify(entry));
-  return [JSON.stringify(change.meta), from, messages.length, ttlMs, ...messages, ...hashes, ...ledger];
+  const totals = change.meta.totals as SessionTotals | undefined;
+  const delta = change.totalsDelta;
+  const mode = !totals ? "none" : change.replaceTotals ? "set" : delta ? "add" : "set";
+  const numbers = (source: SessionTotals | undefined) =>
+    totalsFields.map((field) => {
+      const value = source?.[field] ?? 0;
+      return Number.isFinite(value) ? String(value) : "0";
+    });
+  return [
+    JSON.stringify(change.meta),
+    from,
+    messages.length,
+    ttlMs,
+    mode,
+    ...numbers(delta),
+    ...numbers(totals),
+    ...messages,
+    ...hashes,
+    ...ledger,
+  ];
+}
+
+/** The totals kept in their own hash (added to by every writer), over those in the meta when present. */
+function storedTotals(fromMeta: SessionTotals, hash: Record<string, string> | null): SessionTotals {
+  if (!hash || Object.keys(hash).length === 0) return fromMeta;
+  const totals = { ...fromMeta };
+  for (const field of totalsFields) {
+    const value = Number(hash[field]);
+    if (hash[field] !== undefined && Number.isFinite(value)) totals[field] = value;
+  }
+  return totals;
 }
 
 function parseJson<T>(key: string, text: string): T {

@@ -95,12 +95,22 @@ export interface SessionChange {
   history?: { from: number; messages: Message[]; hashes: string[] };
   /** Entries appended to the ledger. */
   ledger?: LedgerEntry[];
+  /**
+   * What this writer added to `meta.totals` since its last save. When given, the store adds it to the stored
+   * totals instead of taking `meta.totals` as they are, so that several processes writing one session add up
+   * (a store that holds no totals yet takes `meta.totals`).
+   */
+  totalsDelta?: SessionTotals;
+  /** Take `meta.totals` as they are, replacing the stored totals (a repair after the store lost writes). */
+  replaceTotals?: boolean;
 }
 
 /** Session storage. Implementations must make `save` durable before resolving. */
 export interface SessionStore {
   /** Short name for messages: `memory`, `redis`. */
   readonly name: string;
+  /** Most sessions the store keeps, when it is bounded; a runtime then keeps no more of them in memory. */
+  readonly maxSessions?: number;
   load(sessionId: string): Promise<SessionRecord | undefined>;
   save(sessionId: string, change: SessionChange): Promise<void>;
   delete(sessionId: string): Promise<void>;

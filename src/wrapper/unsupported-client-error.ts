@@ -24,7 +24,7 @@ export class UnsupportedClientError extends InvalidOptionError {
   /** `expected` says which client was expected and which members it lacks. */
   constructor(client: unknown, expected: string) {
     super("client", expected, typeof client === "object" && client !== null ? undefined : client);
-    Object.defineProperty(this, "received", { value: client, enumerable: true });
+    Object.defineProperty(this, "received", { value: client, enumerable: false, writable: true });
     const description = describeClient(client);
     if (description !== "") this.message = `Expected \`client\` to be ${expected}, got ${description}`;
   }

@@ -6,6 +6,7 @@
  * @module
  */
 import type { Block, Message } from "../../src/transcript/types.js";
+import { looksLikeInstruction, withheldLine } from "./prompt-safety.js";
 import { clip } from "./render.js";
 
 /** Options of {@link extractiveSummary}. */
@@ -94,7 +95,8 @@ function extractOf(message: Message): MessageExtract {
       if (planLinePattern.test(text)) extract.plan = clip(text, 800);
     } else if (message.role !== "system") {
       for (const line of text.split("\n")) {
-        if (errorLinePattern.test(line)) extract.errors.push(clip(line, 200));
+        // Tool output is quoted in a user-role message: a line that reads like an instruction is not copied.
+        if (errorLinePattern.test(line)) extract.errors.push(looksLikeInstruction(line) ? withheldLine : clip(line, 200));
       }
     }
   }

@@ -5,6 +5,7 @@
  * @module
  */
 import type { Block, Message } from "../../src/transcript/types.js";
+import { hasLookalikes, visibleForm } from "./prompt-safety.js";
 
 /** Tag names compactor uses to delimit data in a summarizer prompt. */
 export const delimiterTags = ["transcript", "previous_summary"] as const;
@@ -13,9 +14,18 @@ const delimiterPattern = new RegExp(`<(\\s*/?\\s*)(${delimiterTags.join("|")})(\
 
 /**
  * Escapes every opening or closing tag that looks like a delimiter (`</transcript>`, `< transcript foo>`,
- * any case) by replacing its angle brackets with `&lt;` / `&gt;`, so text cannot end the data block early.
+ * any case, full-width `＜／ｔｒａｎｓｃｒｉｐｔ＞`, split by zero-width characters) by replacing its angle brackets with
+ * `&lt;` / `&gt;`, so text cannot end the data block early. Text holding such a look-alike is given in its
+ * folded form (NFKC, invisible characters removed).
  */
 export function escapeDelimiters(text: string): string {
+  // Full-width brackets and letters, and zero-width characters inside a tag, read as the tag: fold them first.
+  if (hasLookalikes(text)) {
+    const visible = visibleForm(text);
+    delimiterPattern.lastIndex = 0;
+    if (delimiterPattern.test(visible)) text = visible;
+    delimiterPattern.lastIndex = 0;
+  }
   return text.replace(delimiterPattern, (_match, slash: string, tag: string, rest: string) => {
     return `&lt;${slash}${tag}${rest}&gt;`;
   });

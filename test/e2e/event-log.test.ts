@@ -15,6 +15,7 @@ import {
   sessionReport,
   tokenThreshold,
   truncate,
+  flushEventLogs,
   withCompaction,
 } from "../../src/index.js";
 import type { Report } from "../../src/report/report.js";
@@ -58,6 +59,7 @@ describe("the JSONL event log", () => {
     );
     await runAnthropicLoop(anthropic, { calls, stream: true });
     await runOpenAIChatLoop(openai, { calls });
+    await flushEventLogs(); // the log is written in the background
 
     const events = (await readFile(log, "utf8"))
       .trim()

@@ -107,7 +107,7 @@ return {'ok', reports()}
  */
 export const settleScript = luaScript(`${prelude}
 local record = redis.call('HMGET', KEYS[1], 'state', 'windows', 'settledNanos', 'settledTokens')
-if not record[1] then return {'unknown'} end
+if not record[1] or record[1] == 'void' then return {'unknown'} end
 local entries = cjson.decode(record[2])
 local result = {}
 if record[1] == 'settled' then
@@ -130,9 +130,19 @@ redis.call('PEXPIRE', KEYS[1], ARGV[5])
 return {'settled', ARGV[2], ARGV[3], result}
 `);
 
-/** KEYS: reservation. ARGV: id, now. Answers 1 when a live hold was dropped, else 0. */
+/**
+ * KEYS: reservation. ARGV: id, now, retentionMs. Answers 1 when a live hold was dropped, else 0. Releasing an id
+ * that was never reserved leaves a `void` marker for `retentionMs`: a reserve of that id that arrives late (it
+ * timed out on the client) then holds nothing, while a settle or record of it still counts.
+ */
 export const releaseScript = luaScript(`${prelude}
-if redis.call('HGET', KEYS[1], 'state') ~= 'held' then return 0 end
+local state = redis.call('HGET', KEYS[1], 'state')
+if not state then
+  redis.call('HSET', KEYS[1], 'state', 'void')
+  redis.call('PEXPIRE', KEYS[1], ARGV[3])
+  return 0
+end
+if state ~= 'held' then return 0 end
 local released = 0
 for _, entry in ipairs(cjson.decode(redis.call('HGET', KEYS[1], 'windows'))) do
   purge(entry.w, ARGV[2])
@@ -167,7 +177,8 @@ local function reports()
   for index, entry in ipairs(entries) do result[index] = report(entry) end
   return result
 end
-if redis.call('EXISTS', KEYS[1]) == 1 then return {'repeated', reports()} end
+local previous = redis.call('HGET', KEYS[1], 'state')
+if previous and previous ~= 'void' then return {'repeated', reports()} end
 for _, entry in ipairs(entries) do
   redis.call('HINCRBY', entry.w, 'spentNanos', ARGV[2])
   redis.call('HINCRBY', entry.w, 'spentTokens', ARGV[3])

@@ -3,16 +3,34 @@
  * append, history hashes and ledger entries land together or not at all, so a crash never leaves meta and
  * history out of step.
  *
- * KEYS: meta, history, hashes, ledger. ARGV: meta JSON, `from` (-1 for no history change), message count,
- * TTL in ms (0 for none), then the messages, the hashes and the ledger entries, each as JSON.
+ * KEYS: meta, history, hashes, ledger, totals. ARGV: meta JSON, `from` (-1 for no history change), message
+ * count, TTL in ms (0 for none), totals mode (`none`, `add`: add the deltas, or take the absolute values when no
+ * totals are stored; `set`: take the absolute values), the {@link totalsFields} deltas, the same fields'
+ * absolute values, then the messages, the hashes and the ledger entries, each as JSON.
  * Answers `{1, historyLength}`, or `{0, storedLength}` without writing anything when `from` is past the end.
  *
  * @module
  */
 import { luaScript } from "./redis-connection.js";
 
+/** The fields of `SessionTotals`, in the order the script takes them. */
+export const totalsFields = [
+  "calls",
+  "promptTokens",
+  "outputTokens",
+  "cacheReadTokens",
+  "cacheWriteTokens",
+  "costUsd",
+  "uncompactedCostUsd",
+  "summarizerCostUsd",
+  "unpricedCalls",
+  "compactions",
+] as const;
+
+const fieldCount = totalsFields.length;
 /** Index of the first message argument (Lua arrays start at 1). */
-const firstPayload = 5;
+const firstPayload = 6 + 2 * fieldCount;
+const fieldList = totalsFields.map((field) => `'${field}'`).join(", ");
 
 /** The save script. */
 export const saveSessionScript = luaScript(`
@@ -32,6 +50,16 @@ if from >= 0 then
   end
 end
 redis.call('SET', KEYS[1], ARGV[1])
+local fields = {${fieldList}}
+local mode = ARGV[5]
+if mode == 'set' or (mode == 'add' and redis.call('EXISTS', KEYS[5]) == 0) then
+  redis.call('DEL', KEYS[5])
+  for index, field in ipairs(fields) do redis.call('HSET', KEYS[5], field, ARGV[5 + ${fieldCount} + index]) end
+elseif mode == 'add' then
+  for index, field in ipairs(fields) do
+    if ARGV[5 + index] ~= '0' then redis.call('HINCRBYFLOAT', KEYS[5], field, ARGV[5 + index]) end
+  end
+end
 local function push(key, first, last)
   for start = first, last, 1000 do
     redis.call('RPUSH', key, unpack(ARGV, start, math.min(start + 999, last)))
@@ -41,7 +69,7 @@ push(KEYS[2], ${firstPayload}, ${firstPayload - 1} + count)
 push(KEYS[3], ${firstPayload} + count, ${firstPayload - 1} + 2 * count)
 push(KEYS[4], ${firstPayload} + 2 * count, #ARGV)
 if ttl > 0 then
-  for index = 1, 4 do redis.call('PEXPIRE', KEYS[index], ttl) end
+  for index = 1, 5 do redis.call('PEXPIRE', KEYS[index], ttl) end
 end
 return {1, redis.call('LLEN', KEYS[2])}
 `);

@@ -1,0 +1,179 @@
+/**
+ * Work that follows a call but must never hold up the next one: persisting the session (a frozen Redis must not
+ * stall the agent) and settling the budget. Saves of one session run one at a time and coalesce: while one is
+ * in flight, later calls only mark the session dirty, and the next save sends everything pending at once.
+ * `flush()` (and `sessionReport`) waits for them; the user's calls never do.
+ *
+ * Totals are sent as deltas since the last successful save, so two processes writing one session add up their
+ * calls and dollars instead of overwriting each other. When the store has lost writes (a Redis restart without
+ * persistence: the stored history is shorter than the change expects), the whole session is written again once.
+ *
+ * @module
+ */
+import type { LiveSession } from "../session/live-session.js";
+import { StoreConflictError } from "../store/errors.js";
+import type { SessionStore, SessionTotals } from "../store/types.js";
+
+interface Persister {
+  /** The save loop under way, if any. */
+  running: Promise<void> | undefined;
+  /** Another save was asked for while one was running. */
+  again: boolean;
+  /** Totals as of the last successful save (or the load): the next save sends the difference. */
+  saved: SessionTotals;
+  /** Other background tasks of the session (budget settlements). */
+  tasks: Set<Promise<unknown>>;
+  /** The last save failed: the meta may hold changes the store has not seen. */
+  failed: boolean;
+}
+
+const persisters = new WeakMap<LiveSession, Persister>();
+
+function zeroTotals(): SessionTotals {
+  return {
+    calls: 0,
+    promptTokens: 0,
+    outputTokens: 0,
+    cacheReadTokens: 0,
+    cacheWriteTokens: 0,
+    costUsd: 0,
+    uncompactedCostUsd: 0,
+    summarizerCostUsd: 0,
+    unpricedCalls: 0,
+    compactions: 0,
+  };
+}
+
+function persisterOf(state: LiveSession): Persister {
+  let persister = persisters.get(state);
+  if (!persister) {
+    persister = { running: undefined, again: false, saved: zeroTotals(), tasks: new Set(), failed: false };
+    persisters.set(state, persister);
+  }
+  return persister;
+}
+
+/**
+ * Records the totals a session was loaded with, so that later saves send only what this process added.
+ * Call once, right after the session is built from its stored record.
+ */
+export function markLoaded(state: LiveSession, stored: boolean): void {
+  persisterOf(state).saved = stored ? { ...state.meta.totals } : zeroTotals();
+}
+
+function difference(now: SessionTotals, before: SessionTotals): SessionTotals {
+  const delta = zeroTotals();
+  for (const key of Object.keys(delta) as Array<keyof SessionTotals>) delta[key] = now[key] - before[key];
+  return delta;
+}
+
+/**
+ * Asks for the session's pending changes (history from `dirtyFrom`, pending ledger entries, meta, totals) to be
+ * saved, without waiting: the returned promise settles when the save loop ends, and never rejects. Failures
+ * are reported through `report` and leave the changes pending for the next save.
+ */
+export function persistInBackground(
+  state: LiveSession,
+  store: SessionStore,
+  report: (error: unknown) => void,
+): Promise<void> {
+  const persister = persisterOf(state);
+  if (persister.running) {
+    persister.again = true;
+    return persister.running;
+  }
+  const loop = async () => {
+    let repaired = false;
+    do {
+      persister.again = false;
+      let failure: unknown;
+      try {
+        await saveOnce(state, store, persister, false);
+        continue;
+      } catch (error) {
+        failure = error;
+      }
+      if (failure instanceof StoreConflictError && !repaired) {
+        // The store lost writes (or another writer trimmed it): write the whole session again, once.
+        repaired = true;
+        try {
+          await saveOnce(state, store, persister, true);
+          continue;
+        } catch (error) {
+          failure = error;
+        }
+      }
+      persister.failed = true;
+      report(failure);
+      break;
+    } while (persister.again);
+  };
+  persister.running = loop().finally(() => {
+    persister.running = undefined;
+  });
+  return persister.running;
+}
+
+async function saveOnce(
+  state: LiveSession,
+  store: SessionStore,
+  persister: Persister,
+  whole: boolean,
+): Promise<void> {
+  const from = whole ? 0 : state.dirtyFrom;
+  const length = state.history.length;
+  const hashes = from === undefined ? [] : state.historyHashes.slice(from, length);
+  const entries = state.pendingLedger.length;
+  const totals = { ...state.meta.totals };
+  const totalsDelta = difference(totals, persister.saved);
+  await store.save(state.id, {
+    meta: state.meta,
+    ...(from !== undefined ? { history: { from, messages: state.history.slice(from, length), hashes } } : {}),
+    ...(entries > 0 ? { ledger: state.pendingLedger.slice(0, entries) } : {}),
+    totalsDelta,
+    ...(whole ? { replaceTotals: true } : {}),
+  });
+  persister.saved = totals;
+  persister.failed = false;
+  state.pendingLedger.splice(0, entries);
+  if (from === undefined || state.dirtyFrom === undefined) return;
+  if (!whole && state.dirtyFrom !== from) return; // the history was rewritten further back meanwhile
+  // Still dirty from the first message that differs from what was just saved (the agent may have sent more).
+  let index = from;
+  while (index < length && state.historyHashes[index] === hashes[index - from]) index++;
+  if (index === length && state.historyHashes.length === length) delete state.dirtyFrom;
+  else state.dirtyFrom = Math.min(index, state.dirtyFrom);
+}
+
+/** Runs `task` after the call without making anyone wait for it; `flush()` waits for it. Never rejects. */
+export function inBackground(
+  state: LiveSession,
+  task: Promise<unknown>,
+  report?: (error: unknown) => void,
+): void {
+  const { tasks } = persisterOf(state);
+  const tracked = task.then(
+    () => undefined,
+    (error: unknown) => {
+      report?.(error);
+    },
+  );
+  tasks.add(tracked);
+  tracked.then(() => tasks.delete(tracked));
+}
+
+/** Resolves when every save and background task of the session has ended. */
+export async function settledInBackground(state: LiveSession): Promise<void> {
+  const persister = persisters.get(state);
+  if (!persister) return;
+  while (persister.running || persister.tasks.size > 0) {
+    await Promise.all([persister.running, ...persister.tasks]);
+  }
+}
+
+/** True when nothing of the session is pending: no save or task under way, nothing unsaved. */
+export function isQuiet(state: LiveSession): boolean {
+  const persister = persisters.get(state);
+  if (persister && (persister.running || persister.tasks.size > 0 || persister.failed)) return false;
+  return state.dirtyFrom === undefined && state.pendingLedger.length === 0;
+}
