@@ -122,12 +122,9 @@ describe("Anthropic messages.parse()", () => {
 });
 
 describe.each([false, true])("Anthropic beta.messages.toolRunner (stream: %s)", (stream) => {
-  // KNOWN BUG (reported to the lead for the `wire` rewrite): with `stream: true` the SDK's tool runner reads the
-  // streamed responses in a way the wrapper does not observe, so none of its calls is recorded or billed (the
-  // session report says 0 calls, $0, while the server answered 3). `it.fails` keeps this test honest until the
-  // fix: once the calls are billed it starts failing, and `fails` must be removed.
-  const test = stream ? it.fails : it;
-  test("runs the tool loop; every call of the loop is billed as the server counted it", async () => {
+  // With `stream: true` the SDK's tool runner reads streamed responses; the wire-level core observes its own
+  // branch of every response body, so each call of the loop is recorded and billed as the server counted it.
+  it("runs the tool loop; every call of the loop is billed as the server counted it", async () => {
     const server = await serve([
       reply.toolCall("get_weather", { city: "Paris" }, { text: "Let me check." }),
       reply.toolCall("get_weather", { city: "Oslo" }),

@@ -48,6 +48,9 @@ async function run(api: Api) {
     onEvent: (event: CompactorEvent) => events.push(event),
     diagnosticsChannel: false,
     summarizer: false as const,
+    // The agent places no breakpoint of its own; compactor's documented opt-in places them (system prompt, last
+    // message, end of the compacted prefix). By default compactor marks only a compacted prefix.
+    cacheBreakpoints: "auto" as const,
   };
   const turns: Array<{ role: "user" | "assistant"; content: string }> = [];
   if (api === "anthropic") {
@@ -60,7 +63,7 @@ async function run(api: Api) {
       await client.messages.create({
         model: "claude-sonnet-4-6",
         max_tokens: 1024,
-        system, // no breakpoint of the agent's own: compactor places them
+        system, // no breakpoint of the agent's own: compactor places them (cacheBreakpoints: "auto")
         messages: turns.map((turn) => ({ ...turn })),
       });
       turns.push({ role: "assistant", content: answer(index) });
