@@ -19,6 +19,7 @@
  */
 import { InvalidOptionError } from "../src/errors.js";
 import type { Block, Message, ToolCallBlock, ToolResultBlock } from "../src/transcript/types.js";
+import { withPlaceholder } from "./internal/placeholder.js";
 import { headEnd } from "./internal/turns.js";
 import { messageTokens, removedTokens } from "./internal/view.js";
 import { maskMarker } from "./observation-masking.js";
@@ -243,34 +244,6 @@ export function supersededPlaceholder(label: string, tokens: number, reason: Sup
   return `${maskMarker} Output of ${label} removed (${tokens} tokens): ${reasonText[reason]}.`;
 }
 
-const replacedMemo = new WeakMap<Message, Map<string, Message>>();
-
-/** The rewritten message, one object per (message, block, text), so later calls send the same object. */
-function replacedOf(current: Message, blockIndex: number, text: string): Message {
-  let byKey = replacedMemo.get(current);
-  if (!byKey) {
-    byKey = new Map();
-    replacedMemo.set(current, byKey);
-  }
-  const key = `${blockIndex}\u0000${text}`;
-  let replaced = byKey.get(key);
-  if (!replaced) {
-    const placeholder = { type: "text" as const, text };
-    const block = blockIndex >= 0 ? current.content[blockIndex] : undefined;
-    replaced =
-      block?.type === "tool_result"
-        ? {
-            ...current,
-            content: current.content.map((item, index) =>
-              index === blockIndex ? ({ ...block, content: [placeholder] } satisfies ToolResultBlock) : item,
-            ),
-          }
-        : { ...current, content: [placeholder] };
-    byKey.set(key, replaced);
-  }
-  return replaced;
-}
-
 function validate(options: LosslessOptions): Required<LosslessOptions> {
   const {
     duplicateOutputs = true,
@@ -377,7 +350,7 @@ export function losslessRemovals(options: LosslessOptions = {}): Strategy {
         const tokens = messageTokens(context.tokens, facts.probe);
         if (tokens < settings.minTokens) return undefined;
         const current = replaced.get(messageIndex) ?? (messages[messageIndex] as Message);
-        const next = replacedOf(current, blockIndex, supersededPlaceholder(facts.label, tokens, reason));
+        const next = withPlaceholder(current, blockIndex, supersededPlaceholder(facts.label, tokens, reason));
         const after =
           blockIndex >= 0 ? { role: "tool" as const, content: [next.content[blockIndex] as Block] } : next;
         return messageTokens(context.tokens, after) >= tokens ? undefined : next;

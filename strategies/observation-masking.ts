@@ -10,7 +10,8 @@
  * @module
  */
 import { InvalidOptionError } from "../src/errors.js";
-import type { Block, Message, ToolCallBlock, ToolResultBlock } from "../src/transcript/types.js";
+import type { Block, Message, ToolCallBlock } from "../src/transcript/types.js";
+import { withPlaceholder } from "./internal/placeholder.js";
 import { headEnd } from "./internal/turns.js";
 import { messageTokens, removedTokens } from "./internal/view.js";
 import type { CompactionResult, Strategy, StrategyContext } from "./types.js";
@@ -193,37 +194,6 @@ function factsOf(message: Message, blockIndex: number): ObservationFacts {
   return facts;
 }
 
-/**
- * The masked form of an observation, one object per (message, block, placeholder text): masking the same
- * result the same way on a later call yields the very same message, whose hash and tokens are memoised.
- */
-const maskedMemo = new WeakMap<Message, Map<string, Message>>();
-
-function maskedOf(current: Message, blockIndex: number, text: string): Message {
-  let byKey = maskedMemo.get(current);
-  if (!byKey) {
-    byKey = new Map();
-    maskedMemo.set(current, byKey);
-  }
-  const key = `${blockIndex}\u0000${text}`;
-  let replaced = byKey.get(key);
-  if (!replaced) {
-    const placeholder = { type: "text" as const, text };
-    const block = blockIndex >= 0 ? current.content[blockIndex] : undefined;
-    replaced =
-      block?.type === "tool_result"
-        ? {
-            ...current,
-            content: current.content.map((item, index) =>
-              index === blockIndex ? ({ ...block, content: [placeholder] } satisfies ToolResultBlock) : item,
-            ),
-          }
-        : { ...current, content: [placeholder] };
-    byKey.set(key, replaced);
-  }
-  return replaced;
-}
-
 /** Creates the `observation-masking` strategy. */
 export function observationMasking(options: ObservationMaskingOptions = {}): Strategy {
   const { keepLast, minTokens, textObservations } = validate(options);
@@ -269,7 +239,7 @@ export function observationMasking(options: ObservationMaskingOptions = {}): Str
             ? placeholderCommand(calls.get(block.callId), () => commandOfCall(calls.get(block.callId)))
             : placeholderCommand(previous, () => bashBlockPattern.exec(textOf(previous?.content ?? []))?.[1]);
         if (command !== undefined) info.command = command;
-        const replaced = maskedOf(current, blockIndex, write(info));
+        const replaced = withPlaceholder(current, blockIndex, write(info));
         const probeAfter = block ? factsOf(replaced, blockIndex).probe : replaced;
         if (messageTokens(context.tokens, probeAfter) >= tokens) continue;
         masked.set(messageIndex, replaced);

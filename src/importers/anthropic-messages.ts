@@ -33,13 +33,20 @@ const anthropicOnlyBlocks = new Set([
   "server_tool_use",
 ]);
 const openAIOnlyParts = new Set(["image_url", "input_audio", "file", "refusal"]);
+const anthropicUsageFields = ["input_tokens", "cache_read_input_tokens", "cache_creation_input_tokens"];
+const openAIUsageFields = ["prompt_tokens", "completion_tokens"];
 
-/** Which chat dialect a message list is written in, judged by roles and block types. */
+/** Which chat dialect a message list is written in, judged by roles, block types and stored usage fields. */
 export function chatDialect(messages: unknown[]): "anthropic" | "openai" | "unknown" {
   for (const message of messages) {
     if (!isObject(message)) continue;
     if (message.role === "system" || message.role === "developer" || message.role === "tool") return "openai";
     if (message.tool_calls !== undefined || message.tool_call_id !== undefined) return "openai";
+    const usage = message.usage;
+    if (isObject(usage)) {
+      if (anthropicUsageFields.some((field) => field in usage)) return "anthropic";
+      if (openAIUsageFields.some((field) => field in usage)) return "openai";
+    }
     if (!Array.isArray(message.content)) continue;
     for (const block of message.content) {
       if (!isObject(block) || typeof block.type !== "string") continue;
@@ -51,7 +58,10 @@ export function chatDialect(messages: unknown[]): "anthropic" | "openai" | "unkn
   return "unknown";
 }
 
-/** True for a parsed Anthropic Messages document (a top-level `system` or Anthropic-only blocks decide). */
+/**
+ * True for a parsed Anthropic Messages document (Anthropic-only blocks or usage fields, a top-level `system` or
+ * Anthropic tools decide).
+ */
 export function isAnthropicMessagesDocument(document: unknown): boolean {
   if (Array.isArray(document)) return chatDialect(document) === "anthropic";
   if (!isObject(document) || !Array.isArray(document.messages)) return false;

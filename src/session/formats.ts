@@ -32,13 +32,28 @@ function record(value: unknown): Record<string, unknown> | undefined {
   return typeof value === "object" && value !== null ? (value as Record<string, unknown>) : undefined;
 }
 
+/**
+ * True when an Anthropic `context_management` value edits nothing: every edit is `clear_thinking_*` with
+ * `keep: "all"` (Claude Code sends exactly this on every request). Such a request is compacted like any other;
+ * any other edit (clearing tool uses or thinking, server-side compaction) leaves the request to the provider.
+ */
+function isNoOpContextManagement(value: unknown): boolean {
+  const edits = record(value)?.edits;
+  if (!Array.isArray(edits)) return false;
+  return edits.every((edit) => {
+    const item = record(edit);
+    return typeof item?.type === "string" && item.type.startsWith("clear_thinking_") && item.keep === "all";
+  });
+}
+
 const anthropic: FormatBinding = {
   format: "anthropic",
   messages: (params) => (Array.isArray(params.messages) ? params.messages : undefined),
   withMessages: (params, messages) => ({ ...params, messages }),
   fixedParts: (params) => [params.system, params.tools].filter((part) => part !== undefined),
   notCompactable: (params) => {
-    if (params.context_management !== undefined) return "the request uses Anthropic context_management";
+    if (params.context_management !== undefined && !isNoOpContextManagement(params.context_management))
+      return "the request uses Anthropic context_management";
     if (params.compaction !== undefined && params.compaction !== null)
       return "the request uses Anthropic server-side compaction (compaction)";
     if (params.thread !== undefined && params.thread !== null)

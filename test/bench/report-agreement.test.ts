@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
 import { importPath } from "../../src/importers/index.js";
@@ -17,37 +18,71 @@ function family(transcript: Transcript): Transcript[] {
   return [transcript, ...(transcript.subsessions ?? []).flatMap(family)];
 }
 
-describe.skipIf(!transcriptsPresent)(
-  "replaying no compaction agrees with `compactor report` (needs ../shared/transcripts/claude-code)",
-  () => {
-    it("is within 5% of the recorded bill for every Claude Code session (subagents included), at the recorded prices", async () => {
-      if (!none) throw new Error("the catalog has no `none` strategy");
-      const sessions = await importPath(join(sharedTranscripts, "claude-code"));
-      expect(sessions.length).toBeGreaterThanOrEqual(6);
-      const tokens = defaultTokenCounter();
-      let replayedTotal = 0;
-      let recordedTotal = 0;
-      for (const session of sessions) {
-        const recorded = reportSession(session).costUsd;
-        expect(recorded, session.id).not.toBeNull();
-        let replayed = 0;
-        for (const part of family(session)) {
-          if (part.calls.length === 0) continue;
-          const result = await replayTranscript(part, { strategy: none, tokens });
-          expect(result.costUsd, part.id).not.toBeNull();
-          replayed += result.costUsd ?? 0;
-        }
-        const error = Math.abs(replayed - (recorded ?? 0)) / (recorded ?? 1);
-        expect(
-          error,
-          `${session.id}: replay $${replayed.toFixed(4)} vs report $${recorded?.toFixed(4)}`,
-        ).toBeLessThan(0.05);
-        replayedTotal += replayed;
-        recordedTotal += recorded ?? 0;
-      }
-      expect(Math.abs(replayedTotal - recordedTotal) / recordedTotal).toBeLessThan(0.03);
-    });
+/**
+ * Bounds on |replay of `none` − report| / report, per recorded format. Measured on ../shared/transcripts (2026-12-04):
+ * Claude Code 27 sessions, max 2.87%, median 0.39%, total −0.03%; pi 2 sessions, 0.16% and 4.53%, total +1.79%;
+ * Codex 8 priced sessions, max 6.11%, median 3.46%, total −3.17%, every one at or below the bill. Each bound is
+ * the measured worst case plus a small margin; the README quotes the same figures.
+ */
+const formats = [
+  { folder: "claude-code", perSessionPct: 3, totalPct: 0.5, neverAbovePct: undefined },
+  { folder: "pi", perSessionPct: 5, totalPct: 2, neverAbovePct: undefined },
+  // Codex's recorded prompts shrink and its cache misses at turn boundaries in ways the rollout does not show:
+  // the replay comes out at or below the bill, never above it by more than 0.5%.
+  { folder: "codex", perSessionPct: 6.5, totalPct: 3.5, neverAbovePct: 0.5 },
+] as const;
 
+async function replayedCost(
+  session: Transcript,
+  tokens: ReturnType<typeof defaultTokenCounter>,
+): Promise<number> {
+  if (!none) throw new Error("the catalog has no `none` strategy");
+  let replayed = 0;
+  for (const part of family(session)) {
+    if (part.calls.length === 0) continue;
+    const result = await replayTranscript(part, { strategy: none, tokens });
+    expect(result.costUsd, part.id).not.toBeNull();
+    replayed += result.costUsd ?? 0;
+  }
+  return replayed;
+}
+
+describe.each(formats)(
+  "replaying no compaction agrees with `compactor report` on ../shared/transcripts/$folder",
+  ({ folder, perSessionPct, totalPct, neverAbovePct }) => {
+    const dir = join(sharedTranscripts, folder);
+    it.skipIf(!existsSync(dir))(
+      `is within ${perSessionPct}% of the recorded bill for every priced session (subagents included) and ${totalPct}% in total, at the recorded prices`,
+      async () => {
+        const sessions = await importPath(dir);
+        const tokens = defaultTokenCounter();
+        let replayedTotal = 0;
+        let recordedTotal = 0;
+        let priced = 0;
+        for (const session of sessions) {
+          const recorded = reportSession(session).costUsd;
+          // Claude Code records every model it used; other formats may name a model with no known price.
+          if (folder === "claude-code") expect(recorded, session.id).not.toBeNull();
+          if (recorded === null || recorded === 0) continue;
+          priced += 1;
+          const replayed = await replayedCost(session, tokens);
+          const label = `${session.id}: replay $${replayed.toFixed(4)} vs report $${recorded.toFixed(4)}`;
+          expect(Math.abs(replayed - recorded) / recorded, label).toBeLessThan(perSessionPct / 100);
+          if (neverAbovePct !== undefined)
+            expect((replayed - recorded) / recorded, label).toBeLessThan(neverAbovePct / 100);
+          replayedTotal += replayed;
+          recordedTotal += recorded;
+        }
+        expect(priced, "priced sessions compared").toBeGreaterThan(0);
+        expect(Math.abs(replayedTotal - recordedTotal) / recordedTotal).toBeLessThan(totalPct / 100);
+      },
+    );
+  },
+);
+
+describe.skipIf(!transcriptsPresent)(
+  "replaying no compaction reproduces the recorded calls (needs ../shared/transcripts/claude-code)",
+  () => {
     it("replays the recorded prompt sizes and outputs: calibration keeps prompt tokens within 1%", async () => {
       if (!none) throw new Error("the catalog has no `none` strategy");
       const sessions = await importPath(join(sharedTranscripts, "claude-code"));

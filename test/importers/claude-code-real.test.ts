@@ -1,3 +1,4 @@
+import { readdirSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { importPath, importTranscript } from "../../src/importers/index.js";
@@ -12,11 +13,12 @@ import {
   transcriptsMissing,
 } from "./shared-transcripts.js";
 
-const sessionFiles = [
-  ...transcriptFiles("claude-code/marot-spotter", ".jsonl"),
-  ...transcriptFiles("claude-code/sniffly", ".jsonl"),
-  ...transcriptFiles("claude-code/claude-code-viewer", ".jsonl"),
-];
+/** Every recorded Claude Code log, whatever projects the folder holds now. */
+const sessionFiles = transcriptsMissing
+  ? []
+  : readdirSync(transcriptPath("claude-code"), { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .flatMap((entry) => transcriptFiles(`claude-code/${entry.name}`, ".jsonl"));
 
 interface RawTotals {
   ids: string[];
@@ -59,12 +61,26 @@ function importedTotals(transcript: Transcript): RawTotals {
 }
 
 describe.skipIf(transcriptsMissing)(`Claude Code sessions in ../shared/transcripts${skipReason}`, () => {
-  it("finds all nine Claude Code logs", () => {
-    expect(sessionFiles).toHaveLength(9);
+  it("finds the named logs the cases below use, and the parent log of every subagent file", () => {
+    const names = sessionFiles.map((file) => path.relative(transcriptPath("claude-code"), file));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        "marot-spotter/4d5611e5-241a-462a-8d15-5122611a9569.jsonl",
+        "marot-spotter/4d5611e5-241a-462a-8d15-5122611a9569__subagents__agent-a2898e3.jsonl",
+        "marot-spotter/8463c716-a2ea-4c14-9efa-87158ebd9f20.jsonl",
+        "marot-spotter/fa812bfe-b295-4cca-9c2f-fdf01028cb46.jsonl",
+        "sniffly/ba79134d-b6e9-4867-af0c-6941038c9e4b.jsonl",
+        "sniffly/d3ad4cdc-5657-435d-98fa-0035d53e383d.jsonl",
+        "claude-code-viewer/5c0375b4-57a5-4f26-b12d-d022ee4e51b7.jsonl",
+      ]),
+    );
+    for (const name of names.filter((name) => name.includes("__subagents__"))) {
+      expect(names, name).toContain(`${name.slice(0, name.indexOf("__subagents__"))}.jsonl`);
+    }
   });
 
   it.each(sessionFiles.map((file) => [path.basename(file), file]))(
-    "%s: one call per distinct billed message.id, usage counted once per id",
+    "%s (every recorded log): one call per distinct billed message.id, usage counted once per id",
     async (_name, file) => {
       const lines = readJsonLines(file);
       const isSubagentFile = file.includes("__subagents__");

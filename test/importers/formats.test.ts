@@ -231,6 +231,46 @@ describe("detectFormat", () => {
     expect(detectFormat(file, JSON.stringify(document))).toBe(format);
   });
 
+  it("tells the dialect of plain-text messages by the field names of their stored usage", () => {
+    const anthropicReply = {
+      id: "msg_1",
+      type: "message",
+      role: "assistant",
+      model: "claude-sonnet-4-5",
+      content: [{ type: "text", text: "hello" }],
+      stop_reason: "end_turn",
+      usage: {
+        input_tokens: 10,
+        output_tokens: 2,
+        cache_read_input_tokens: 500,
+        cache_creation_input_tokens: 40,
+      },
+    };
+    const conversation = [{ role: "user", content: "hi" }, anthropicReply];
+    for (const document of [{ model: "claude-sonnet-4-5", messages: conversation }, conversation]) {
+      expect(detectFormat("reply.json", JSON.stringify(document))).toBe("anthropic-messages");
+      const transcript = only("reply.json", document);
+      expect(transcript.provider).toBe("anthropic");
+      expect(transcript.calls[0]?.usage).toMatchObject({
+        inputTokens: 10,
+        cacheReadTokens: 500,
+        cacheWrite5mTokens: 40,
+        outputTokens: 2,
+      });
+    }
+    const openAIReply = {
+      role: "assistant",
+      content: "hello",
+      usage: { prompt_tokens: 510, completion_tokens: 2, prompt_tokens_details: { cached_tokens: 500 } },
+    };
+    expect(
+      detectFormat(
+        "reply.json",
+        JSON.stringify({ messages: [{ role: "user", content: "hi" }, openAIReply] }),
+      ),
+    ).toBe("openai-chat");
+  });
+
   it("recognises JSONL by its first record", () => {
     const claudeCode = `${JSON.stringify({ type: "summary", summary: "t", leafUuid: "x" })}\n{}`;
     expect(detectFormat("s.jsonl", claudeCode)).toBe("claude-code");
