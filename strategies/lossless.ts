@@ -19,7 +19,7 @@
  */
 import { InvalidOptionError } from "../src/errors.js";
 import type { Block, Message, ToolCallBlock, ToolResultBlock } from "../src/transcript/types.js";
-import { withPlaceholder } from "./internal/placeholder.js";
+import { findObservations, type Observation, withPlaceholder } from "./internal/observations.js";
 import { headEnd } from "./internal/turns.js";
 import { messageTokens, removedTokens } from "./internal/view.js";
 import { maskMarker } from "./observation-masking.js";
@@ -76,12 +76,6 @@ interface ObservationFacts {
   /** Shown in the placeholder. */
   label: string;
   masked: boolean;
-}
-
-interface Observation {
-  messageIndex: number;
-  /** Index of the tool result block, or -1 for a whole text message. */
-  blockIndex: number;
 }
 
 function textOf(content: readonly Block[]): string {
@@ -203,32 +197,6 @@ function firstString(input: unknown): string | undefined {
   if (typeof input !== "object" || input === null) return undefined;
   const value = Object.values(input as Record<string, unknown>).find((item) => typeof item === "string");
   return typeof value === "string" ? value : undefined;
-}
-
-function findObservations(
-  messages: readonly Message[],
-  textObservations: boolean | "auto",
-): { observations: Observation[]; calls: Map<string, ToolCallBlock>; lastAssistant: number } {
-  const hasTools = messages.some((message) =>
-    message.content.some((block) => block.type === "tool_call" || block.type === "tool_result"),
-  );
-  const textMode = textObservations === true || (textObservations === "auto" && !hasTools);
-  const calls = new Map<string, ToolCallBlock>();
-  const observations: Observation[] = [];
-  let lastAssistant = -1;
-  for (const [messageIndex, message] of messages.entries()) {
-    if (message.role === "assistant") lastAssistant = messageIndex;
-    for (const [blockIndex, block] of message.content.entries()) {
-      if (block.type === "tool_call") calls.set(block.id, block);
-      if (block.type === "tool_result") observations.push({ messageIndex, blockIndex });
-    }
-    const answersAssistant = messages[messageIndex - 1]?.role === "assistant";
-    const onlyText = message.content.length > 0 && message.content.every((block) => block.type === "text");
-    if (textMode && message.role === "user" && answersAssistant && onlyText) {
-      observations.push({ messageIndex, blockIndex: -1 });
-    }
-  }
-  return { observations, calls, lastAssistant };
 }
 
 const reasonText: Record<SupersededReason, string> = {

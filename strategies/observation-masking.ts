@@ -11,7 +11,7 @@
  */
 import { InvalidOptionError } from "../src/errors.js";
 import type { Block, Message, ToolCallBlock } from "../src/transcript/types.js";
-import { withPlaceholder } from "./internal/placeholder.js";
+import { findObservations, withPlaceholder } from "./internal/observations.js";
 import { headEnd } from "./internal/turns.js";
 import { messageTokens, removedTokens } from "./internal/view.js";
 import type { CompactionResult, Strategy, StrategyContext } from "./types.js";
@@ -71,12 +71,6 @@ export function defaultPlaceholder(info: MaskedResultInfo): string {
   return `${maskMarker} Output of ${what} removed to save context (${info.tokens} tokens, ${info.lines} lines). Re-run the call if it is needed again.`;
 }
 
-interface Observation {
-  messageIndex: number;
-  /** Index of the tool result block, or -1 for a whole text message. */
-  blockIndex: number;
-}
-
 const bashBlockPattern = /```(?:bash|sh|shell)?\s*\n([\s\S]*?)```/;
 
 function shorten(text: string, limit = 80): string {
@@ -134,33 +128,6 @@ function validate(
     throw new InvalidOptionError("placeholder", "a function", options.placeholder);
   }
   return { keepLast, minTokens, textObservations };
-}
-
-/** Tool results (and, for text agents, observation messages) in order, with the calls they answer. */
-function findObservations(
-  messages: readonly Message[],
-  textObservations: boolean | "auto",
-): { observations: Observation[]; calls: Map<string, ToolCallBlock>; lastAssistant: number } {
-  const hasTools = messages.some((message) =>
-    message.content.some((block) => block.type === "tool_call" || block.type === "tool_result"),
-  );
-  const textMode = textObservations === true || (textObservations === "auto" && !hasTools);
-  const calls = new Map<string, ToolCallBlock>();
-  const observations: Observation[] = [];
-  let lastAssistant = -1;
-  for (const [messageIndex, message] of messages.entries()) {
-    if (message.role === "assistant") lastAssistant = messageIndex;
-    for (const [blockIndex, block] of message.content.entries()) {
-      if (block.type === "tool_call") calls.set(block.id, block);
-      if (block.type === "tool_result") observations.push({ messageIndex, blockIndex });
-    }
-    const answersAssistant = messages[messageIndex - 1]?.role === "assistant";
-    const onlyText = message.content.length > 0 && message.content.every((block) => block.type === "text");
-    if (textMode && message.role === "user" && answersAssistant && onlyText) {
-      observations.push({ messageIndex, blockIndex: -1 });
-    }
-  }
-  return { observations, calls, lastAssistant };
 }
 
 /**
