@@ -10,7 +10,7 @@
  *
  * @module
  */
-import type { LiveSession } from "../session/live-session.js";
+import { emptyTotals, type LiveSession } from "../session/live-session.js";
 import { StoreConflictError } from "../store/errors.js";
 import type { SessionStore, SessionTotals } from "../store/types.js";
 
@@ -29,25 +29,10 @@ interface Persister {
 
 const persisters = new WeakMap<LiveSession, Persister>();
 
-function zeroTotals(): SessionTotals {
-  return {
-    calls: 0,
-    promptTokens: 0,
-    outputTokens: 0,
-    cacheReadTokens: 0,
-    cacheWriteTokens: 0,
-    costUsd: 0,
-    uncompactedCostUsd: 0,
-    summarizerCostUsd: 0,
-    unpricedCalls: 0,
-    compactions: 0,
-  };
-}
-
 function persisterOf(state: LiveSession): Persister {
   let persister = persisters.get(state);
   if (!persister) {
-    persister = { running: undefined, again: false, saved: zeroTotals(), tasks: new Set(), failed: false };
+    persister = { running: undefined, again: false, saved: emptyTotals(), tasks: new Set(), failed: false };
     persisters.set(state, persister);
   }
   return persister;
@@ -58,11 +43,11 @@ function persisterOf(state: LiveSession): Persister {
  * Call once, right after the session is built from its stored record.
  */
 export function markLoaded(state: LiveSession, stored: boolean): void {
-  persisterOf(state).saved = stored ? { ...state.meta.totals } : zeroTotals();
+  persisterOf(state).saved = stored ? { ...state.meta.totals } : emptyTotals();
 }
 
 function difference(now: SessionTotals, before: SessionTotals): SessionTotals {
-  const delta = zeroTotals();
+  const delta = emptyTotals();
   for (const key of Object.keys(delta) as Array<keyof SessionTotals>) delta[key] = now[key] - before[key];
   return delta;
 }

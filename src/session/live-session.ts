@@ -5,7 +5,7 @@
  * @module
  */
 import type { CacheSimulator, PromptSegment } from "../cache/index.js";
-import type { LedgerEntry, SessionMeta, SessionRecord } from "../store/types.js";
+import type { LedgerEntry, SessionMeta, SessionRecord, SessionTotals } from "../store/types.js";
 import type { Message } from "../transcript/types.js";
 
 /** In-memory state of one session. */
@@ -61,6 +61,22 @@ export interface ShadowSegments {
 }
 
 /** A fresh session's meta. */
+/** Session totals with nothing counted yet. */
+export function emptyTotals(): SessionTotals {
+  return {
+    calls: 0,
+    promptTokens: 0,
+    outputTokens: 0,
+    cacheReadTokens: 0,
+    cacheWriteTokens: 0,
+    costUsd: 0,
+    uncompactedCostUsd: 0,
+    summarizerCostUsd: 0,
+    unpricedCalls: 0,
+    compactions: 0,
+  };
+}
+
 export function newMeta(id: string, now: number): SessionMeta {
   return {
     id,
@@ -68,18 +84,7 @@ export function newMeta(id: string, now: number): SessionMeta {
     updatedAt: now,
     calls: 0,
     pastCheckpoints: [],
-    totals: {
-      calls: 0,
-      promptTokens: 0,
-      outputTokens: 0,
-      cacheReadTokens: 0,
-      cacheWriteTokens: 0,
-      costUsd: 0,
-      uncompactedCostUsd: 0,
-      summarizerCostUsd: 0,
-      unpricedCalls: 0,
-      compactions: 0,
-    },
+    totals: emptyTotals(),
   };
 }
 
