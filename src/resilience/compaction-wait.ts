@@ -42,6 +42,10 @@ interface LatePlan {
   startedAt: number;
 }
 
+/** Marks a plan still running after one turn of the microtask queue. */
+const notYetValue = Symbol("not yet");
+const notYet = Promise.resolve(notYetValue);
+
 const latePlans = new WeakMap<LiveSession, LatePlan>();
 /** Summaries of the plans applied to each session (what `recordSummary` learns from). */
 const appliedSummaries = new WeakMap<LiveSession, SummaryResult[]>();
@@ -104,7 +108,12 @@ export async function compactWithin(input: CompactionWait): Promise<CompactionPl
   for (const summary of appliedSummaries.get(state) ?? []) recordSummary(view, summary);
   const running = input.plan(summarizer, view);
   try {
-    const plan = await boundedWait(running, "the compaction's summary", input.waitMs, input.signal);
+    // Most calls decide at once (the trigger did not fire): no timer or abort listener is armed for those.
+    const early = await Promise.race([running, notYet]);
+    const plan =
+      early === notYetValue
+        ? await boundedWait(running, "the compaction's summary", input.waitMs, input.signal)
+        : (early as CompactionPlan | undefined);
     const applied = plan && input.applies && plan.violations.length === 0 ? plan : undefined;
     countSpend(state, spend, applied);
     if (applied) applying(state, applied);

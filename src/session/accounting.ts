@@ -117,7 +117,8 @@ export async function settleCall(
       };
       uncompactedPromptTokens = promptOf(uncompactedUsage);
     }
-    const uncompactedCost = costOfCall(model, uncompactedUsage);
+    // Not compacted: the counterfactual is the call itself (priced once).
+    const uncompactedCost = input.compacted ? costOfCall(model, uncompactedUsage) : cost;
     const uncompactedCostUsd = uncompactedCost.known ? uncompactedCost.costUsd : null;
     recordCalibration(state, model, sentEstimateTotal, promptOf(usage));
 

@@ -183,9 +183,9 @@ export async function planCompaction(input: PlanInput): Promise<CompactionPlan |
   // (a trigger that does not fire then costs no allocation proportional to the history).
   let total = fixed;
   for (const message of replacement) total += calibration.scale(tokens.countMessage(message));
-  for (let index = covered; index < state.historyTokens.length; index++) {
-    total += calibration.scale(state.historyTokens[index] ?? 0);
-  }
+  // `state` may be a view whose arrays live on its prototype: read the list once.
+  const counts = state.historyTokens;
+  for (let index = covered; index < counts.length; index++) total += calibration.scale(counts[index] ?? 0);
   let perMessageList: number[] | undefined;
   const perMessage = (): number[] => {
     perMessageList ??= [

@@ -170,6 +170,7 @@ export function createCalibration(options: CalibrationOptions = {}, saved?: Cali
     get observations() {
       return state.observations;
     },
-    state: () => structuredClone(state),
+    // Plain numbers and one nested pair: a field-by-field copy (cheaper than structuredClone on every call).
+    state: () => (state.last === undefined ? { ...state } : { ...state, last: { ...state.last } }),
   };
 }

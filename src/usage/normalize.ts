@@ -13,6 +13,7 @@
 import { ProviderFormatError } from "../errors.js";
 import type { Usage } from "../transcript/types.js";
 import {
+  type AnthropicUsageShape,
   anthropicUsageSchema,
   openAIChatUsageSchema,
   openAIResponsesUsageSchema,
@@ -52,6 +53,34 @@ export function addUsage(left: Usage, right: Usage): Usage {
   return sum;
 }
 
+const isCount = (value: unknown): boolean => typeof value === "number" && Number.isInteger(value) && value >= 0;
+const isOptionalCount = (value: unknown): boolean => value === undefined || value === null || isCount(value);
+const isPlainRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+
+/**
+ * The usage every Anthropic response carries (counts, an optional cache-write split, no iterations), checked
+ * field by field without zod: the common case on every call. Anything else (or anything malformed) returns
+ * undefined and goes through the schema, which names the bad field.
+ */
+function plainAnthropicUsage(usage: unknown): AnthropicUsageShape | undefined {
+  if (!isPlainRecord(usage)) return undefined;
+  if (!isCount(usage.input_tokens) || !isCount(usage.output_tokens)) return undefined;
+  if (!isOptionalCount(usage.cache_creation_input_tokens) || !isOptionalCount(usage.cache_read_input_tokens))
+    return undefined;
+  const split = usage.cache_creation;
+  if (split !== undefined && split !== null) {
+    if (!isPlainRecord(split)) return undefined;
+    if (!isOptionalCount(split.ephemeral_5m_input_tokens) || !isOptionalCount(split.ephemeral_1h_input_tokens))
+      return undefined;
+  }
+  const details = usage.output_tokens_details;
+  if (details !== undefined && details !== null && !(isPlainRecord(details) && isOptionalCount(details.thinking_tokens)))
+    return undefined;
+  if (usage.iterations !== undefined && usage.iterations !== null) return undefined;
+  return usage as AnthropicUsageShape;
+}
+
 interface CacheWriteSplit {
   ephemeral_5m_input_tokens?: number | null;
   ephemeral_1h_input_tokens?: number | null;
@@ -81,7 +110,7 @@ function splitCacheWrites(total: number, split: CacheWriteSplit | null | undefin
  * @defaultValue path `"usage"`
  */
 export function usageFromAnthropic(usage: unknown, path = "usage"): Usage {
-  const shape = parseUsageShape(anthropicUsageSchema, usage, path);
+  const shape = plainAnthropicUsage(usage) ?? parseUsageShape(anthropicUsageSchema, usage, path);
   const writeTotal = shape.cache_creation_input_tokens ?? 0;
   const [write5m, write1h] = splitCacheWrites(writeTotal, shape.cache_creation);
   let result: Usage = {

@@ -12,8 +12,9 @@
  * 2. prepare: the runtime (session, budget gate, plan, invariant check with fallback to the original) decides
  *    what to send; an unchanged request goes out byte for byte (the caller's own body string);
  * 3. send: the upstream `fetch`, with the caller's signal;
- * 4. observe: compactor reads its own branch of the response body (JSON or SSE) to the end, whether the caller
- *    reads it or not, and settles the call once (usage, record, events, budget).
+ * 4. observe: a JSON body is read once and handed to the caller as the same bytes; an SSE body is teed and
+ *    compactor reads its own branch to the end, whether the caller reads the other or not. The call is settled
+ *    once (usage, record, events, budget), before the caller's SDK call resolves.
  *
  * @module
  */
@@ -134,6 +135,17 @@ function settleSafely(prepared: PreparedRequest, outcome: CallOutcome): void {
   }
 }
 
+/** A JSON response body as the outcome reports it (undefined when it is not JSON). */
+function jsonOutcome(bytes: ArrayBuffer, durationMs: number): CallOutcome {
+  let response: unknown;
+  try {
+    response = JSON.parse(new TextDecoder().decode(bytes));
+  } catch {
+    response = undefined;
+  }
+  return { kind: "response", response, durationMs };
+}
+
 /** The handler's preparation, or undefined when it failed (then the original request goes out, unsettled). */
 async function prepareSafely(handler: RequestHandler, request: OutgoingRequest): Promise<PreparedRequest | undefined> {
   try {
@@ -148,6 +160,67 @@ async function prepareSafely(handler: RequestHandler, request: OutgoingRequest):
 export interface HttpErrorOutcome {
   status: number;
   headers: Headers;
+}
+
+/**
+ * Observe, JSON: the body is read once, here (the SDK reads a JSON body whole before it parses it anyway), the
+ * caller gets a `Response` over the same bytes, and the parse and accounting run after the caller's turn. No
+ * second branch of the stream is kept.
+ */
+async function observeJson(response: Response, prepared: PreparedRequest, startedAt: number): Promise<Response> {
+  if (response.body === null || response.bodyUsed) {
+    settleSafely(prepared, { kind: "response", response: undefined, durationMs: elapsedSince(startedAt) });
+    return response;
+  }
+  let bytes: ArrayBuffer;
+  try {
+    bytes = await response.arrayBuffer();
+  } catch (error) {
+    // The body broke off (or the caller aborted): the caller's body fails the same way when read.
+    settleSafely(prepared, { kind: "error", error, durationMs: elapsedSince(startedAt) });
+    return sameResponse(response, failingBody(error));
+  }
+  // Settled before the caller sees the response: when the SDK call resolves, the call is recorded.
+  settleSafely(prepared, jsonOutcome(bytes, elapsedSince(startedAt)));
+  return sameResponse(response, bytes);
+}
+
+/**
+ * Observe, server-sent events: compactor reads its own branch of the stream to the end, whether the caller
+ * reads the other or not; each chunk reaches the caller as it arrives.
+ */
+function observeStream(response: Response, prepared: PreparedRequest, startedAt: number): Response {
+  let mine: Response;
+  try {
+    mine = response.clone();
+  } catch (error) {
+    // A body already used or locked: nothing to observe; the caller gets it as it is.
+    settleSafely(prepared, { kind: "error", error, durationMs: elapsedSince(startedAt) });
+    return response;
+  }
+  void observeBody(mine.body, true, startedAt).then((outcome) => settleSafely(prepared, outcome));
+  return response;
+}
+
+function elapsedSince(startedAt: number): number {
+  return Math.max(performance.now() - startedAt, Number.EPSILON);
+}
+
+/** A body that fails with `error` when read. */
+function failingBody(error: unknown): ReadableStream<Uint8Array> {
+  return new ReadableStream<Uint8Array>({
+    pull(controller) {
+      controller.error(error);
+    },
+  });
+}
+
+/** The provider's response (status, headers, URL) over `body`. */
+function sameResponse(response: Response, body: ArrayBuffer | ReadableStream<Uint8Array>): Response {
+  const copy = new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+  Object.defineProperty(copy, "url", { value: response.url, enumerable: false });
+  Object.defineProperty(copy, "redirected", { value: response.redirected, enumerable: false });
+  return copy;
 }
 
 /** Creates the wire-level core around a request handler (the session runtime). */
@@ -203,18 +276,8 @@ export function createWireCore(options: WireCoreOptions): WireCore {
       settleSafely(prepared, { kind: "error", error, durationMs: performance.now() - startedAt });
       return response;
     }
-    let mine: Response;
-    try {
-      mine = response.clone();
-    } catch (error) {
-      // A body already used or locked: nothing to observe; the caller gets it as it is.
-      settleSafely(prepared, { kind: "error", error, durationMs: performance.now() - startedAt });
-      return response;
-    }
-    void observeBody(mine.body, isEventStream(response, params), startedAt).then((outcome) =>
-      settleSafely(prepared, outcome),
-    );
-    return response;
+    if (isEventStream(response, params)) return observeStream(response, prepared, startedAt);
+    return observeJson(response, prepared, startedAt);
   };
 }
 
