@@ -7,8 +7,8 @@
  * @module
  */
 import type Anthropic from "@anthropic-ai/sdk";
-import { createRuntime } from "../../src/session/runtime.js";
-import { memoryStore } from "../../src/store/memory.js";
+import { createRuntime as sourceRuntime } from "../../src/session/runtime.js";
+import { memoryStore as sourceStore } from "../../src/store/memory.js";
 import type { Strategy, Trigger } from "../../strategies/types.js";
 import { buildHistory } from "./history.js";
 
@@ -29,12 +29,19 @@ function sentTokens(messages: unknown): number {
   return Math.ceil(JSON.stringify(messages).length / 4);
 }
 
+/** The runtime's constructors: this tree's sources by default, or another build's (a baseline). */
+export interface RuntimeModules {
+  createRuntime: typeof sourceRuntime;
+  memoryStore: typeof sourceStore;
+}
+
 /** Runs `calls` (+ `skip` warm-up) calls on a history of `size` tokens, each appending a reply and a user turn. */
 export async function measureInProcess(
   size: number,
-  options: { calls: number; skip: number; strategy: Strategy; trigger: Trigger },
+  options: { calls: number; skip: number; strategy: Strategy; trigger: Trigger; modules?: RuntimeModules },
 ): Promise<InProcessResult> {
   let compactions = 0;
+  const { createRuntime, memoryStore } = options.modules ?? { createRuntime: sourceRuntime, memoryStore: sourceStore };
   const runtime = createRuntime({
     store: memoryStore(),
     strategy: options.strategy,

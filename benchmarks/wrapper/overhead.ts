@@ -15,7 +15,13 @@
  * the history is hashed, converted and tokenised once) is reported apart, then `--warmup` calls warm the JIT
  * untimed. Target: under 1 ms added per call at 100k, flat in history length.
  *
- * Run: `npx tsx benchmarks/wrapper/overhead.ts [--calls 200] [--warmup 20] [--sizes 10000,100000,1000000] [--json]`
+ * Side by side: `--baseline DIR` adds a fourth client, `baseline`, wrapped (idle, as above) by the build in
+ * `DIR/dist` (another checkout of compactor, built with `npm run build`), interleaved with the other three in
+ * the same run, and measures that build's own CPU the same way. `--dist` loads this tree's build (`dist/`, after
+ * `npm run build`) instead of its TypeScript sources, so that both sides run as published JavaScript.
+ *
+ * Run: `npx tsx benchmarks/wrapper/overhead.ts [--calls 200] [--warmup 20] [--sizes 10000,100000,1000000]
+ * [--dist] [--baseline DIR] [--json]`
  *
  * @module
  */
@@ -24,10 +30,14 @@ import { once } from "node:events";
 import { createInterface } from "node:readline";
 import Anthropic from "@anthropic-ai/sdk";
 import { renderTable } from "../../src/cli/table.js";
-import { getDefaultTokenEstimator } from "../../src/tokens/index.js";
-import { defaultStrategy, tokenThreshold, type Trigger, truncate, withCompaction } from "../../src/index.js";
+import { resolve } from "node:path";
+import * as source from "../../src/index.js";
+import type { Trigger } from "../../src/index.js";
+import * as sourceRuntime from "../../src/session/runtime.js";
+import * as sourceStore from "../../src/store/memory.js";
+import * as sourceTokens from "../../src/tokens/index.js";
 import { buildHistory } from "./history.js";
-import { measureInProcess } from "./in-process.js";
+import { measureInProcess, type RuntimeModules } from "./in-process.js";
 
 function option(name: string, fallback: string): string {
   const index = process.argv.indexOf(`--${name}`);
@@ -39,8 +49,45 @@ const warmupCalls = Number(option("warmup", "20"));
 const sizes = option("sizes", "10000,100000,1000000").split(",").map(Number);
 const model = "claude-sonnet-4-6";
 const never: Trigger = { name: "never", shouldCompact: () => false };
-const modes = ["raw", "idle", "compacting"] as const;
-type Mode = (typeof modes)[number];
+const baselineDir = process.argv.includes("--baseline") ? resolve(option("baseline", ".")) : undefined;
+const modes = baselineDir ? (["raw", "idle", "compacting", "baseline"] as const) : (["raw", "idle", "compacting"] as const);
+type Mode = "raw" | "idle" | "compacting" | "baseline";
+
+/** What the benchmark uses of a compactor build. */
+interface Library {
+  withCompaction: typeof source.withCompaction;
+  defaultStrategy: typeof source.defaultStrategy;
+  truncate: typeof source.truncate;
+  tokenThreshold: typeof source.tokenThreshold;
+  modules: RuntimeModules;
+  loadTokenizer: () => void;
+}
+
+/** A built tree's library (`ROOT/dist`), or this tree's sources. */
+async function loadLibrary(root: string | undefined): Promise<Library> {
+  if (root === undefined) {
+    return {
+      ...source,
+      modules: { createRuntime: sourceRuntime.createRuntime, memoryStore: sourceStore.memoryStore },
+      loadTokenizer: () => sourceTokens.getDefaultTokenEstimator().countText("load the tokenizer"),
+    };
+  }
+  const built = (path: string) => import(resolve(root, "dist", path));
+  const index = (await built("src/index.js")) as typeof source;
+  const runtime = (await built("src/session/runtime.js")) as typeof sourceRuntime;
+  const store = (await built("src/store/memory.js")) as typeof sourceStore;
+  const tokens = (await built("src/tokens/index.js")) as typeof sourceTokens;
+  return {
+    withCompaction: index.withCompaction,
+    defaultStrategy: index.defaultStrategy,
+    truncate: index.truncate,
+    tokenThreshold: index.tokenThreshold,
+    modules: { createRuntime: runtime.createRuntime, memoryStore: store.memoryStore },
+    loadTokenizer: () => tokens.getDefaultTokenEstimator().countText("load the tokenizer"),
+  };
+}
+const current = await loadLibrary(process.argv.includes("--dist") ? resolve(import.meta.dirname, "../..") : undefined);
+const baseline = baselineDir ? await loadLibrary(baselineDir) : undefined;
 
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((left, right) => left - right);
@@ -92,13 +139,18 @@ interface Row {
   compactions: number;
   firstCallRawMs: number;
   firstCallIdleMs: number;
+  /** With `--baseline`: the baseline build's idle client, measured in the same run. */
+  baselineAddedMs?: number;
+  baselineRatio?: number;
+  baselineCompactorMs?: number;
+  baselineCompactorP95Ms?: number;
 }
 
 const percentile = (values: readonly number[], share: number) =>
   [...values].sort((a, b) => a - b)[Math.floor(values.length * share)] ?? 0;
 const compactingStrategy = (size: number) => ({
-  strategy: truncate({ targetRatio: 0.5, keepTurns: 4 }),
-  trigger: tokenThreshold(Math.round(size * 0.6)),
+  strategy: current.truncate({ targetRatio: 0.5, keepTurns: 4 }),
+  trigger: current.tokenThreshold(Math.round(size * 0.6)),
 });
 
 async function measure(size: number): Promise<Row> {
@@ -108,12 +160,14 @@ async function measure(size: number): Promise<Row> {
     raw: [...base],
     idle: [...base],
     compacting: [...base],
+    baseline: [...base],
   };
   const make = () => new Anthropic({ baseURL: server.url, apiKey: "test", maxRetries: 0 });
   let compactions = 0;
+  const { withCompaction } = current;
   const idle = withCompaction(make(), {
     session: "idle",
-    strategy: defaultStrategy(),
+    strategy: current.defaultStrategy(),
     trigger: never,
     diagnosticsChannel: false,
     summarizer: false,
@@ -127,7 +181,16 @@ async function measure(size: number): Promise<Row> {
       if (event.type === "compaction") compactions++;
     },
   });
-  const clients: Record<Mode, Anthropic> = { raw: make(), idle, compacting };
+  const baselineClient = baseline
+    ? baseline.withCompaction(make(), {
+        session: "baseline",
+        strategy: baseline.defaultStrategy(),
+        trigger: never,
+        diagnosticsChannel: false,
+        summarizer: false,
+      })
+    : make();
+  const clients: Record<Mode, Anthropic> = { raw: make(), idle, compacting, baseline: baselineClient };
   const system = [
     { type: "text" as const, text: "You are a coding agent.", cache_control: { type: "ephemeral" as const } },
   ];
@@ -150,8 +213,9 @@ async function measure(size: number): Promise<Row> {
   const firstCallRawMs = await call("raw", -1);
   const firstCallIdleMs = await call("idle", -1);
   await call("compacting", -1);
+  if (baseline) await call("baseline", -1);
   for (let index = 0; index < warmupCalls; index++) for (const mode of modes) await call(mode, -2 - index);
-  const times: Record<Mode, number[]> = { raw: [], idle: [], compacting: [] };
+  const times: Record<Mode, number[]> = { raw: [], idle: [], compacting: [], baseline: [] };
   for (let index = 0; index < calls; index++) {
     for (let offset = 0; offset < modes.length; offset++) {
       const mode = modes[(index + offset) % modes.length] as Mode;
@@ -160,16 +224,26 @@ async function measure(size: number): Promise<Row> {
   }
   await server.close();
   const paired = (mode: Mode) => times[mode].map((time, index) => time - (times.raw[index] ?? 0));
-  const idleOwn = await measureInProcess(size, {
-    calls,
-    skip: warmupCalls,
-    strategy: defaultStrategy(),
-    trigger: never,
-  });
+  const own = (library: Library) =>
+    measureInProcess(size, {
+      calls,
+      skip: warmupCalls,
+      strategy: library.defaultStrategy(),
+      trigger: never,
+      modules: library.modules,
+    });
+  // This build and the baseline alternate, twice each, so that drift on the machine hits both alike.
+  const idleOwn = await own(current);
+  const baselineOwn = baseline ? await own(baseline) : undefined;
+  const idleOwnAgain = await own(current);
+  const baselineOwnAgain = baseline ? await own(baseline) : undefined;
+  idleOwn.perCallMs.push(...idleOwnAgain.perCallMs);
+  if (baselineOwn && baselineOwnAgain) baselineOwn.perCallMs.push(...baselineOwnAgain.perCallMs);
   const compactingOwn = await measureInProcess(size, {
     calls,
     skip: warmupCalls,
     ...compactingStrategy(size),
+    modules: current.modules,
   });
   return {
     historyTokens: promptTokens(base),
@@ -187,10 +261,19 @@ async function measure(size: number): Promise<Row> {
     compactions,
     firstCallRawMs,
     firstCallIdleMs,
+    ...(baselineOwn
+      ? {
+          baselineAddedMs: median(paired("baseline")),
+          baselineRatio: mean(times.baseline) / mean(times.raw),
+          baselineCompactorMs: median(baselineOwn.perCallMs),
+          baselineCompactorP95Ms: percentile(baselineOwn.perCallMs, 0.95),
+        }
+      : {}),
   };
 }
 
-getDefaultTokenEstimator().countText("load the tokenizer before anything is timed");
+current.loadTokenizer();
+baseline?.loadTokenizer();
 const rows: Row[] = [];
 for (const size of sizes) {
   if (!jsonOnly)
@@ -219,6 +302,15 @@ if (!jsonOnly) {
         cell: (row) => `${f(row.compactingCompactorMs, 3)} (${f(row.compactingCompactorP95Ms, 3)})`,
       },
       { heading: "compactions", cell: (row) => String(row.compactions) },
+      ...(baseline
+        ? [
+            { heading: "baseline +ms", cell: (row: Row) => f(row.baselineAddedMs ?? 0, 3) },
+            {
+              heading: "baseline own ms (p95)",
+              cell: (row: Row) => `${f(row.baselineCompactorMs ?? 0, 3)} (${f(row.baselineCompactorP95Ms ?? 0, 3)})`,
+            },
+          ]
+        : []),
       {
         heading: "first call raw / idle / own ms",
         cell: (row) =>
@@ -228,12 +320,14 @@ if (!jsonOnly) {
   );
   process.stdout.write(
     `${calls} timed calls per client and size, interleaved, after ${warmupCalls} warm-up calls. "+ms": median of paired differences ` +
-      `wrapped - raw (wall clock); "own ms": compactor's CPU time per call, prepare + settle in process (median, p95).\n`,
+      `wrapped - raw (wall clock); "own ms": compactor's CPU time per call, prepare + settle in process (median, p95).` +
+      `${baseline ? ` "baseline": the build in ${baselineDir}, idle, in the same run.` : ""}` +
+      ` Library: ${process.argv.includes("--dist") ? "this tree's build (dist/)" : "this tree's sources (tsx)"}.\n`,
   );
 }
 const at100k = rows.find((row) => row.historyTokens >= 50_000 && row.historyTokens < 500_000);
 process.stdout.write(
-  `${JSON.stringify({ benchmark: "wrapper-overhead", calls, warmupCalls, rows, targetMet: at100k ? at100k.idleCompactorMs < 1 && at100k.idleAddedMs < 1 : null })}\n`,
+  `${JSON.stringify({ benchmark: "wrapper-overhead", calls, warmupCalls, library: process.argv.includes("--dist") ? "dist" : "src", ...(baselineDir ? { baseline: baselineDir } : {}), rows, targetMet: at100k ? at100k.idleCompactorMs < 1 && at100k.idleAddedMs < 1 : null })}\n`,
 );
 // Under 1 ms of compactor's own work and of added latency per call at ~100k tokens, or the run fails.
 if (at100k && !(at100k.idleCompactorMs < 1 && at100k.idleAddedMs < 1)) process.exitCode = 1;

@@ -178,8 +178,28 @@ export function createPriceTable(options: PriceTableOptions = {}): PriceTable {
     return price;
   }
 
+  /**
+   * Lookups for "now" (no timestamp, no provider), per model: the price found is kept for a minute when it is
+   * also the price a minute later, so a price change is never skipped. Every call of a session asks this.
+   */
+  const currentPrices = new Map<string, { price: ModelPrice | undefined; from: number; until: number }>();
+  const currentWindowMs = 60_000;
+
   const table: PriceTable = {
     getModelPrice(model, lookup = {}) {
+      if (lookup.timestamp === undefined && lookup.provider === undefined) {
+        const now = Date.now();
+        const known = currentPrices.get(model);
+        if (known !== undefined && now >= known.from && now < known.until) return known.price;
+        checkModelName(model);
+        const resolution = resolve(model, undefined);
+        const price = priceOf(resolution, new Date(now));
+        if (priceOf(resolution, new Date(now + currentWindowMs)) === price) {
+          if (currentPrices.size >= cacheSize) currentPrices.clear();
+          currentPrices.set(model, { price, from: now, until: now + currentWindowMs });
+        }
+        return price;
+      }
       checkModelName(model);
       return priceOf(resolve(model, lookup.provider), toDate(lookup.timestamp, "options.timestamp"));
     },
