@@ -32,6 +32,7 @@ import { createWireCore } from "../wrapper/wire/core.js";
 import type { FetchFunction, WireRequest } from "../wrapper/wire/request.js";
 import { formatOf } from "../wrapper/wire/route.js";
 import type { Summarizer } from "../../strategies/types.js";
+import { BodyMemo } from "./body-memo.js";
 import { type ErrorDialect, type ProxyErrorAnswer, proxyError } from "./errors.js";
 import { createProxyMetrics } from "./metrics.js";
 import { type ProxySession, sessionFromHeaders, sessionOf } from "./session-id.js";
@@ -294,6 +295,7 @@ export async function startProxy(options: ProxyOptions = {}): Promise<CompactorP
   const core = createWireCore({ handler: runtime, defaultSession: "compactor-proxy", refusal: "http" });
   const upstreamFetch: FetchFunction = givenFetch ?? ((input, init) => globalThis.fetch(input, init));
   const seen = new Map<string, ProxySession>();
+  const bodies = new BodyMemo();
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<string> {
     // 1. Admit.
@@ -333,10 +335,13 @@ export async function startProxy(options: ProxyOptions = {}): Promise<CompactorP
     const method = (request.method ?? "GET").toUpperCase();
     const headers = forwardedHeaders(request.rawHeaders);
     const format: ProviderFormat | undefined = formatOf(method, url);
+    let text: string | undefined;
+    let params: Record<string, unknown> | undefined;
     if (format !== undefined && body.length > 0 && body[0] === 123 /* { */) {
-      // The body is parsed here only when no header names the session (the core parses it anyway).
+      // Parsed once, here, reusing the session's previous body where its text is unchanged (body-memo).
       const named = sessionFromHeaders(format, headers);
-      const params = named === undefined ? parseObject(body) : undefined;
+      text = body.toString("utf8");
+      params = bodies.parse(format, text, named?.id);
       const session = named ?? (params === undefined ? undefined : sessionOf(format, headers, params));
       if (session !== undefined) {
         headers.set(SESSION_HEADER, session.id);
@@ -358,7 +363,8 @@ export async function startProxy(options: ProxyOptions = {}): Promise<CompactorP
       ...(body.length > 0 && method !== "GET" && method !== "HEAD" ? { body } : {}),
     };
     const wire: WireRequest = { url, method, init, text: undefined };
-    if (init.body !== undefined) wire.text = body.toString("utf8");
+    if (init.body !== undefined) wire.text = text ?? body.toString("utf8");
+    if (params !== undefined) wire.params = params;
     let upstream: Response;
     try {
       upstream = await core(wire, upstreamFetch);
@@ -420,13 +426,4 @@ export async function startProxy(options: ProxyOptions = {}): Promise<CompactorP
       return closing;
     },
   };
-}
-
-function parseObject(body: Buffer): Record<string, unknown> | undefined {
-  try {
-    const parsed: unknown = JSON.parse(body.toString("utf8"));
-    return typeof parsed === "object" && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
 }

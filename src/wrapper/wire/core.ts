@@ -236,7 +236,8 @@ export function createWireCore(options: WireCoreOptions): WireCore {
       return upstream(request.url, { ...init, headers: withoutHeader(init.headers, INTERNAL_HEADER) });
     }
     const format = formatOf(request.method, request.url, formats);
-    const known = format !== undefined && request.text !== undefined ? options.bodySource?.(request.text) : undefined;
+    const known =
+      format !== undefined && request.text !== undefined ? (request.params ?? options.bodySource?.(request.text)) : undefined;
     const params = format === undefined ? undefined : (known ?? parseBody(request.text));
     const header = takeSessionHeader({ headers: init.headers });
     const headers = (header.requestOptions as { headers: RequestInit["headers"] | undefined }).headers;

@@ -18,6 +18,11 @@ export interface WireRequest {
   init: RequestInit;
   /** The body when it is text (the SDKs send JSON as a string); undefined for streams, forms and no body. */
   text: string | undefined;
+  /**
+   * The body already parsed, when the caller has it (the proxy parses incrementally per session): exactly
+   * `JSON.parse(text)`. The core then does not parse it again.
+   */
+  params?: Record<string, unknown>;
 }
 
 /**
