@@ -164,9 +164,15 @@ export function summarize(options: SummarizeOptions = {}): Strategy {
         // run, so that a dry run and the real one cut at the same place.
         const expected = context.summarize ? (context.summaryEstimate?.expectedTokens ?? expectedSummaryTokens) : expectedSummaryTokens;
         const summaryGuess = Math.max(expected, tokens.perMessage[head] ?? 0);
+        // The removed share is summed on from the previous point (the points ascend): linear, not quadratic.
+        let summedTo = head;
+        let removed = 0;
         cut =
-          allowed.find((point) => tokens.total - tokensBetween(tokens, head, point) + summaryGuess <= goal) ??
-          cut;
+          allowed.find((point) => {
+            removed = point >= summedTo ? removed + tokensBetween(tokens, summedTo, point) : tokensBetween(tokens, head, point);
+            summedTo = point;
+            return tokens.total - removed + summaryGuess <= goal;
+          }) ?? cut;
       }
 
       const span = messages.slice(spanStart, cut);

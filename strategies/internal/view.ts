@@ -20,7 +20,9 @@ export function messageTokens(tokens: TokenView, message: Message): number {
 /** Sum of `tokens.perMessage` over `[from, to)`. */
 export function tokensBetween(tokens: TokenView, from: number, to: number): number {
   let sum = 0;
-  for (let index = from; index < to; index++) sum += tokens.perMessage[index] ?? 0;
+  // `perMessage` may be a getter: read it once.
+  const perMessage = tokens.perMessage;
+  for (let index = from; index < to; index++) sum += perMessage[index] ?? 0;
   return sum;
 }
 
