@@ -1,25 +1,33 @@
 /**
- * Latency `compactor proxy` adds on loopback, measured side by side with the direct call. Three processes: a
- * minimal Anthropic upstream that answers at once (`upstream-process.mjs`), the proxies (`proxy-process.ts`:
- * one recording and pricing only, one with the default strategy) and this client (`fetch`). For each history
- * size (10k and 100k tokens) a growing agent session makes N calls on each path, interleaved with the order
- * rotating: direct, through the record-only proxy, through the default proxy. Each call appends the reply and
- * a new user message to its own copy of the history, as an agent does, and names its session in a header (as
- * Claude Code and Codex do; without one the proxy parses the body once more to hash the conversation's start).
+ * What `compactor proxy` costs on loopback, measured side by side with the direct call. Three processes: a
+ * minimal Anthropic upstream that answers at once (`upstream-process.mjs`), the proxies (`proxy-process.mjs`:
+ * one recording and pricing only, one with the default strategy) and this client (`fetch`). The proxies run
+ * the built JavaScript (`dist/`, after `npm run build`) unless `--src` asks for the TypeScript sources (tsx).
  *
- * Columns: the direct call's p50 and p99 (wall clock, end to end); the p50 and p99 of the paired differences
- * proxied − direct of the same call index; and, for streamed calls at 10k, the time to the first body chunk
- * (direct and proxied), and the proxy process's own CPU time per call (user + system, read from the process
- * before and after each call; a steadier figure than wall clock on a shared machine).
- * Target (issue 12): ≤ 1 ms added at p50.
+ * 1. Latency: for each history size (10k and 100k tokens), plain and streaming, a growing agent session makes N
+ *    calls on each path, interleaved with the order rotating: direct, record-only proxy, default proxy. Each call
+ *    appends the reply and a new user message to its own copy of the history, as an agent does, and names its
+ *    session in a header (as Claude Code and Codex do). Reported: the direct call's p50/p99 (wall clock, end to
+ *    end), the p50/p99 of the paired differences proxied − direct of the same call index, the time to the first
+ *    body chunk (direct and proxied, p50), and the proxy process's own CPU time per call (user + system, read
+ *    before and after each call: steadier than wall clock on a shared machine).
+ * 2. Concurrent sessions: `--sessions-per-run` new sessions (10k-token starts, two calls each) driven by
+ *    `--concurrency` clients at once on each path; sessions and calls completed per second.
+ * 3. Memory: `--memory-sessions` (1,000) sessions through a third proxy (default strategy) that serves nothing
+ *    else, then the proxy process's RSS and heap after a full GC, against the same before them.
  *
- * Run: `npx tsx benchmarks/proxy/latency.ts [--calls 200] [--warmup 20] [--sizes 10000,100000] [--json]`
+ * Target (issue 12): ≤ 1 ms added at p50. Exit code 1 when a p50 misses it.
+ *
+ * Run: `npm run build && npx tsx benchmarks/proxy/latency.ts [--calls 200] [--warmup 20] [--sizes 10000,100000]
+ * [--concurrency 20] [--sessions-per-run 200] [--memory-sessions 1000] [--src] [--json]`
  *
  * @module
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
-import { join } from "node:path";
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import { createInterface } from "node:readline";
 import { renderTable } from "../../src/cli/table.js";
 
@@ -31,7 +39,17 @@ const jsonOnly = process.argv.includes("--json");
 const calls = Number(option("calls", "200"));
 const warmupCalls = Number(option("warmup", "20"));
 const sizes = option("sizes", "10000,100000").split(",").map(Number);
+const concurrency = Number(option("concurrency", "20"));
+const sessionsPerRun = Number(option("sessions-per-run", "200"));
+const memorySessions = Number(option("memory-sessions", "1000"));
+const fromSources = process.argv.includes("--src");
 const here = import.meta.dirname;
+const built = resolve(here, "../../dist/src/index.js");
+if (!fromSources && !existsSync(built)) {
+  process.stderr.write(`benchmarks/proxy: ${built} is missing; run \`npm run build\` first (or pass --src)\n`);
+  process.exit(2);
+}
+const library = fromSources ? pathToFileURL(resolve(here, "../../src/index.ts")).href : pathToFileURL(built).href;
 
 async function firstLine(child: ChildProcess): Promise<string> {
   if (!child.stdout) throw new Error("no stdout");
@@ -48,9 +66,18 @@ process.on("exit", () => {
 const upstreamProcess = spawn(process.execPath, [join(here, "upstream-process.mjs")], { stdio: ["ignore", "pipe", "inherit"] });
 children.push(upstreamProcess);
 const upstream = await firstLine(upstreamProcess);
-const proxyProcess = spawn(process.execPath, [...(process.env.PROXY_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.PROXY_PROF}`] : []), "--import", "tsx", join(here, "proxy-process.ts"), upstream], {
-  stdio: ["pipe", "pipe", "inherit"],
-});
+const proxyProcess = spawn(
+  process.execPath,
+  [
+    "--expose-gc",
+    ...(process.env.PROXY_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.PROXY_PROF}`] : []),
+    ...(fromSources ? ["--import", "tsx"] : []),
+    join(here, "proxy-process.mjs"),
+    upstream,
+    library,
+  ],
+  { stdio: ["pipe", "pipe", "inherit"] },
+);
 children.push(proxyProcess);
 if (!proxyProcess.stdout || !proxyProcess.stdin) throw new Error("no pipes to the proxy process");
 const proxyLines = createInterface({ input: proxyProcess.stdout });
@@ -65,7 +92,7 @@ function proxyLine(): Promise<string> {
   const ready = proxyOutput.shift();
   return ready !== undefined ? Promise.resolve(ready) : new Promise((resolve) => waiting.push(resolve));
 }
-const proxies = JSON.parse(await proxyLine()) as { record: string; default: string };
+const proxies = JSON.parse(await proxyLine()) as { record: string; default: string; memory: string };
 /** The proxy process's CPU time so far, in milliseconds. */
 async function proxyCpuMs(): Promise<number> {
   proxyProcess.stdin?.write("cpu\n");
@@ -150,7 +177,6 @@ const rows: Row[] = [];
 
 for (const tokens of sizes) {
   for (const stream of [false, true]) {
-    if (stream && tokens !== sizes[0]) continue;
     const base = history(tokens);
     // Each path is its own session (a different first message), each growing as an agent's does.
     const sessions = paths.map((path) => [{ role: "user", content: `Session ${path.name} ${tokens} ${stream}.` }, ...base.slice(1)]);
@@ -193,10 +219,75 @@ for (const tokens of sizes) {
   }
 }
 
+/** Runs `count` new sessions (two calls each: a 10k-token start, then one more turn) `concurrency` at a time. */
+async function driveSessions(base: string, prefix: string, count: number, startTokens: number): Promise<{ seconds: number; calls: number }> {
+  const start = history(startTokens);
+  let next = 0;
+  let calls = 0;
+  const began = performance.now();
+  const worker = async () => {
+    for (;;) {
+      const index = next++;
+      if (index >= count) return;
+      const messages: unknown[] = [{ role: "user", content: `${prefix} session ${index}.` }, ...start.slice(1), { role: "user", content: "Go." }];
+      await call(base, `${prefix}-${index}`, messages, false);
+      messages.push({ role: "assistant", content: "ok" }, { role: "user", content: "Next." });
+      await call(base, `${prefix}-${index}`, messages, false);
+      calls += 2;
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return { seconds: (performance.now() - began) / 1000, calls };
+}
+
+interface MemoryReading {
+  rss: number;
+  heapUsed: number;
+  sessions: number;
+}
+async function proxyMemory(): Promise<MemoryReading> {
+  proxyProcess.stdin?.write("mem\n");
+  return JSON.parse(await proxyLine()) as MemoryReading;
+}
+let memory: { before: MemoryReading; after: MemoryReading; sessionsAdded: number; startTokens: number } | undefined;
+if (memorySessions > 0) {
+  if (!jsonOnly) process.stderr.write(`memory: ${memorySessions} sessions through a fresh proxy with the default strategy...\n`);
+  const before = await proxyMemory();
+  const startTokens = 2_000;
+  await driveSessions(proxies.memory, "memory", memorySessions, startTokens);
+  const after = await proxyMemory();
+  memory = { before, after, sessionsAdded: memorySessions, startTokens };
+}
+
+interface ThroughputRow {
+  path: string;
+  sessions: number;
+  sessionsPerSecond: number;
+  callsPerSecond: number;
+}
+const throughput: ThroughputRow[] = [];
+if (!jsonOnly) process.stderr.write(`concurrent sessions: ${sessionsPerRun} per path, ${concurrency} at a time...\n`);
+for (const round of [0, 1]) {
+  // Two rounds, the order reversed in the second, so that drift on the machine hits every path alike.
+  const order = round === 0 ? paths : [...paths].reverse();
+  for (const path of order) {
+    const result = await driveSessions(path.base, `throughput-${path.name}-${round}`, sessionsPerRun, 10_000);
+    const row = throughput.find((entry) => entry.path === path.name);
+    const sessionsPerSecond = sessionsPerRun / result.seconds;
+    const callsPerSecond = result.calls / result.seconds;
+    if (row) {
+      row.sessions += sessionsPerRun;
+      row.sessionsPerSecond = (row.sessionsPerSecond + sessionsPerSecond) / 2;
+      row.callsPerSecond = (row.callsPerSecond + callsPerSecond) / 2;
+    } else throughput.push({ path: path.name, sessions: sessionsPerRun, sessionsPerSecond, callsPerSecond });
+  }
+}
+
 const ms = (value: number) => value.toFixed(2);
+const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
 if (!jsonOnly) {
   process.stdout.write(
-    `compactor proxy: latency added on loopback, ${calls} calls per path (after ${warmupCalls} warm-up), interleaved\n\n`,
+    `compactor proxy (${fromSources ? "TypeScript sources via tsx" : "built JavaScript, dist/"}): latency added on loopback, ${calls} calls per path (after ${warmupCalls} warm-up), interleaved\n\n`,
   );
   process.stdout.write(
     `${renderTable(rows, [
@@ -213,8 +304,24 @@ if (!jsonOnly) {
     ])}\n(ms; wall clock except "proxy CPU/call", the proxy process's user+system CPU time per call, which other
 processes on the machine do not inflate; "added" is the percentile of paired differences proxied − direct)\n\n`,
   );
+  process.stdout.write(
+    `${renderTable(throughput, [
+      { heading: "path", cell: (row) => row.path },
+      { heading: "new sessions", cell: (row) => String(row.sessions) },
+      { heading: "sessions/s", cell: (row) => row.sessionsPerSecond.toFixed(1) },
+      { heading: "calls/s", cell: (row) => row.callsPerSecond.toFixed(1) },
+    ])}\n(${concurrency} clients at once; each session: a 10k-token first call and one more turn; two rounds, mean)\n\n`,
+  );
+  if (memory) {
+    process.stdout.write(
+      `memory of the proxy process after a full GC: RSS ${mb(memory.before.rss)} → ${mb(memory.after.rss)} MB, heap ${mb(memory.before.heapUsed)} → ${mb(memory.after.heapUsed)} MB ` +
+        `with ${memory.after.sessions} sessions (${memory.startTokens / 1000}k-token starts, two calls each, through a proxy with the default strategy)\n\n`,
+    );
+  }
 }
+const targetMet = rows.every((row) => row.addedP50Ms <= 1);
 process.stdout.write(
-  `${JSON.stringify({ benchmark: "proxy-latency", calls, warmupCalls, rows, targetMet: rows.every((row) => row.addedP50Ms <= 1) })}\n`,
+  `${JSON.stringify({ benchmark: "proxy-latency", library: fromSources ? "src" : "dist", calls, warmupCalls, rows, throughput: { concurrency, rows: throughput }, memory, targetMet })}\n`,
 );
 for (const child of children) child.kill();
+if (!targetMet) process.exitCode = 1;

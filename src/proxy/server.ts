@@ -33,6 +33,7 @@ import type { FetchFunction, WireRequest } from "../wrapper/wire/request.js";
 import { formatOf } from "../wrapper/wire/route.js";
 import type { Summarizer } from "../../strategies/types.js";
 import { BodyMemo } from "./body-memo.js";
+import { createUpstreamFetch } from "./upstream.js";
 import { type ErrorDialect, type ProxyErrorAnswer, proxyError } from "./errors.js";
 import { createProxyMetrics } from "./metrics.js";
 import { type ProxySession, sessionFromHeaders, sessionOf } from "./session-id.js";
@@ -204,7 +205,7 @@ function send(response: ServerResponse, answer: ProxyErrorAnswer | { status: num
 }
 
 /** Writes the upstream answer to the client as it arrives. */
-async function relay(upstream: Response, response: ServerResponse, abort: AbortController): Promise<void> {
+async function relay(upstream: Response, response: ServerResponse, abort: AbortController, whole: boolean): Promise<void> {
   const headers: Record<string, string | string[]> = {};
   upstream.headers.forEach((value, name) => {
     if (!responseHeadersDropped.has(name) && name !== "set-cookie") headers[name] = value;
@@ -212,11 +213,26 @@ async function relay(upstream: Response, response: ServerResponse, abort: AbortC
   // set-cookie is the one header that must stay several lines.
   const cookies = upstream.headers.getSetCookie();
   if (cookies.length > 0) headers["set-cookie"] = cookies;
-  response.writeHead(upstream.status, upstream.statusText, headers);
   if (upstream.body === null) {
+    response.writeHead(upstream.status, upstream.statusText, headers);
     response.end();
     return;
   }
+  if (whole && !(upstream.headers.get("content-type") ?? "").includes("text/event-stream")) {
+    // Not a stream: headers and body go out together, in one write, with their length.
+    let bytes: Uint8Array;
+    try {
+      bytes = new Uint8Array(await upstream.arrayBuffer());
+    } catch {
+      response.destroy();
+      return;
+    }
+    headers["content-length"] = String(bytes.length);
+    response.writeHead(upstream.status, upstream.statusText, headers);
+    response.end(bytes);
+    return;
+  }
+  response.writeHead(upstream.status, upstream.statusText, headers);
   response.flushHeaders();
   const reader = upstream.body.getReader();
   try {
@@ -293,7 +309,9 @@ export async function startProxy(options: ProxyOptions = {}): Promise<CompactorP
     () => undefined,
   );
   const core = createWireCore({ handler: runtime, defaultSession: "compactor-proxy", refusal: "http" });
-  const upstreamFetch: FetchFunction = givenFetch ?? ((input, init) => globalThis.fetch(input, init));
+  // Upstream calls go out on node:http(s) (proxy/upstream.ts) unless a fetch is given.
+  const upstreamClient = givenFetch === undefined ? createUpstreamFetch() : undefined;
+  const upstreamFetch: FetchFunction = givenFetch ?? (upstreamClient as { fetch: FetchFunction }).fetch;
   const seen = new Map<string, ProxySession>();
   const bodies = new BodyMemo();
 
@@ -375,7 +393,8 @@ export async function startProxy(options: ProxyOptions = {}): Promise<CompactorP
     }
 
     // 6. Relay.
-    await relay(upstream, response, abort);
+    // The core has already read a JSON answer of the three APIs whole: it goes out in one write.
+    await relay(upstream, response, abort, format !== undefined);
     return format ?? "passthrough";
   }
 
@@ -422,6 +441,7 @@ export async function startProxy(options: ProxyOptions = {}): Promise<CompactorP
         await closed;
         clearTimeout(timer);
         await runtime.flush(graceMs).catch(() => {});
+        upstreamClient?.close();
       })();
       return closing;
     },

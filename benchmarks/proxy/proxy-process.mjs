@@ -1,0 +1,29 @@
+// The proxies of the proxy benchmark, in their own process: one that records and prices only (`strategy: null`)
+// and one with the default strategy (and a third like it, used only by the memory phase), all in front of the upstream given as argv[2]. argv[3] is the library to
+// load: the built `dist/src/index.js` (what `npm run build` makes, run as plain JavaScript) or, with tsx loaded,
+// the TypeScript sources. Prints their URLs as one JSON line. Commands on stdin, one per line: "cpu" prints this
+// process's CPU time so far (user + system, microseconds); "mem" runs a full GC (node --expose-gc) and prints
+// {rss, heapUsed, sessions} as JSON (sessions: those the memory proxy has seen).
+const [upstream = "", library = ""] = process.argv.slice(2);
+const { startProxy } = await import(library);
+const upstreams = { anthropic: upstream, openai: upstream };
+const record = await startProxy({ upstreams, strategy: null, diagnosticsChannel: false });
+const standard = await startProxy({ upstreams, diagnosticsChannel: false });
+const fresh = await startProxy({ upstreams, diagnosticsChannel: false });
+console.log(JSON.stringify({ record: record.url, default: standard.url, memory: fresh.url }));
+process.on("SIGTERM", () => process.exit(0));
+process.stdin.setEncoding("utf8");
+process.stdin.on("data", (text) => {
+  for (const line of text.split("\n")) {
+    const command = line.trim();
+    if (command === "cpu") {
+      const usage = process.cpuUsage();
+      process.stdout.write(`${usage.user + usage.system}\n`);
+    } else if (command === "mem") {
+      globalThis.gc?.();
+      const memory = process.memoryUsage();
+      const sessions = fresh.sessions().length;
+      process.stdout.write(`${JSON.stringify({ rss: memory.rss, heapUsed: memory.heapUsed, sessions })}\n`);
+    }
+  }
+});
