@@ -48,14 +48,37 @@ export function createUpstreamFetch(): { fetch: FetchFunction; close: () => void
       const method = (init.method ?? "GET").toUpperCase();
       const request = (secure ? httpsRequest : httpRequest)(
         url,
-        { method, headers, agent: secure ? agents.https : agents.http, ...(init.signal ? { signal: init.signal } : {}) },
-        (answer) => resolve(responseOf(answer, method)),
+        { method, headers, agent: secure ? agents.https : agents.http },
+        (answer) => {
+          // An abort after the answer began fails its body (as fetch does), rather than ending it early.
+          if (signal) {
+            signal.removeEventListener("abort", beforeAnswer);
+            const onAbort = () => answer.destroy(reasonOf(signal));
+            signal.addEventListener("abort", onAbort, { once: true });
+            answer.once("close", () => signal.removeEventListener("abort", onAbort));
+          }
+          resolve(responseOf(answer, method));
+        },
       );
-      request.on("error", (error) => reject(new TypeError("fetch failed", { cause: error })));
+      const signal = init.signal;
+      const beforeAnswer = () => {
+        request.destroy(reasonOf(signal as AbortSignal));
+      };
+      if (signal?.aborted) beforeAnswer();
+      else signal?.addEventListener("abort", beforeAnswer, { once: true });
+      request.on("error", (error) => {
+        signal?.removeEventListener("abort", beforeAnswer);
+        reject(signal?.aborted ? reasonOf(signal) : new TypeError("fetch failed", { cause: error }));
+      });
       request.end(bytes);
     });
   };
   return { fetch, close };
+}
+
+/** What an abort fails with: the signal's reason, as fetch does. */
+function reasonOf(signal: AbortSignal): Error {
+  return signal.reason instanceof Error ? signal.reason : new DOMException("This operation was aborted", "AbortError");
 }
 
 function responseOf(answer: IncomingMessage, method: string): Response {
