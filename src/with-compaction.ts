@@ -11,6 +11,7 @@ import { memoryStore } from "./store/memory.js";
 import type { SessionStore } from "./store/types.js";
 import { INTERNAL_HEADER, wrapClient } from "./wrapper/index.js";
 import { fetchThrough, installedHandler, upstreamFetch } from "./wrapper/internal/wrap.js";
+import { takeSessionHeader } from "./wrapper/internal/session-header.js";
 import { createWireCore } from "./wrapper/wire/core.js";
 import type { FetchFunction } from "./wrapper/wire/request.js";
 import type { Strategy, Summarizer, Trigger } from "../strategies/types.js";
@@ -272,13 +273,21 @@ export function runtimeFrom(options: CompactionOptions, autoSummarizer: (model: 
 }
 
 /**
- * What a session cost and saved so far: calls, tokens, dollars spent, what the uncompacted history would have
+ * What a session cost and saved so far (`sessionId`, else the session the client's `defaultHeaders` name, else
+ * the wrapper's `session`): calls, tokens, dollars spent, what the uncompacted history would have
  * cost, the realised saving (negative when compaction cost more, and then it says so), compactions.
  */
 export async function sessionReport(wrappedClient: object, sessionId?: string): Promise<SessionSummary> {
   const runtime = runtimes.get(wrappedClient) ?? (installedHandler(wrappedClient) as Runtime | undefined);
   if (!runtime || typeof runtime.session !== "function") throw new InvalidOptionError("wrappedClient", "a client returned by withCompaction() or a compactorFetch()", wrappedClient);
   await runtime.flush();
-  const state = await runtime.session(sessionId ?? runtime.defaultSession);
+  const state = await runtime.session(sessionId ?? defaultHeaderSession(wrappedClient) ?? runtime.defaultSession);
   return buildSessionReport(state);
+}
+
+/** The session an SDK client's own `defaultHeaders` name (its calls are tracked under it), if any. */
+function defaultHeaderSession(client: object): string | undefined {
+  const options = (client as { _options?: { defaultHeaders?: unknown } })._options;
+  if (typeof options !== "object" || options === null || options.defaultHeaders === undefined) return undefined;
+  return takeSessionHeader({ headers: options.defaultHeaders }).sessionId;
 }

@@ -155,5 +155,8 @@ describe("security of what compactor prints and sends", () => {
     expect(headers["x-team"]).toBe("search");
     expect((await sessionReport(client, "from-defaults")).calls).toBe(1);
     expect((await sessionReport(client, "from-options")).calls).toBe(0);
+    // Without an id, the report is of the session the client's defaultHeaders name.
+    expect((await sessionReport(client)).calls).toBe(1);
+    expect((await sessionReport(client)).session).toBe("from-defaults");
   });
 });
