@@ -94,10 +94,10 @@ async function loop(api: Api, baseURL: string, stream: boolean): Promise<{ seen:
     params.push(structuredClone(request));
     const response = stream ? await client.responses.stream(request).finalResponse() : await client.responses.create(request);
     seen.push({ input: response.usage?.input_tokens ?? -1, output: response.usage?.output_tokens ?? -1 });
-    const calls = response.output.filter((item): item is OpenAI.Responses.ResponseFunctionToolCall => item.type === "function_call");
+    const calls = response.output.flatMap((item) => (item.type === "function_call" ? [item] : []));
     if (calls.length === 0) break;
     for (const call of calls) {
-      input.push(call);
+      input.push({ type: "function_call", id: call.id, call_id: call.call_id, name: call.name, arguments: call.arguments });
       input.push({ type: "function_call_output", call_id: call.call_id, output: toolOutput(index) });
     }
   }
