@@ -4,6 +4,8 @@
  * @module
  */
 import { parseArgs } from "node:util";
+import { InvalidOptionError } from "../errors.js";
+import type { AgentUsage } from "../proxy/agent-usage.js";
 import { startProxy } from "../proxy/server.js";
 import { redisStore } from "../store/redis.js";
 
@@ -23,7 +25,16 @@ Options:
   --max-body BYTES           largest request body accepted (default 33554432)
   --shadow                   measure only: log what compaction would save, always send the original
   --no-compaction            record and price calls, never compact
+  --agent-usage MODE         usage a compacted call shows the agent: "uncompacted" (default; the size of the
+                             agent's own request, so its own auto-compaction fires as without the proxy) or
+                             "upstream" (the upstream's usage of the compacted request, unchanged)
 `;
+
+/** `--agent-usage`'s value, checked. */
+export function agentUsageOption(value: string): AgentUsage {
+  if (value !== "uncompacted" && value !== "upstream") throw new InvalidOptionError("--agent-usage", '"uncompacted" or "upstream"', value);
+  return value;
+}
 
 /** Runs the command; resolves to the exit code once the proxy has stopped. */
 export async function proxyCommand(argv: readonly string[], write: (text: string) => void): Promise<number> {
@@ -40,6 +51,7 @@ export async function proxyCommand(argv: readonly string[], write: (text: string
       "max-body": { type: "string" },
       shadow: { type: "boolean", default: false },
       "no-compaction": { type: "boolean", default: false },
+      "agent-usage": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -64,6 +76,7 @@ export async function proxyCommand(argv: readonly string[], write: (text: string
     ...(maxBody !== undefined ? { maxBodyBytes: maxBody } : {}),
     ...(values.shadow ? { shadow: true } : {}),
     ...(values["no-compaction"] ? { strategy: null } : {}),
+    ...(values["agent-usage"] !== undefined ? { agentUsage: agentUsageOption(values["agent-usage"]) } : {}),
   });
   write(
     `compactor proxy listening on ${proxy.url}\n` +

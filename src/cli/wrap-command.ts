@@ -6,7 +6,7 @@
  * - Codex CLI: a `compactor` model provider given on its command line (`-c model_provider="compactor"` and
  *   `-c model_providers.compactor.…`), so the user's own `CODEX_HOME` (config, sessions, login) stays in use and
  *   nothing is written to it. The provider uses the Responses API and Codex's own login (`requires_openai_auth`:
- *   the API key or ChatGPT token in `auth.json`, else `OPENAI_API_KEY`). Requests go to the base URL Codex would
+ *   the API key or ChatGPT token in `auth.json`, or `CODEX_API_KEY`; Codex 0.171 itself ignores `OPENAI_API_KEY`). Requests go to the base URL Codex would
  *   use itself: `https://chatgpt.com/backend-api/codex` when `auth.json` says `"auth_mode": "chatgpt"`, else
  *   `https://api.openai.com/v1`; `--upstream-openai` overrides it. Custom providers do not use WebSockets, so
  *   Codex talks HTTPS + SSE to the proxy from its first request.
@@ -21,6 +21,7 @@ import { parseArgs } from "node:util";
 import { InvalidOptionError } from "../errors.js";
 import { type CompactorProxy, type ProxyOptions, startProxy } from "../proxy/server.js";
 import { redisStore } from "../store/redis.js";
+import { agentUsageOption } from "./proxy-command.js";
 
 const wrapUsage = `Usage: compactor wrap claude|codex [options] [-- agent arguments]
 
@@ -39,6 +40,7 @@ Options:
   --event-log FILE           append every event to a JSONL file
   --shadow                   measure only: log what compaction would save, always send the original
   --no-compaction            record and price calls, never compact
+  --agent-usage MODE         "uncompacted" (default) or "upstream": see compactor proxy --help
   --bin PATH                 the agent's executable (default: "claude" or "codex" on PATH)
 
 Examples:
@@ -158,6 +160,7 @@ export async function wrapCommand(argv: readonly string[], report: (text: string
       "event-log": { type: "string" },
       shadow: { type: "boolean", default: false },
       "no-compaction": { type: "boolean", default: false },
+      "agent-usage": { type: "string" },
       bin: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
@@ -182,6 +185,7 @@ export async function wrapCommand(argv: readonly string[], report: (text: string
     ...(values["event-log"] ? { eventLog: values["event-log"] } : {}),
     ...(values.shadow ? { shadow: true } : {}),
     ...(values["no-compaction"] ? { strategy: null } : {}),
+    ...(values["agent-usage"] !== undefined ? { agentUsage: agentUsageOption(values["agent-usage"]) } : {}),
   });
   const setup = agent.setup(proxy, base);
   // Ctrl-C reaches the agent (same process group); compactor waits for it to exit, then reports.

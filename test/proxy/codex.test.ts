@@ -9,7 +9,9 @@
  * - pointed at the proxy as its built-in OpenAI provider (`openai_base_url`), Codex tries a Responses WebSocket
  *   first: the proxy refuses the upgrade with a 426 and Codex falls back to HTTPS at once (one attempt, no
  *   reconnect loop), and no upgrade reaches the upstream;
- * - `compactor wrap codex -- exec …` runs it end to end and prints the session report.
+ * - `compactor wrap codex -- exec …` runs it end to end and prints the session report;
+ * - Codex's own auto-compaction (`model_auto_compact_token_limit`) fires at the same request through the proxy
+ *   as without it with the default `agentUsage`, and never with `agentUsage: "upstream"`.
  *
  * Skipped, saying why, when the CLI's binary does not run here (its package ships per-platform binaries as
  * optional dependencies).
@@ -20,8 +22,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { codexAuthMode, codexOverrides, wrapCommand } from "../../src/cli/wrap-command.js";
-import { type CompactorEvent, startProxy } from "../../src/index.js";
+import { type AgentUsage, type CompactorEvent, startProxy } from "../../src/index.js";
 import { type RecordedRequest, reply } from "../../src/testing/index.js";
+import { countO200kTokens } from "../../src/tokens/index.js";
 import { observationMasking, tokenThreshold } from "../../strategies/index.js";
 import { useServers } from "../e2e/helpers.js";
 
@@ -185,6 +188,50 @@ describe.skipIf(!runs)(`Codex CLI through compactor proxy${runs ? "" : " (skippe
   }, 60_000);
 });
 
+/** Index of Codex's own compaction request (its checkpoint prompt as the last input item); -1 when none. */
+function codexCompactionAt(requests: readonly RecordedRequest[]): number {
+  return requests.findIndex((request) => {
+    const input = (request.body as { input?: unknown[] }).input;
+    return JSON.stringify(input?.at(-1) ?? "").includes("CONTEXT CHECKPOINT");
+  });
+}
+
+describe.skipIf(!runs)(`Codex's own auto-compaction through the proxy${runs ? "" : " (skipped: node_modules/.bin/codex does not run)"}`, () => {
+  // Codex compacts mid-turn once the usage passes `model_auto_compact_token_limit`. Both servers count with o200k,
+  // the estimator the proxy scales the usage with, so the agent's view matches a direct run exactly.
+  const countTokens = (part: unknown) => countO200kTokens(JSON.stringify(part) ?? "");
+  async function session(mode: "direct" | AgentUsage): Promise<RecordedRequest[]> {
+    const count = 12;
+    const { dir, env } = workspace(count);
+    const script = readingScript(dir, count);
+    const server = await startServer({ countTokens, script: (request) => ((request.body as Body).tools === undefined ? reply.text("Summary: files read.") : script(request)) });
+    const proxy =
+      mode === "direct"
+        ? undefined
+        : await startProxy({
+            upstreams: { openai: server.url },
+            strategy: observationMasking({ keepLast: 2 }),
+            trigger: tokenThreshold(6_000),
+            agentUsage: mode,
+            diagnosticsChannel: false,
+          });
+    if (proxy) cleanup.push(() => proxy.close());
+    const base = proxy?.openaiBaseURL ?? `${server.url}/v1`;
+    const args = [...codexOverrides(base), "-c", "model_auto_compact_token_limit=20000", ...execArgs, "Read every file with cat."];
+    const { code, output } = await run(args, { cwd: dir, env });
+    expect(code, output).toBe(0);
+    for (const request of server.requests) expect(request.validationError).toBeUndefined();
+    return server.requests;
+  }
+
+  it("fires at the same request as without the proxy with the default usage, never with the upstream's", async () => {
+    const direct = codexCompactionAt(await session("direct"));
+    expect(direct).toBeGreaterThan(2);
+    expect(codexCompactionAt(await session("uncompacted"))).toBe(direct);
+    expect(codexCompactionAt(await session("upstream"))).toBe(-1);
+  }, 180_000);
+});
+
 describe("wrap codex settings", () => {
   it("gives Codex a Responses provider at the proxy that uses Codex's own login", () => {
     expect(codexOverrides("http://127.0.0.1:9/v1")).toEqual([
@@ -216,5 +263,6 @@ describe("wrap codex settings", () => {
 
   it("refuses an upstream that is not an http(s) URL, naming the option", async () => {
     await expect(wrapCommand(["codex", "--upstream-openai", "ftp://example.com"], () => {})).rejects.toThrow(/--upstream-openai/);
+    await expect(wrapCommand(["codex", "--agent-usage", "bigger"], () => {})).rejects.toThrow(/--agent-usage/);
   });
 });
