@@ -10,7 +10,8 @@
  *
  * So, by default (`agentUsage: "uncompacted"`), the proxy shows the agent the prompt size its own request has:
  * the upstream's real input-side count scaled by the ratio of the agent's request to the request sent, both
- * counted with the same o200k estimator (a ratio, so the tokenizer's bias cancels). The tokens added are reported
+ * counted with the same o200k estimator (a ratio, so the tokenizer's bias cancels; bodies over 4M characters are
+ * compared by length). The count runs while the upstream works on the request. The tokens added are reported
  * as cache reads (Anthropic `cache_read_input_tokens`; OpenAI `cached_tokens`, with `input_tokens` /
  * `prompt_tokens` and `total_tokens`), the way the removed history would mostly have been billed without the
  * proxy. The agent then compacts when it would have without the proxy: not earlier, not never. Output tokens are
@@ -128,32 +129,46 @@ export interface AgentUsageView {
   /** The upstream fetch, recording the body the core sends. */
   fetch: FetchFunction;
   /** The response the agent gets: `upstream` itself unless the request was compacted. */
-  answer(upstream: Response): Response;
+  answer(upstream: Response): Promise<Response>;
+}
+
+/** Bodies above this many characters are compared by length instead of o200k tokens (bounded CPU). */
+const tokenizeLimit = 4_000_000;
+
+/** The agent's request over the sent one, in o200k tokens (in characters for very large bodies). */
+export function sizeRatio(agentText: string, sentText: string): number {
+  if (agentText.length > tokenizeLimit) return sentText.length > 0 ? agentText.length / sentText.length : 1;
+  const sentTokens = countO200kTokens(sentText);
+  return sentTokens > 0 ? countO200kTokens(agentText) / sentTokens : 1;
 }
 
 /**
  * A view for one request whose agent body is `agentText`. Counting happens only when the core sent a different
- * body (a compacted request), once, when the answer arrives.
+ * body (a compacted request), once, while the upstream works on the request (so it adds nothing to the time to
+ * the first byte unless the upstream answers faster than the count takes).
  */
 export function agentUsageView(format: ProviderFormat, agentText: string, upstreamFetch: FetchFunction): AgentUsageView {
-  let sentText: string | undefined;
+  let ratio: Promise<number> | undefined;
   return {
     fetch(input, init) {
-      if (typeof init?.body === "string" && init.body !== agentText) sentText = init.body;
-      return upstreamFetch(input, init);
+      const sent = init?.body;
+      const pending = upstreamFetch(input, init);
+      if (typeof sent === "string" && sent !== agentText) {
+        ratio = new Promise((resolve) => setImmediate(() => resolve(sizeRatio(agentText, sent))));
+      }
+      return pending;
     },
-    answer(upstream) {
-      if (sentText === undefined || !upstream.ok || upstream.body === null) return upstream;
-      const sentTokens = countO200kTokens(sentText);
-      const ratio = sentTokens > 0 ? countO200kTokens(agentText) / sentTokens : 1;
-      if (!(ratio > 1)) return upstream;
+    async answer(upstream) {
+      if (ratio === undefined || !upstream.ok || upstream.body === null) return upstream;
+      const scale = await ratio.catch(() => 1);
+      if (!(scale > 1)) return upstream;
       const headers = new Headers(upstream.headers);
-      headers.set(AGENT_USAGE_HEADER, `uncompacted; ratio=${ratio.toFixed(4)}`);
+      headers.set(AGENT_USAGE_HEADER, `uncompacted; ratio=${scale.toFixed(4)}`);
       const init = { status: upstream.status, statusText: upstream.statusText, headers };
       if ((upstream.headers.get("content-type") ?? "").includes("text/event-stream")) {
-        return new Response(rewriteEventStream(upstream.body, format, ratio), init);
+        return new Response(rewriteEventStream(upstream.body, format, scale), init);
       }
-      const body = upstream.text().then((text) => rewriteJson(format, text, ratio).text);
+      const body = upstream.text().then((text) => rewriteJson(format, text, scale).text);
       const stream = new ReadableStream<Uint8Array>({
         async start(controller) {
           try {

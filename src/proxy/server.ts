@@ -387,7 +387,7 @@ export async function startProxy(options: ProxyOptions = {}): Promise<CompactorP
     }
 
     // 6. Relay.
-    await relay(view?.answer(upstream) ?? upstream, response, abort);
+    await relay(view ? await view.answer(upstream) : upstream, response, abort);
     return format ?? "passthrough";
   }
 
