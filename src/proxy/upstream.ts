@@ -97,7 +97,7 @@ function responseOf(answer: IncomingMessage, method: string): Response {
   }
   if (bodiless.has(status) || method === "HEAD") {
     answer.resume();
-    return new Response(null, { status: status < 200 ? 200 : status, statusText: answer.statusMessage ?? "", headers });
+    return new Response(null, { status: Math.max(status, 200), statusText: answer.statusMessage ?? "", headers });
   }
   const body = Readable.toWeb(stream) as unknown as ReadableStream<Uint8Array>;
   return new Response(body, { status, statusText: answer.statusMessage ?? "", headers });

@@ -39,8 +39,10 @@ describe("BodyMemo: incremental parsing of a session's bodies", () => {
     const parsedA = memo.parse("openai-chat", a, undefined);
     const parsedB = memo.parse("openai-chat", b, undefined);
     expect(parsedB).toEqual(JSON.parse(b));
-    expect((parsedB?.messages as unknown[])[0]).toBe((parsedA?.messages as unknown[])[0]);
-    expect((parsedB?.messages as unknown[])[1]).toEqual({ role: "assistant", content: "two" });
+    const messagesA = (parsedA?.messages ?? []) as unknown[];
+    const messagesB = (parsedB?.messages ?? []) as unknown[];
+    expect(messagesB[0]).toBe(messagesA[0]);
+    expect(messagesB[1]).toEqual({ role: "assistant", content: "two" });
     // Responses keep their conversation in `input`.
     const r = JSON.stringify({ model: "gpt-5", input: [first], instructions: "be brief" });
     expect(memo.parse("openai-responses", r, "r")).toEqual(JSON.parse(r));
