@@ -150,7 +150,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     const started = now();
     const raw = fullMessages(state, request, binding.messages(request.params));
     const requestedModel =
-      typeof request.params.model === "string" ? request.params.model : (state.meta.model ?? "unknown");
+      typeof request.params.model === "string" ? request.params.model : (request.model ?? state.meta.model ?? "unknown");
     state.meta.provider = request.format;
     state.meta.model = requestedModel;
 

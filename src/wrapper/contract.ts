@@ -18,6 +18,8 @@ export interface OutgoingRequest {
   stream: boolean;
   /** The caller's signal (its abort, or the SDK's timeout): waits compactor adds should end with it. */
   signal?: AbortSignal;
+  /** The model the URL names when the body names none (Vertex AI's `…/models/claude-…:rawPredict`). */
+  model?: string;
 }
 
 /** What the runtime decided to send. */

@@ -22,7 +22,7 @@ import type { ProviderFormat } from "../../transcript/types.js";
 import { type CallOutcome, type OutgoingRequest, type PreparedRequest, type RequestHandler, SESSION_HEADER } from "../contract.js";
 import { takeSessionHeader } from "../internal/session-header.js";
 import { observeBody } from "./observe.js";
-import { allFormats, type FormatSet, formatOf } from "./route.js";
+import { allFormats, type FormatSet, formatOf, modelInPath } from "./route.js";
 import type { FetchFunction, WireRequest } from "./request.js";
 
 /**
@@ -250,6 +250,10 @@ export function createWireCore(options: WireCoreOptions): WireCore {
     const startedAt = performance.now();
     const stream = params.stream === true;
     const outgoing: OutgoingRequest = { format, sessionId, params, stream };
+    if (typeof params.model !== "string") {
+      const model = modelInPath(request.url);
+      if (model !== undefined) outgoing.model = model;
+    }
     // Not enumerable: the request reads (and logs) as the four fields it is about.
     if (init.signal) Object.defineProperty(outgoing, "signal", { value: init.signal, enumerable: false });
     const prepared = await prepareSafely(handler, outgoing);

@@ -44,3 +44,14 @@ function pathOf(url: string): string {
   while (path.length > 1 && path.endsWith("/")) path = path.slice(0, -1);
   return path;
 }
+
+/** The model a Vertex AI URL names (`…/models/claude-sonnet-4-5@20250929:streamRawPredict`), if any. */
+export function modelInPath(url: string): string | undefined {
+  const match = /\/models\/([^/:?#]+):(?:stream)?rawPredict(?:[?#]|$)/i.exec(url);
+  if (!match?.[1]) return undefined;
+  try {
+    return decodeURIComponent(match[1]);
+  } catch {
+    return match[1];
+  }
+}
