@@ -39,7 +39,8 @@ const maxExchanges = 32;
 
 /** Recall state of a live session (in memory). */
 interface RecallState {
-  exchanges: Array<{ anchor: string; entries: unknown[] }>;
+  /** Hidden exchanges, each with the checkpoint its call was sent through. */
+  exchanges: Array<{ anchor: string; entries: unknown[]; checkpointId: string | undefined }>;
 }
 
 const states = new WeakMap<LiveSession, RecallState>();
@@ -78,10 +79,10 @@ export function keptOutput(session: LiveSession, id: string): string | undefined
 
 /**
  * `params` with the session's hidden exchanges put back before the replies they led to, and the recall tool
- * appended. The replies are searched in the whole view: masking and lossless removals keep assistant messages as
- * they are, so a reply inside a compacted prefix is found there, and the exchange is put back there on every call
- * alike (the prefix keeps its bytes). Exchanges whose reply is gone (summarized, or the agent rewrote its
- * history) are forgotten.
+ * appended. An exchange rides until the next compaction: the new checkpoint rewrites the cached prefix anyway,
+ * and the recalled output is then offloaded again like any other (the bench charges recalls the same way). The
+ * replies are searched in the whole view (masking keeps assistant messages as they are). Exchanges whose reply
+ * is gone (the agent rewrote its history) are forgotten.
  */
 export function withRecall(
   session: LiveSession,
@@ -89,6 +90,8 @@ export function withRecall(
   params: Record<string, unknown>,
 ): Record<string, unknown> {
   const recall = stateOf(session);
+  const checkpointId = session.meta.checkpoint?.id;
+  recall.exchanges = recall.exchanges.filter((exchange) => exchange.checkpointId === checkpointId);
   let next = params;
   const history = historyOf(format, params);
   if (history && recall.exchanges.length > 0) {
@@ -132,15 +135,18 @@ function promptOf(usage: Usage): number {
 export function recallHooks(input: RecallHooksInput): RecallHooks {
   const { session, format, options } = input;
   const binding = bindingFor(format);
+  const checkpointId = session.meta.checkpoint?.id;
   return {
     maxRecalls: options.maxRecalls,
     lookupTimeoutMs: options.lookupTimeoutMs,
     lookup: async (id) => keptOutput(session, id),
     remember: (exchange) => {
       const recall = stateOf(session);
+      // The checkpoint this call was sent through (read when it was prepared).
+      const kept = { ...exchange, checkpointId };
       recall.exchanges = [
         ...recall.exchanges.filter((known) => known.anchor !== exchange.anchor),
-        exchange,
+        kept,
       ].slice(-maxExchanges);
     },
     settleTurn: (outcome: CallOutcome, info: RecallTurnInfo) => {

@@ -121,7 +121,11 @@ async function runAgent(
   const options = {
     session: `offload-${format}-${stream}-${plan.kind}`,
     strategy: offload(observationMasking({ keepLast: 1, minTokens: 20 })),
-    trigger: tokenThreshold(800),
+    // Compactions at two fixed calls: the recall happens between them.
+    trigger: {
+      name: "at-3-and-8",
+      shouldCompact: (context: { callIndex: number }) => [3, 8].includes(context.callIndex),
+    },
     summarizer: false as const,
     onEvent: (event: CompactorEvent) => events.push(event),
     diagnosticsChannel: false,
@@ -239,7 +243,7 @@ describe.each(formats)("offload round trip, %s", (format) => {
   for (const stream of [false, true]) {
     it(`${stream ? "streaming" : "plain"}: the model recalls, compactor answers and continues, the agent never sees it`, async () => {
       const recalled: string[] = [];
-      const plan: Plan = { steps: 9, recallAt: 6, kind: "alone" };
+      const plan: Plan = { steps: 11, recallAt: 6, kind: "alone" };
       const server = await startServer({ script: script(plan, recalled) });
       const events: CompactorEvent[] = [];
       const { seen, client } = await runAgent(server, format, stream, plan, events);
@@ -269,11 +273,16 @@ describe.each(formats)("offload round trip, %s", (format) => {
       expect(JSON.stringify(tools.at(-1))).toContain("compactor_recall");
       expect(JSON.stringify(tools.at(0))).toContain("bash");
 
-      // Later calls carry the hidden exchange again (the model sees what it saw; pairs stay whole).
+      // Later calls carry the hidden exchange again (the model sees what it saw; pairs stay whole) until the next
+      // compaction (call 8), which offloads it again; pairing holds throughout (every request validated above).
       const index = server.requests.indexOf(continuation as RecordedRequest);
       const later = server.requests.slice(index + 1);
-      expect(later.length).toBeGreaterThan(0);
-      for (const request of later) expect(recallAnswerIds(request)).toHaveLength(1);
+      const nextCompaction = events.find((event) => event.type === "compaction" && event.callIndex === 8);
+      expect(nextCompaction).toBeDefined();
+      // Agent call 7 is the request right after the continuation; call 8 compacts.
+      expect(recallAnswerIds(later[0] as RecordedRequest)).toHaveLength(1);
+      expect(later.length).toBeGreaterThan(2);
+      for (const request of later.slice(1)) expect(recallAnswerIds(request)).toHaveLength(0);
 
       // Priced as spend: the report's cost is the call events' plus the hidden turn's, and it says so.
       const report = await sessionReport(client);
@@ -340,8 +349,9 @@ describe("thinking signatures survive the hidden round trip (Anthropic)", () => 
       );
       const continuationIndex = server.requests.findIndex((request) => endsWithRecallAnswer(request));
       expect(continuationIndex).toBeGreaterThan(0);
-      // The continuation and every later request carry it, byte for byte, next to its recall call.
-      expect(withThinking).toEqual(server.requests.slice(continuationIndex));
+      // The continuation and the later requests until the next compaction (call 8) carry it, unchanged, next to
+      // its recall call.
+      expect(withThinking).toEqual(server.requests.slice(continuationIndex, continuationIndex + 2));
       for (const request of withThinking) {
         const messages = (request.body as { messages: Array<{ role: string; content: unknown }> }).messages;
         const holder = messages.find((message) => JSON.stringify(message.content).includes("sig-recall-1"));
