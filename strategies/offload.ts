@@ -40,17 +40,18 @@ export function recallHint(id: string): string {
   return `Its full output is kept: call the ${recallHintMarker}${id}" to read it again.`;
 }
 
-/** Ids of every recall hint in `text`, in order. */
+const idInText = /id "(r[0-9a-f]{10})"/g;
+
+/** Ids of every recall hint and every entry of a kept-outputs index in `text`, in order. */
 export function recallIdsIn(text: string): string[] {
-  const ids: string[] = [];
-  let at = text.indexOf(recallHintMarker);
-  while (at >= 0) {
-    const id = text.slice(at + recallHintMarker.length, at + recallHintMarker.length + 11);
-    if (offloadIdPattern.test(id)) ids.push(id);
-    at = text.indexOf(recallHintMarker, at + recallHintMarker.length);
-  }
-  return ids;
+  if (!text.includes('id "r')) return [];
+  return [...text.matchAll(idInText)].map((match) => match[1] as string);
 }
+
+/** Heading of the index of kept outputs that {@link offload} appends to a summary. */
+export const keptOutputsHeading = "## Kept outputs";
+
+const keptOutputsIntro = `Each output below was removed from this conversation but is kept: call the ${recallToolName} tool with its id to read it again.`;
 
 /**
  * The tool definition compactor adds (Anthropic form: `name`, `description`, `input_schema`; the wire stage
@@ -76,6 +77,13 @@ export interface OffloadOptions {
    * @default 64
    */
   minTokens?: number;
+  /**
+   * When the inner part summarizes, the summary gets an index of the tool outputs it replaced (id, tool, command,
+   * size; about 20 tokens each), so that those are one recall away too; at most this many entries, the latest
+   * kept. `0` writes no index.
+   * @default 200
+   */
+  maxIndexEntries?: number;
 }
 
 /** Strategies made by {@link offload} (and wrappers that report one inside, via `offloads`). */
@@ -117,6 +125,10 @@ export function offload(inner: Strategy = observationMasking(), options: Offload
   if (!(Number.isFinite(minTokens) && minTokens >= 0)) {
     throw new InvalidOptionError("minTokens", "a non-negative number", options.minTokens);
   }
+  const maxIndexEntries = options.maxIndexEntries ?? 200;
+  if (!(Number.isInteger(maxIndexEntries) && maxIndexEntries >= 0)) {
+    throw new InvalidOptionError("maxIndexEntries", "a non-negative integer", options.maxIndexEntries);
+  }
   const strategy: Strategy = {
     name: `offload(${inner.name})`,
     ...(inner.weighsCache ? { weighsCache: true } : {}),
@@ -131,7 +143,7 @@ export function offload(inner: Strategy = observationMasking(), options: Offload
         }
       }
       let hints = 0;
-      const replacement = result.replacement.map((message) => {
+      let replacement = result.replacement.map((message) => {
         if (!message.content.some((block) => block.type === "tool_result")) return message;
         let changed = false;
         const content = message.content.map((block) => {
@@ -148,6 +160,22 @@ export function offload(inner: Strategy = observationMasking(), options: Offload
         });
         return changed ? { ...message, content } : message;
       });
+      const indexed =
+        maxIndexEntries > 0
+          ? withKeptIndex(
+              messages,
+              result.keepFrom,
+              replacement,
+              originals,
+              context,
+              minTokens,
+              maxIndexEntries,
+            )
+          : undefined;
+      if (indexed) {
+        replacement = indexed.replacement;
+        hints += indexed.entries;
+      }
       if (hints === 0) return { ...result };
       return {
         ...result,
@@ -162,4 +190,102 @@ export function offload(inner: Strategy = observationMasking(), options: Offload
   };
   offloading.add(strategy);
   return strategy;
+}
+
+function shorten(text: string, limit = 60): string {
+  const oneLine = text.trim().replace(/\s+/g, " ");
+  return oneLine.length <= limit ? oneLine : `${oneLine.slice(0, limit - 3)}...`;
+}
+
+/** Index entries already written in summaries of the view before `keepFrom`, by id. */
+function earlierEntries(messages: readonly Message[], keepFrom: number): Map<string, string> {
+  const entries = new Map<string, string>();
+  for (let index = 0; index < Math.min(keepFrom, messages.length); index++) {
+    for (const block of (messages[index] as Message).content) {
+      if (block.type !== "summary" || !block.text.includes(keptOutputsHeading)) continue;
+      for (const line of block.text.split("\n")) {
+        const id = /^- id "(r[0-9a-f]{10})"/.exec(line)?.[1];
+        if (id) entries.set(id, line);
+      }
+    }
+  }
+  return entries;
+}
+
+/** `text` without its kept-outputs section (a summarizer may have copied the earlier one). */
+function withoutIndex(text: string): string {
+  const at = text.indexOf(`\n\n${keptOutputsHeading}\n`);
+  return at < 0 ? text : text.slice(0, at);
+}
+
+/** One object per (summary block, index text): the same compaction writes the same objects again. */
+const indexedMemo = new WeakMap<object, Map<string, Message>>();
+
+/**
+ * The replacement with an index of kept outputs appended to its (first) summary: the tool results the view held
+ * before `keepFrom` that the replacement no longer holds (summarized away), and the entries of earlier indexes
+ * that were summarized again. Undefined when the replacement has no summary or nothing to list.
+ */
+function withKeptIndex(
+  messages: readonly Message[],
+  keepFrom: number,
+  replacement: readonly Message[],
+  originals: ReadonlyMap<string, ToolResultBlock>,
+  context: StrategyContext,
+  minTokens: number,
+  maxEntries: number,
+): { replacement: Message[]; entries: number } | undefined {
+  const summaryAt = replacement.findIndex((message) =>
+    message.content.some((block) => block.type === "summary"),
+  );
+  if (summaryAt < 0) return undefined;
+  const present = new Set<string>();
+  for (const message of replacement)
+    for (const block of message.content) if (block.type === "tool_result") present.add(block.callId);
+  const calls = new Map<string, { name: string; input: unknown }>();
+  for (let index = 0; index < Math.min(keepFrom, messages.length); index++)
+    for (const block of (messages[index] as Message).content)
+      if (block.type === "tool_call") calls.set(block.id, { name: block.name, input: block.input });
+  const entries = earlierEntries(messages, keepFrom);
+  for (const [callId, original] of originals) {
+    if (present.has(callId)) continue;
+    const text = textOf(original.content);
+    const id = offloadId(callId);
+    if (entries.has(id)) continue;
+    if (text.startsWith("[compactor:") && !text.includes(recallHintMarker)) continue;
+    const tokens = context.tokens.count([{ role: "tool", content: [original] }]);
+    if (tokens < minTokens && !text.includes(recallHintMarker)) continue;
+    const call = calls.get(callId);
+    const first =
+      call && typeof call.input === "object" && call.input !== null
+        ? Object.values(call.input as Record<string, unknown>).find((value) => typeof value === "string")
+        : undefined;
+    const what = `${call?.name ?? original.name ?? "tool"}${typeof first === "string" && first.trim() !== "" ? ` \`${shorten(first)}\`` : ""}`;
+    entries.set(
+      id,
+      `- id "${id}": ${what}${text.includes(recallHintMarker) ? "" : ` (${Math.round(tokens)} tokens)`}`,
+    );
+  }
+  if (entries.size === 0) return undefined;
+  const lines = [...entries.values()].slice(-maxEntries);
+  const index = `\n\n${keptOutputsHeading}\n${keptOutputsIntro}\n${lines.join("\n")}`;
+  const message = replacement[summaryAt] as Message;
+  let byIndex = indexedMemo.get(message);
+  if (!byIndex) {
+    byIndex = new Map();
+    indexedMemo.set(message, byIndex);
+  }
+  let next = byIndex.get(index);
+  if (!next) {
+    next = {
+      ...message,
+      content: message.content.map((block) =>
+        block.type === "summary" ? { ...block, text: `${withoutIndex(block.text)}${index}` } : block,
+      ),
+    };
+    byIndex.set(index, next);
+  }
+  const out = [...replacement];
+  out[summaryAt] = next;
+  return { replacement: out, entries: lines.length };
 }

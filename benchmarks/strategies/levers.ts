@@ -16,7 +16,8 @@
  * largest excess over no compaction at any stopping point after the first compaction, over the bucket's sessions.
  *
  * Run: `npx tsx benchmarks/strategies/levers.ts [--subfolders claude-code,mini-swe-agent] [--strategies a,b]
- * [--settings "anthropic 5m,openai"]`.
+ * [--settings "anthropic 5m,openai"] [--min-calls 100]` (`--min-calls` keeps only the sessions of at least that
+ * many recorded calls).
  * Prints a table per setting and one JSON line.
  *
  * @module
@@ -80,13 +81,15 @@ export const leverSpecs: readonly StrategySpec[] = [
   {
     name: "default+offload",
     source:
-      "the default with its lossless removals and masking made recallable: cacheAware(pipeline(offload(losslessRemovals()), offload(observationMasking()), factSummary()))",
+      "the default made reversible: cacheAware(offload(pipeline(losslessRemovals(), observationMasking(), factSummary()))), placeholders recallable and the summary indexing the outputs it replaced",
     create: () => ({
       strategy: cacheAware(
-        pipeline(
-          offload(losslessRemovals()),
-          offload(observationMasking()),
-          factSummary({ maxFactCharacters: defaultFactCharacters }),
+        offload(
+          pipeline(
+            losslessRemovals(),
+            observationMasking(),
+            factSummary({ maxFactCharacters: defaultFactCharacters }),
+          ),
         ),
       ),
       trigger: always,
@@ -249,7 +252,10 @@ async function main(): Promise<void> {
   }
   const subfolders = (argument("--subfolders") ?? "claude-code,mini-swe-agent").split(",");
   const strategies = (argument("--strategies")?.split(",") ?? leverStrategies).filter(Boolean);
-  const sessions = await loadSessions(subfolders.filter((name) => name !== ""));
+  const minCalls = Number(argument("--min-calls") ?? 0);
+  const sessions = (await loadSessions(subfolders.filter((name) => name !== ""))).filter(
+    (session) => session.calls.length >= minCalls,
+  );
   const specs = leverSpecsByName(strategies.includes("none") ? strategies : ["none", ...strategies]);
   const tokens = defaultTokenCounter();
   const all: LeverRow[] = [];

@@ -154,14 +154,17 @@ export function replayTranscript(transcript: Transcript, options: ReplayOptions)
   return new Replay(transcript, options).run();
 }
 
-/** Offload ids of the recallable placeholders in a checkpoint's replacement. */
+/** Offload ids a checkpoint's replacement shows: its recallable placeholders and its summaries' kept-outputs index. */
 function recallableIds(replacement: readonly Message[]): Set<string> {
   const ids = new Set<string>();
+  const add = (text: string) => {
+    for (const id of recallIdsIn(text)) ids.add(id);
+  };
   for (const message of replacement) {
     for (const block of message.content) {
-      if (block.type !== "tool_result") continue;
-      for (const part of block.content)
-        if (part.type === "text") for (const id of recallIdsIn(part.text)) ids.add(id);
+      if (block.type === "text" || block.type === "summary") add(block.text);
+      else if (block.type === "tool_result")
+        for (const part of block.content) if (part.type === "text") add(part.text);
     }
   }
   return ids;

@@ -110,3 +110,41 @@ describe("offload", () => {
     expect(() => offload({} as never)).toThrow(/inner/);
   });
 });
+
+describe("offload around a summarizing pipeline", () => {
+  it("indexes the outputs the summary replaced, so they are one recall away too, and carries the index on", async () => {
+    const { factSummary } = await import("../../strategies/fact-summary.js");
+    const strategy = offload(pipeline(observationMasking({ keepLast: 3 }), factSummary({ keepTurns: 4 })));
+    const messages = toolHistory(20);
+    const result = await strategy.compact(messages, contextFor(messages));
+    expect(result).not.toBeNull();
+    const view = expectValidCompaction(messages, result as NonNullable<typeof result>);
+    const summary = view.flatMap((message) => message.content).find((block) => block.type === "summary");
+    expect(summary?.type).toBe("summary");
+    const text = (summary as { text: string }).text;
+    expect(text).toContain("## Kept outputs");
+    const present = new Set(
+      view.flatMap((message) =>
+        message.content.flatMap((block) => (block.type === "tool_result" ? [block.callId] : [])),
+      ),
+    );
+    // Every output the view no longer holds is in the index, by the id of its call.
+    const gone = messages
+      .flatMap((message) =>
+        message.content.flatMap((block) => (block.type === "tool_result" ? [block.callId] : [])),
+      )
+      .filter((callId) => !present.has(callId));
+    expect(gone.length).toBeGreaterThan(5);
+    for (const callId of gone) expect(recallIdsIn(text)).toContain(offloadId(callId));
+    // Compacting again (more turns) keeps the earlier entries.
+    const longer = [...view, ...toolHistory(30).slice(42)];
+    const again = await strategy.compact(longer, contextFor(longer));
+    if (again) {
+      const next = applyCompaction(longer, again)
+        .flatMap((message) => message.content)
+        .find((block) => block.type === "summary");
+      const ids = recallIdsIn((next as { text: string }).text);
+      for (const callId of gone) expect(ids).toContain(offloadId(callId));
+    }
+  });
+});
