@@ -79,7 +79,7 @@ export interface OffloadOptions {
   minTokens?: number;
   /**
    * When the inner part summarizes, the summary gets an index of the tool outputs it replaced (id, tool, command,
-   * size; about 20 tokens each), so that those are one recall away too; at most this many entries, the latest
+   * size; about 30 tokens each), so that those are one recall away too; at most this many entries, the latest
    * kept. `0` writes no index.
    * @default 200
    */
