@@ -96,6 +96,34 @@ export const leverSpecs: readonly StrategySpec[] = [
     }),
   },
   {
+    name: "default+offload-no-index",
+    source:
+      "the default with its placeholders recallable but no kept-outputs index in its summaries: cacheAware(pipeline(offload(losslessRemovals()), offload(observationMasking()), factSummary()))",
+    create: () => ({
+      strategy: cacheAware(
+        pipeline(
+          offload(losslessRemovals()),
+          offload(observationMasking()),
+          factSummary({ maxFactCharacters: defaultFactCharacters }),
+        ),
+      ),
+      trigger: always,
+    }),
+  },
+  {
+    name: "default+offload-index-50",
+    source: "default+offload with at most 50 kept-outputs index lines",
+    create: () => ({
+      strategy: cacheAware(
+        offload(
+          pipeline(losslessRemovals(), observationMasking(), factSummary({ maxFactCharacters: defaultFactCharacters })),
+          { maxIndexEntries: 50 },
+        ),
+      ),
+      trigger: always,
+    }),
+  },
+  {
     name: "default+cold-lossless",
     source: "the default, and lossless removals whenever the cache has expired and the default declines",
     create: () => ({

@@ -125,6 +125,11 @@ export interface RecallHooksInput {
   now: () => number;
   /** Adds a hidden turn's bill to the call's (the budget's settlement). */
   bill: (billed: { usd: number | null; tokens: number }) => void;
+  /**
+   * Calibrated prompt tokens of the request as sent, for a hidden turn whose answer reported no usage (a chat
+   * stream without `stream_options.include_usage`): its spend is then estimated, never left out.
+   */
+  estimatePromptTokens: () => number;
 }
 
 function promptOf(usage: Usage): number {
@@ -174,8 +179,29 @@ export function recallHooks(input: RecallHooksInput): RecallHooks {
         return;
       }
       let usage: Usage | undefined;
-      if (outcome.kind === "response") usage = binding.responseUsage(outcome.response);
-      else if (outcome.kind === "stream") usage = binding.streamUsage(outcome.events);
+      try {
+        if (outcome.kind === "response") usage = binding.responseUsage(outcome.response);
+        else if (outcome.kind === "stream") usage = binding.streamUsage(outcome.events);
+      } catch {
+        usage = undefined;
+      }
+      if (!usage) {
+        usage = {
+          inputTokens: Math.round(input.estimatePromptTokens()),
+          cacheReadTokens: 0,
+          cacheWrite5mTokens: 0,
+          cacheWrite1hTokens: 0,
+          outputTokens: 0,
+          reasoningTokens: 0,
+        };
+        input.emit({
+          type: "error",
+          session: session.id,
+          time,
+          phase: "usage",
+          message: "the provider reported no usage for a hidden recall turn; an estimate was recorded",
+        });
+      }
       totals.turns++;
       totals.answered += info.answers.filter((answer) => answer === "kept").length;
       totals.unanswered += info.answers.filter((answer) => answer !== "kept").length;

@@ -362,6 +362,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     // 5. Recall (offload on): the tool on every compactable request from the session's first call, so the
     // tools block never changes, and earlier hidden exchanges put back before the replies they led to.
     let recall: RecallHooks | undefined;
+    const compactedView = Boolean(raw && checkpoint && !blocked && !options.shadow);
     let recallBilled: { usd: number | null; tokens: number } | undefined;
     if (options.offload && options.strategy && raw && !blocked && !options.shadow) {
       params = withRecall(state, request.format, params);
@@ -373,6 +374,10 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         options: options.offload,
         emit: options.emit,
         now,
+        estimatePromptTokens: () => {
+          const sent = estimateSent(state, tokens, binding.fixedParts(request.params), compactedView, historySum(state));
+          return calibrationOf(state).predict(sent.fixed + sent.messages);
+        },
         bill: (billed) => {
           recallBilled = {
             usd: billed.usd === null || recallBilled?.usd === null ? null : (recallBilled?.usd ?? 0) + billed.usd,

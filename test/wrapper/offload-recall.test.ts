@@ -3,6 +3,7 @@
  * clients on the loopback test server, for Anthropic Messages, OpenAI Chat and Responses, plain and streaming.
  */
 import Anthropic from "@anthropic-ai/sdk";
+import OpenAI from "openai";
 import { describe, expect, it } from "vitest";
 import { type CompactorEvent, sessionReport, withCompaction } from "../../src/index.js";
 import { type RecordedRequest, recallIdsOf, reply, type ScriptFunction } from "../../src/testing/index.js";
@@ -185,6 +186,30 @@ describe("thinking signatures survive the hidden round trip (Anthropic)", () => 
       }
     });
   }
+});
+
+describe("hidden turns are always priced", () => {
+  it("a chat stream without usage: the hidden turn's spend is estimated, counted and reported", async () => {
+    const server = await startServer({ script: [reply.recall("r0123456789"), "Carried on."] });
+    const events: CompactorEvent[] = [];
+    const client = withCompaction(new OpenAI({ apiKey: "k", baseURL: server.openaiBaseURL, maxRetries: 0 }), {
+      session: "no-usage",
+      strategy: offload(),
+      summarizer: false,
+      diagnosticsChannel: false,
+      onEvent: (event) => events.push(event),
+    });
+    const completion = await client.chat.completions
+      .stream({ model: modelOf["openai-chat"], messages: [{ role: "user", content: "go" }] })
+      .finalChatCompletion();
+    expect(completion.choices[0]?.message.content).toBe("Carried on.");
+    const recall = events.find((event) => event.type === "recall");
+    expect(recall).toMatchObject({ answers: ["unknown"], dropped: false });
+    expect((recall as { costUsd: number }).costUsd).toBeGreaterThan(0);
+    expect(events.some((event) => event.type === "error" && event.phase === "usage")).toBe(true);
+    const report = await sessionReport(client);
+    expect(report.recall.costUsd).toBeCloseTo((recall as { costUsd: number }).costUsd, 12);
+  });
 });
 
 describe("offload off", () => {
