@@ -202,7 +202,7 @@ function earlierEntries(messages: readonly Message[], keepFrom: number): Map<str
   const entries = new Map<string, string>();
   for (let index = 0; index < Math.min(keepFrom, messages.length); index++) {
     for (const block of (messages[index] as Message).content) {
-      if (block.type !== "summary" || !block.text.includes(keptOutputsHeading)) continue;
+      if ((block.type !== "summary" && block.type !== "text") || !block.text.includes(keptOutputsHeading)) continue;
       for (const line of block.text.split("\n")) {
         const id = /^- id "(r[0-9a-f]{10})"/.exec(line)?.[1];
         if (id) entries.set(id, line);
@@ -277,11 +277,16 @@ function withKeptIndex(
   }
   let next = byIndex.get(index);
   if (!next) {
+    // A text block of its own beside the summary: a summarizer extending the summary reads the summary block
+    // alone, so the index is never summarized into the prose (nor grows with it); it is rebuilt here each time.
     next = {
       ...message,
-      content: message.content.map((block) =>
-        block.type === "summary" ? { ...block, text: `${withoutIndex(block.text)}${index}` } : block,
-      ),
+      content: [
+        ...message.content
+          .filter((block) => !(block.type === "text" && block.text.startsWith(keptOutputsHeading)))
+          .map((block) => (block.type === "summary" ? { ...block, text: withoutIndex(block.text) } : block)),
+        { type: "text", text: index.trimStart() },
+      ],
     };
     byIndex.set(index, next);
   }
