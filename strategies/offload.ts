@@ -80,8 +80,10 @@ export interface OffloadOptions {
   /**
    * When the inner part summarizes, the summary gets an index of the tool outputs it replaced (id, tool, command,
    * size; about 30 tokens each), so that those are one recall away too; at most this many entries, the latest
-   * kept. `0` writes no index.
-   * @default 200
+   * kept. `0` writes no index. Off by default: measured inside the default on the long recorded Claude Code
+   * sessions, an index (of 50 or 200 lines) halved the number of compactions and lowered the effective saving
+   * from 12.0% to 7.5% (Anthropic 5-minute writes; `benchmarks/strategies/levers.ts`, `default+offload-indexed`).
+   * @default 0
    */
   maxIndexEntries?: number;
 }
@@ -125,7 +127,7 @@ export function offload(inner: Strategy = observationMasking(), options: Offload
   if (!(Number.isFinite(minTokens) && minTokens >= 0)) {
     throw new InvalidOptionError("minTokens", "a non-negative number", options.minTokens);
   }
-  const maxIndexEntries = options.maxIndexEntries ?? 200;
+  const maxIndexEntries = options.maxIndexEntries ?? 0;
   if (!(Number.isInteger(maxIndexEntries) && maxIndexEntries >= 0)) {
     throw new InvalidOptionError("maxIndexEntries", "a non-negative integer", options.maxIndexEntries);
   }

@@ -81,24 +81,7 @@ export const leverSpecs: readonly StrategySpec[] = [
   {
     name: "default+offload",
     source:
-      "the default made reversible: cacheAware(offload(pipeline(losslessRemovals(), observationMasking(), factSummary()))), placeholders recallable and the summary indexing the outputs it replaced",
-    create: () => ({
-      strategy: cacheAware(
-        offload(
-          pipeline(
-            losslessRemovals(),
-            observationMasking(),
-            factSummary({ maxFactCharacters: defaultFactCharacters }),
-          ),
-        ),
-      ),
-      trigger: always,
-    }),
-  },
-  {
-    name: "default+offload-no-index",
-    source:
-      "the default with its placeholders recallable but no kept-outputs index in its summaries: cacheAware(pipeline(offload(losslessRemovals()), offload(observationMasking()), factSummary()))",
+      "the default with its placeholders recallable: cacheAware(pipeline(offload(losslessRemovals()), offload(observationMasking()), factSummary()))",
     create: () => ({
       strategy: cacheAware(
         pipeline(
@@ -111,13 +94,14 @@ export const leverSpecs: readonly StrategySpec[] = [
     }),
   },
   {
-    name: "default+offload-index-50",
-    source: "default+offload with at most 50 kept-outputs index lines",
+    name: "default+offload-indexed",
+    source:
+      "the default made reversible with a kept-outputs index in its summaries: cacheAware(offload(pipeline(losslessRemovals(), observationMasking(), factSummary()), { maxIndexEntries: 200 }))",
     create: () => ({
       strategy: cacheAware(
         offload(
           pipeline(losslessRemovals(), observationMasking(), factSummary({ maxFactCharacters: defaultFactCharacters })),
-          { maxIndexEntries: 50 },
+          { maxIndexEntries: 200 },
         ),
       ),
       trigger: always,

@@ -114,7 +114,9 @@ describe("offload", () => {
 describe("offload around a summarizing pipeline", () => {
   it("indexes the outputs the summary replaced, so they are one recall away too, and carries the index on", async () => {
     const { factSummary } = await import("../../strategies/fact-summary.js");
-    const strategy = offload(pipeline(observationMasking({ keepLast: 3 }), factSummary({ keepTurns: 4 })));
+    const strategy = offload(pipeline(observationMasking({ keepLast: 3 }), factSummary({ keepTurns: 4 })), {
+      maxIndexEntries: 200,
+    });
     const messages = toolHistory(20);
     const result = await strategy.compact(messages, contextFor(messages));
     expect(result).not.toBeNull();
