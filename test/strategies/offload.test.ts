@@ -123,7 +123,8 @@ describe("offload around a summarizing pipeline", () => {
     const view = expectValidCompaction(messages, result as NonNullable<typeof result>);
     const holder = view.find((message) => message.content.some((block) => block.type === "summary"));
     expect(holder).toBeDefined();
-    const summaryText = (holder?.content.find((block) => block.type === "summary") as { text: string }).text;
+    const summaryBlock = holder?.content.find((block) => block.type === "summary");
+    const summaryText = summaryBlock?.type === "summary" ? summaryBlock.text : "";
     // The index is a block of its own beside the summary (a summarizer extending it never reads the index).
     expect(summaryText).not.toContain("## Kept outputs");
     const text = (holder?.content ?? []).map((block) => (block.type === "text" ? block.text : "")).join("");
@@ -145,8 +146,12 @@ describe("offload around a summarizing pipeline", () => {
     const longer = [...view, ...toolHistory(30).slice(42)];
     const again = await strategy.compact(longer, contextFor(longer));
     if (again) {
-      const next = applyCompaction(longer, again).find((message) => message.content.some((block) => block.type === "summary"));
-      const ids = recallIdsIn((next?.content ?? []).map((block) => (block.type === "text" ? block.text : "")).join(""));
+      const next = applyCompaction(longer, again).find((message) =>
+        message.content.some((block) => block.type === "summary"),
+      );
+      const ids = recallIdsIn(
+        (next?.content ?? []).map((block) => (block.type === "text" ? block.text : "")).join(""),
+      );
       for (const callId of gone) expect(ids).toContain(offloadId(callId));
     }
   });
