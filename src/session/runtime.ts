@@ -15,6 +15,8 @@ import { settleCall } from "./accounting.js";
 import { applyCompaction, type CompactionPlan, planCompaction, requestCacheTtlMs } from "./compaction.js";
 import { placeBreakpoints, stripCacheControl } from "./breakpoints.js";
 import { bindingFor } from "./formats.js";
+import { anthropicCompactionBeta, nativeCompactorFor } from "./native-compaction.js";
+import { isNativeCompactionMessage } from "../../strategies/native.js";
 import { type CallGate, type GateTicket, isRefusal } from "./gate.js";
 import type { CacheLayout } from "./shadow-cache.js";
 import { enqueue, type LiveSession, liveFrom } from "./live-session.js";
@@ -258,6 +260,9 @@ export function createRuntime(options: RuntimeOptions): Runtime {
               tokens,
               now: started,
               summarizer,
+              native: options.shadow
+                ? undefined
+                : nativeCompactorFor(request.format, request.params, request.provider, () => rawLookup(state, raw)),
               requestTtlMs: requestCacheTtlMs(request.format, request.params),
               ...(ticket?.pressure ? { pressure: ticket.pressure } : {}),
             }),
@@ -296,6 +301,8 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     }
     if (plan) {
       if (plan.violations.length > 0) {
+        // A summary or a provider's compaction that was paid for and then discarded is still spend.
+        if (!options.shadow && plan.summarizerCostUsd) state.meta.totals.summarizerCostUsd += plan.summarizerCostUsd;
         options.emit({
           type: "error",
           session: state.id,
@@ -364,8 +371,14 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     inflight.add(done);
     state.lastCall = done;
     void done.then(() => inflight.delete(done));
+    // A checkpoint holding Anthropic's compaction block is sent with the beta that reads it.
+    const betas =
+      compacted && request.format === "anthropic" && checkpoint?.replacement.some(isNativeCompactionMessage)
+        ? [anthropicCompactionBeta]
+        : undefined;
     return {
       params,
+      ...(betas ? { betas } : {}),
       settle: async (outcome: CallOutcome) => {
         if (settled) return;
         settled = true;
@@ -433,6 +446,22 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       await flushEventLogs();
     },
   };
+}
+
+/** The raw form of each message of the session's view: the agent's own (`raw`) and the checkpoint's replacement. */
+function rawLookup(state: LiveSession, raw: readonly unknown[]): Map<Message, unknown> {
+  const map = new Map<Message, unknown>();
+  state.history.forEach((message, index) => {
+    if (index < raw.length) map.set(message, raw[index]);
+  });
+  const replacement = state.meta.checkpoint?.replacement;
+  const rawReplacement = state.rawReplacement;
+  if (replacement && rawReplacement?.checkpointId === state.meta.checkpoint?.id && rawReplacement?.messages.length === replacement.length) {
+    replacement.forEach((message, index) => {
+      map.set(message, rawReplacement.messages[index]);
+    });
+  }
+  return map;
 }
 
 /** True for an Anthropic SDK 1.x Threads request that continues a server-held thread (its messages are a delta). */

@@ -14,6 +14,16 @@ import { defaultErrorMessage } from "./provider-errors.js";
 import type { RecordedRequest } from "./recorded-request.js";
 import type { ScriptRunner } from "./script.js";
 import { combineUsage, countReplyTokens } from "./usage.js";
+import {
+  answerAnthropicCompaction,
+  answerResponsesCompact,
+  type CompactionState,
+  checkAnthropicCompaction,
+  checkResponsesCompaction,
+  compactionState,
+  sendAnthropicIssue,
+  sendOpenAIIssue,
+} from "./native-compaction.js";
 
 /** What answering needs from the server. */
 export interface RespondState {
@@ -26,6 +36,14 @@ export interface RespondState {
   nextCallIndex: () => number;
   /** Anthropic Threads the server holds, by the id of their latest reply. */
   threads?: Map<string, StoredThread>;
+  /** Provider-native compaction: the server's signing key and count (made on first use). */
+  compaction?: CompactionState;
+}
+
+/** Answers `POST /v1/responses/compact` (OpenAI's standalone compaction). */
+export function respondCompact(state: RespondState, recorded: RecordedRequest, body: JsonObject, response: ServerResponse): void {
+  state.compaction ??= compactionState(state.countTokens, state.cache, state.now);
+  answerResponsesCompact(state.compaction, recorded, body, response);
 }
 
 /** What the server keeps of an Anthropic thread: its create-only fields and the whole conversation. */
@@ -109,10 +127,23 @@ export async function respond(
     body = expanded.body;
     threaded = expanded.threaded;
   }
+  // Provider-native compaction: its parameters, blocks and items are checked first; a compaction request is
+  // answered here and never reaches the script.
+  state.compaction ??= compactionState(state.countTokens, state.cache, state.now);
+  if (handler.provider === "anthropic") {
+    const nativeIssue = checkAnthropicCompaction(state.compaction, body, recorded.headers);
+    if (nativeIssue) return sendAnthropicIssue(recorded, response, nativeIssue);
+  } else if (handler.provider === "openai-responses") {
+    const nativeIssue = checkResponsesCompaction(state.compaction, body);
+    if (nativeIssue) return sendOpenAIIssue(recorded, response, nativeIssue);
+  }
   const issue = handler.validate(body);
   if (issue !== undefined) {
     recorded.validationError = issue.message;
     return sendError(handler, recorded, response, { status: 400, ...issue });
+  }
+  if (handler.provider === "anthropic" && body.compaction !== undefined && body.compaction !== null) {
+    return answerAnthropicCompaction(state.compaction, recorded, body, response);
   }
   const prompt = layoutPrompt(handler.provider, body, state.countTokens);
   recorded.prompt = prompt;
