@@ -504,3 +504,65 @@ export function responsesCompactionDue(
   const usage = passUsage(state, "openai-responses", { ...body, input: span }, summary);
   return { item: compactionItem(state, summary), trigger, usage };
 }
+
+/** Answers a Responses create whose last input item is `compaction_trigger`: the compaction item alone. */
+export function answerResponsesTrigger(
+  due: { item: JsonObject; usage: ServerUsage },
+  recorded: RecordedRequest,
+  body: JsonObject,
+  response: ServerResponse,
+  now: number,
+): Promise<void> | undefined {
+  recorded.usage = due.usage;
+  recorded.status = 200;
+  const complete = {
+    id: `resp_test_trigger_${String(due.item.id)}`,
+    object: "response",
+    created_at: Math.floor(now / 1000),
+    status: "completed",
+    error: null,
+    incomplete_details: null,
+    instructions: body.instructions ?? null,
+    model: String(body.model),
+    output: [due.item],
+    parallel_tool_calls: body.parallel_tool_calls !== false,
+    previous_response_id: typeof body.previous_response_id === "string" ? body.previous_response_id : null,
+    tool_choice: body.tool_choice ?? "auto",
+    tools: Array.isArray(body.tools) ? body.tools : [],
+    usage: toResponsesUsage(due.usage),
+  };
+  const headers = { "x-request-id": recorded.requestId };
+  if (body.stream !== true) {
+    sendJson(response, 200, complete, headers);
+    return undefined;
+  }
+  const started = { ...complete, status: "in_progress", output: [], usage: null };
+  const events = [
+    { type: "response.created", response: started },
+    { type: "response.in_progress", response: started },
+    { type: "response.output_item.added", output_index: 0, item: due.item },
+    { type: "response.output_item.done", output_index: 0, item: due.item },
+    { type: "response.completed", response: complete },
+  ];
+  return sendEvents(
+    response,
+    events.map((event, sequence) => ({
+      event: event.type,
+      data: JSON.stringify({ ...event, sequence_number: sequence }),
+    })),
+    { headers },
+  );
+}
+
+/** Two usages added (a call and the compaction pass billed with it). */
+export function addServerUsage(left: ServerUsage, right: ServerUsage): ServerUsage {
+  return {
+    promptTokens: left.promptTokens + right.promptTokens,
+    inputTokens: left.inputTokens + right.inputTokens,
+    cacheReadTokens: left.cacheReadTokens + right.cacheReadTokens,
+    cacheWrite5mTokens: left.cacheWrite5mTokens + right.cacheWrite5mTokens,
+    cacheWrite1hTokens: left.cacheWrite1hTokens + right.cacheWrite1hTokens,
+    outputTokens: left.outputTokens + right.outputTokens,
+    reasoningTokens: left.reasoningTokens + right.reasoningTokens,
+  };
+}

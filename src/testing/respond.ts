@@ -17,6 +17,9 @@ import { combineUsage, countReplyTokens } from "./usage.js";
 import {
   answerAnthropicCompaction,
   answerResponsesCompact,
+  answerResponsesTrigger,
+  addServerUsage,
+  responsesCompactionDue,
   type CompactionState,
   checkAnthropicCompaction,
   checkResponsesCompaction,
@@ -147,6 +150,11 @@ export async function respond(
   }
   const prompt = layoutPrompt(handler.provider, body, state.countTokens);
   recorded.prompt = prompt;
+  // OpenAI Responses: a final `compaction_trigger` compacts on demand (the answer is the item alone);
+  // `context_management` past its threshold compacts first and the reply follows its item.
+  const due =
+    handler.provider === "openai-responses" ? responsesCompactionDue(state.compaction, body, prompt.totalTokens) : undefined;
+  if (due?.trigger) return answerResponsesTrigger(due, recorded, body, response, state.now());
   const callIndex = state.nextCallIndex();
   const lastUserText = handler.lastUserText(body);
   const reply = await state.runner.next(recorded, {
@@ -174,7 +182,7 @@ export async function respond(
   const message = reply.kind === "message" ? reply : reply.reply;
   const output = countReplyTokens(message, state.countTokens, { provider: handler.provider, body });
   const usage = combineUsage(prompt, state.cache[handler.cacheFamily](prompt, state.now()), output);
-  recorded.usage = usage;
+  recorded.usage = due ? addServerUsage(usage, due.usage) : usage;
   const breakAfter = reply.kind === "broken-stream" ? reply.afterEvents : undefined;
   if (breakAfter !== undefined && !recorded.stream) {
     recorded.status = 0;
@@ -185,6 +193,7 @@ export async function respond(
     createdSeconds: Math.floor(state.now() / 1000),
     deltaCharacters: state.deltaCharacters,
     body,
+    ...(due ? { compaction: { item: due.item, usage: due.usage } } : {}),
   };
   recorded.status = 200;
   if (threaded) {
