@@ -226,7 +226,11 @@ export function createWireCore(options: WireCoreOptions): WireCore {
     const outgoing: OutgoingRequest = { format, sessionId, params, stream };
     // Not enumerable: the request reads (and logs) as the four fields it is about.
     if (init.signal) Object.defineProperty(outgoing, "signal", { value: init.signal, enumerable: false });
-    Object.defineProperty(outgoing, "provider", { value: providerCall(request.url, headers, upstream), enumerable: false });
+    // Native compaction is sent only where the path is the API's own (`…/messages`, `…/responses`): not on
+    // Vertex's or Bedrock's model paths, whose bodies and features differ.
+    if (/\/(?:messages|responses)$/.test(new URL(request.url).pathname)) {
+      Object.defineProperty(outgoing, "provider", { value: providerCall(request.url, headers, upstream), enumerable: false });
+    }
     const prepared = await prepareSafely(handler, outgoing);
     if (prepared?.refuse instanceof Error) {
       return refusal === "http" ? refusalAsHttp(prepared.refuse, format) : refusalAsErrorBody(prepared.refuse, stream);
