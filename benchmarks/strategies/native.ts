@@ -40,7 +40,9 @@ function argument(name: string): string | undefined {
 
 async function main(): Promise<void> {
   if (!transcriptsPresent()) {
-    console.log(`skipped: ${transcriptsFolder} is absent (the recorded sessions live outside the repository)`);
+    console.log(
+      `skipped: ${transcriptsFolder} is absent (the recorded sessions live outside the repository)`,
+    );
     return;
   }
   const subfolders = (argument("--subfolders") ?? "claude-code").split(",").filter(Boolean);
@@ -54,11 +56,25 @@ async function main(): Promise<void> {
     const ttl = setting.ttl;
     const transcripts = ttl ? sessions.map((session) => withTtl(session, ttl)) : sessions;
     const started = performance.now();
-    const report = await runBench({ transcripts, strategies: specs, priceModel: setting.priceModel, cache: "provider", tokens });
-    const rows = rowsOf(setting.label, report.results, specs.map((spec) => spec.name));
+    const report = await runBench({
+      transcripts,
+      strategies: specs,
+      priceModel: setting.priceModel,
+      cache: "provider",
+      tokens,
+    });
+    const rows = rowsOf(
+      setting.label,
+      report.results,
+      specs.map((spec) => spec.name),
+    );
     all.push(...rows);
-    console.log(`\n${setting.label} (${setting.priceModel}), ${sessions.length} sessions, ${((performance.now() - started) / 1000).toFixed(0)} s`);
-    console.log("bucket  strategy    sessions   saving  effective  recall  dearer  worst regret  compactions");
+    console.log(
+      `\n${setting.label} (${setting.priceModel}), ${sessions.length} sessions, ${((performance.now() - started) / 1000).toFixed(0)} s`,
+    );
+    console.log(
+      "bucket  strategy    sessions   saving  effective  recall  dearer  worst regret  compactions",
+    );
     for (const row of rows) {
       console.log(
         [

@@ -277,6 +277,52 @@ describe("nativeCompaction: OpenAI Responses /responses/compact", () => {
   });
 });
 
+describe("nativeCompaction when the provider cannot compact", () => {
+  it("compacts locally on the same call; the user's calls never fail", async () => {
+    const server = await startServer({ script: loopScript(calls) });
+    const events: Events = [];
+    let refused = 0;
+    const fetch = compactorFetch({
+      session: "native-refused",
+      strategy: nativeCompaction({ cacheAware: { paybackMultiple: 1 } }),
+      onEvent: (event) => events.push(event),
+      diagnosticsChannel: false,
+      summarizer: false,
+      // The provider is overloaded for compaction requests only (529 compaction_unavailable).
+      fetch: async (input, init) => {
+        if (typeof init?.body === "string" && init.body.includes('"compaction":{"type":"summarize"}')) {
+          refused++;
+          return new Response(
+            JSON.stringify({
+              type: "error",
+              error: {
+                type: "overloaded_error",
+                message: "Overloaded",
+                details: { error_code: "compaction_unavailable" },
+              },
+            }),
+            { status: 529, headers: { "content-type": "application/json" } },
+          );
+        }
+        return globalThis.fetch(input, init);
+      },
+    });
+    const client = new Anthropic({ baseURL: server.anthropicBaseURL, apiKey: "test", maxRetries: 0, fetch });
+    await runAnthropicLoop(client, { calls });
+    expect(refused).toBeGreaterThan(0);
+    const compactions = events.filter((event) => event.type === "compaction") as Array<
+      Extract<CompactorEvent, { type: "compaction" }>
+    >;
+    expect(compactions.length).toBeGreaterThan(0);
+    for (const event of compactions) expect(event.description).not.toMatch(/^anthropic-compaction/);
+    expect(events.filter((event) => event.type === "error")).toEqual([]);
+    for (const request of server.requests) expect(request.status).toBe(200);
+    const report = await sessionReport(fetch);
+    expect(report.calls).toBe(server.requests.length);
+    expect(report.summarizerCostUsd).toBe(0);
+  });
+});
+
 describe("nativeCompaction where the API offers none", () => {
   it("Chat Completions: runs the local fallback, exactly as the default", async () => {
     const runs = await Promise.all(
