@@ -51,6 +51,27 @@ export function nativeCompactorFor(
   return undefined;
 }
 
+/** How long a model whose native compaction failed is not asked again (the part compacts locally meanwhile). */
+export const nativeRetryAfterMs = 10 * 60_000;
+
+/** `compactor` with `onFailure` called when a compaction fails (the error still reaches the part). */
+export function reportingFailures(
+  compactor: NativeCompactor,
+  onFailure: (error: unknown) => void,
+): NativeCompactor {
+  return {
+    kind: compactor.kind,
+    async compact(span, options) {
+      try {
+        return await compactor.compact(span, options);
+      } catch (error) {
+        onFailure(error);
+        throw error;
+      }
+    },
+  };
+}
+
 /** The raw (wire) form of a message of the view, when the runtime holds it: the agent's own bytes. */
 export type RawLookup = () => ReadonlyMap<Message, unknown>;
 
@@ -153,7 +174,8 @@ function fixedBreakpoints(params: Params): number {
  */
 function withFinalBreakpoint(params: Params, messages: unknown[]): unknown[] {
   const last = messages.at(-1);
-  if (!isRecord(last) || fixedBreakpoints(params) >= 4) return messages;
+  // Top-level `cache_control` (automatic caching) already marks the last block.
+  if (!isRecord(last) || params.cache_control !== undefined || fixedBreakpoints(params) >= 4) return messages;
   const blocks =
     typeof last.content === "string"
       ? [{ type: "text", text: last.content }]

@@ -15,7 +15,13 @@ import { settleCall } from "./accounting.js";
 import { applyCompaction, type CompactionPlan, planCompaction, requestCacheTtlMs } from "./compaction.js";
 import { placeBreakpoints, stripCacheControl } from "./breakpoints.js";
 import { bindingFor } from "./formats.js";
-import { anthropicCompactionBeta, nativeCompactorFor } from "./native-compaction.js";
+import {
+  anthropicCompactionBeta,
+  nativeCompactorFor,
+  nativeRetryAfterMs,
+  reportingFailures,
+} from "./native-compaction.js";
+import type { NativeCompactor } from "../../strategies/types.js";
 import { isNativeCompactionMessage } from "../../strategies/native.js";
 import { type CallGate, type GateTicket, isRefusal } from "./gate.js";
 import type { CacheLayout } from "./shadow-cache.js";
@@ -114,6 +120,20 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     if (!options.summarizerFor) return undefined;
     if (!summarizers.has(model)) summarizers.set(model, options.summarizerFor(model));
     return summarizers.get(model);
+  };
+
+  /** Provider-native compaction that failed, by format and model: not offered again until the time given. */
+  const nativeDown = new Map<string, number>();
+  const nativeFor = (
+    request: OutgoingRequest,
+    model: string,
+    lookup: () => Map<Message, unknown>,
+  ): NativeCompactor | undefined => {
+    if (options.shadow) return undefined;
+    const key = `${request.format}\u0000${model}`;
+    if ((nativeDown.get(key) ?? 0) > now()) return undefined;
+    const compactor = nativeCompactorFor(request.format, request.params, request.provider, lookup);
+    return compactor && reportingFailures(compactor, () => nativeDown.set(key, now() + nativeRetryAfterMs));
   };
 
   const reportError = (
@@ -260,9 +280,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
               tokens,
               now: started,
               summarizer,
-              native: options.shadow
-                ? undefined
-                : nativeCompactorFor(request.format, request.params, request.provider, () => rawLookup(state, raw)),
+              native: nativeFor(request, model, () => rawLookup(state, raw)),
               requestTtlMs: requestCacheTtlMs(request.format, request.params),
               ...(ticket?.pressure ? { pressure: ticket.pressure } : {}),
             }),
@@ -302,7 +320,8 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     if (plan) {
       if (plan.violations.length > 0) {
         // A summary or a provider's compaction that was paid for and then discarded is still spend.
-        if (!options.shadow && plan.summarizerCostUsd) state.meta.totals.summarizerCostUsd += plan.summarizerCostUsd;
+        if (!options.shadow && plan.summarizerCostUsd)
+          state.meta.totals.summarizerCostUsd += plan.summarizerCostUsd;
         options.emit({
           type: "error",
           session: state.id,
@@ -456,7 +475,11 @@ function rawLookup(state: LiveSession, raw: readonly unknown[]): Map<Message, un
   });
   const replacement = state.meta.checkpoint?.replacement;
   const rawReplacement = state.rawReplacement;
-  if (replacement && rawReplacement?.checkpointId === state.meta.checkpoint?.id && rawReplacement?.messages.length === replacement.length) {
+  if (
+    replacement &&
+    rawReplacement?.checkpointId === state.meta.checkpoint?.id &&
+    rawReplacement?.messages.length === replacement.length
+  ) {
     replacement.forEach((message, index) => {
       map.set(message, rawReplacement.messages[index]);
     });
@@ -484,10 +507,16 @@ async function settledOrTimeout(pending: Promise<void>, ms: number): Promise<voi
  * The request's whole conversation. A thread `continue` sends only what the server lacks: the history the session
  * already holds (the last request's messages and the reply the server stored) comes first.
  */
-function fullMessages(state: LiveSession, request: OutgoingRequest, raw: unknown[] | undefined): unknown[] | undefined {
+function fullMessages(
+  state: LiveSession,
+  request: OutgoingRequest,
+  raw: unknown[] | undefined,
+): unknown[] | undefined {
   if (raw === undefined || !continuesThread(request)) return raw;
   const base = state.lastRaw ?? rawFromMessages(request.format, request.params, state.history);
-  const reply = state.meta.lastResponse ? rawFromMessages(request.format, request.params, [state.meta.lastResponse]) : [];
+  const reply = state.meta.lastResponse
+    ? rawFromMessages(request.format, request.params, [state.meta.lastResponse])
+    : [];
   return [...base, ...reply, ...raw];
 }
 
