@@ -507,16 +507,10 @@ async function settledOrTimeout(pending: Promise<void>, ms: number): Promise<voi
  * The request's whole conversation. A thread `continue` sends only what the server lacks: the history the session
  * already holds (the last request's messages and the reply the server stored) comes first.
  */
-function fullMessages(
-  state: LiveSession,
-  request: OutgoingRequest,
-  raw: unknown[] | undefined,
-): unknown[] | undefined {
+function fullMessages(state: LiveSession, request: OutgoingRequest, raw: unknown[] | undefined): unknown[] | undefined {
   if (raw === undefined || !continuesThread(request)) return raw;
   const base = state.lastRaw ?? rawFromMessages(request.format, request.params, state.history);
-  const reply = state.meta.lastResponse
-    ? rawFromMessages(request.format, request.params, [state.meta.lastResponse])
-    : [];
+  const reply = state.meta.lastResponse ? rawFromMessages(request.format, request.params, [state.meta.lastResponse]) : [];
   return [...base, ...reply, ...raw];
 }
 
