@@ -405,7 +405,7 @@ export async function startProxy(options: ProxyOptions = {}): Promise<CompactorP
     sessions: () => [...seen.values()],
     async report(sessionId) {
       await runtime.flush();
-      return buildSessionReport(await runtime.session(sessionId));
+      return buildSessionReport(await runtime.refresh(sessionId));
     },
     metrics: () => metrics.render(),
     close(graceMs = 5000) {
