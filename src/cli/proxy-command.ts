@@ -8,6 +8,7 @@ import { parseArgs } from "node:util";
 import { InvalidOptionError } from "../errors.js";
 import { type CompactorProxy, startProxy } from "../proxy/server.js";
 import { redisStore } from "../store/redis.js";
+import { budgetFlagHelp, budgetFromFlags } from "./budget-flags.js";
 
 const usage = `Usage: compactor proxy [options]
 
@@ -20,7 +21,7 @@ Options:
   --upstream-anthropic URL   where Anthropic requests go (default https://api.anthropic.com)
   --upstream-openai URL      where OpenAI requests go (default https://api.openai.com)
   --store redis://...        keep sessions in Redis (shared by several proxies) instead of memory
-  --event-log FILE           append every event (calls, compactions, errors) to a JSONL file
+${budgetFlagHelp}  --event-log FILE           append every event (calls, compactions, errors) to a JSONL file
   --token TOKEN              require this value in the x-compactor-token header (or COMPACTOR_PROXY_TOKEN)
   --max-body BYTES           largest request body accepted (default 33554432)
   --shadow                   measure only: log what compaction would save, always send the original
@@ -37,6 +38,7 @@ export async function proxyCommand(argv: readonly string[], write: (text: string
       "upstream-anthropic": { type: "string" },
       "upstream-openai": { type: "string" },
       store: { type: "string" },
+      budget: { type: "string", multiple: true },
       "event-log": { type: "string" },
       token: { type: "string" },
       "max-body": { type: "string" },
@@ -52,9 +54,11 @@ export async function proxyCommand(argv: readonly string[], write: (text: string
   const port = Number(values.port);
   const maxBody = values["max-body"] === undefined ? undefined : Number(values["max-body"]);
   const token = values.token ?? process.env.COMPACTOR_PROXY_TOKEN;
+  const budget = budgetFromFlags(values.budget, values.store);
   const store = values.store === undefined ? undefined : redisStore({ url: values.store });
   const proxy = await startProxy({
     port,
+    ...(budget ? { budget } : {}),
     host: values.host,
     upstreams: {
       ...(values["upstream-anthropic"] ? { anthropic: values["upstream-anthropic"] } : {}),
@@ -84,6 +88,7 @@ export async function proxyCommand(argv: readonly string[], write: (text: string
   });
   await proxy.close();
   await store?.dispose?.();
+  await budget?.ledger?.dispose?.();
   write("compactor proxy stopped\n");
   return 0;
 }
@@ -97,7 +102,7 @@ Exits with the agent's exit code.
 Options:
   --upstream-anthropic URL   where requests go (default https://api.anthropic.com)
   --store redis://...        keep sessions in Redis instead of memory
-  --event-log FILE           append every event to a JSONL file
+${budgetFlagHelp}  --event-log FILE           append every event to a JSONL file
   --shadow                   measure only: log what compaction would save, always send the original
   --no-compaction            record and price calls, never compact
   --bin PATH                 the agent's executable (default: "claude" on PATH)
@@ -129,6 +134,7 @@ export async function wrapCommand(argv: readonly string[], report: (text: string
     options: {
       "upstream-anthropic": { type: "string" },
       store: { type: "string" },
+      budget: { type: "string", multiple: true },
       "event-log": { type: "string" },
       shadow: { type: "boolean", default: false },
       "no-compaction": { type: "boolean", default: false },
@@ -143,9 +149,11 @@ export async function wrapCommand(argv: readonly string[], report: (text: string
   const name = positionals[0] as string;
   const agent = agents[name];
   if (agent === undefined) throw new InvalidOptionError("agent", `one of: ${Object.keys(agents).join(", ")}`, name);
+  const budget = budgetFromFlags(values.budget, values.store);
   const store = values.store === undefined ? undefined : redisStore({ url: values.store });
   const proxy = await startProxy({
     port: 0,
+    ...(budget ? { budget } : {}),
     ...(values["upstream-anthropic"] ? { upstreams: { anthropic: values["upstream-anthropic"] } } : {}),
     ...(store ? { store } : {}),
     ...(values["event-log"] ? { eventLog: values["event-log"] } : {}),
@@ -184,5 +192,6 @@ export async function wrapCommand(argv: readonly string[], report: (text: string
   if (proxy.sessions().length === 0) report("compactor: the agent made no model calls through the proxy\n");
   await proxy.close();
   await store?.dispose?.();
+  await budget?.ledger?.dispose?.();
   return code;
 }
