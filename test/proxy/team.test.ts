@@ -160,8 +160,8 @@ async function toolLoop(api: Api, session: string, offset: number): Promise<numb
       },
       { headers },
     );
-    const call = response.output.find((item) => item.type === "function_call");
-    if (!call || call.type !== "function_call") throw new Error("expected a tool call");
+    const call = response.output.find((item): item is OpenAI.Responses.ResponseFunctionToolCall => item.type === "function_call");
+    if (!call) throw new Error("expected a tool call");
     for (const item of response.output) input.push(item as OpenAI.Responses.ResponseInputItem);
     input.push({ type: "function_call_output", call_id: call.call_id, output: toolOutput(session, index) });
   }
