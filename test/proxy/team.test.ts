@@ -110,11 +110,13 @@ async function toolLoop(api: Api, session: string, offset: number): Promise<numb
           system: [{ type: "text", text: system(session), cache_control: { type: "ephemeral" } }],
           tools: [{ name: "read_file", description: "Read a file", input_schema: { type: "object", properties: { path: { type: "string" } } } }],
           // Like Claude Code: a breakpoint on the last message.
-          messages: messages.map((item, position) =>
-            position === messages.length - 1 && Array.isArray(item.content)
-              ? { ...item, content: item.content.map((block, at) => (at === (item.content as unknown[]).length - 1 ? { ...block, cache_control: { type: "ephemeral" as const } } : block)) as Anthropic.ContentBlockParam[] }
-              : item,
-          ),
+          messages: messages.map((item, position): Anthropic.MessageParam => {
+            if (position !== messages.length - 1 || !Array.isArray(item.content)) return item;
+            const blocks = item.content.map((block, at, all) =>
+              at === all.length - 1 ? ({ ...block, cache_control: { type: "ephemeral" } } as Anthropic.ContentBlockParam) : block,
+            );
+            return { ...item, content: blocks } as Anthropic.MessageParam;
+          }),
         },
         { headers },
       );
