@@ -444,7 +444,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     async prepare(request: OutgoingRequest): Promise<PreparedRequest> {
       try {
         const state = await current(request.sessionId, request.signal);
-        // A thread continues from the previous reply: wait (briefly) until that call is recorded.
+        // A thread (or a Responses chain) continues from the previous reply: wait (briefly) until that call is recorded.
         if (continuesThread(request) && state.lastCall) await settledOrTimeout(state.lastCall, 2_000);
         return await enqueue(state, () => prepareIn(state, request));
       } catch (error) {
@@ -475,8 +475,12 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   };
 }
 
-/** True for an Anthropic SDK 1.x Threads request that continues a server-held thread (its messages are a delta). */
+/**
+ * True for a request whose messages are only a delta on a server-held conversation: an Anthropic SDK 1.x Threads
+ * `continue`, or an OpenAI Responses call chained with `previous_response_id`.
+ */
 function continuesThread(request: OutgoingRequest): boolean {
+  if (request.format === "openai-responses") return typeof request.params.previous_response_id === "string";
   if (request.format !== "anthropic") return false;
   const thread = request.params.thread;
   return typeof thread === "object" && thread !== null && (thread as { type?: unknown }).type === "continue";
@@ -492,7 +496,7 @@ async function settledOrTimeout(pending: Promise<void>, ms: number): Promise<voi
 }
 
 /**
- * The request's whole conversation. A thread `continue` sends only what the server lacks: the history the session
+ * The request's whole conversation. A thread `continue` (or a chained Responses call) sends only what the server lacks: the history the session
  * already holds (the last request's messages and the reply the server stored) comes first.
  */
 function fullMessages(state: LiveSession, request: OutgoingRequest, raw: unknown[] | undefined): unknown[] | undefined {

@@ -7,7 +7,8 @@
  *    calls the other proxies send resend that compacted prefix byte for byte, and the upstream's own counts
  *    show each of them reading the previous call's prompt from its cache. A report read from the shared store
  *    agrees with the upstream's counts (calls, tokens, dollars at an independent price list).
- * 2. One team budget across the three: concurrent clients spend until every one is refused (a 429 in its own
+ * 2. Responses chains (`previous_response_id`) stay one session while their calls go to the proxies in turn.
+ * 3. One team budget across the three: concurrent clients spend until every one is refused (a 429 in its own
  *    API's format); the ledger's spend equals what the upstream counted and never passes the limit by more
  *    than one call's cost.
  */
@@ -19,6 +20,7 @@ import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CompactorProxy, redisBudgetLedger, redisStore, startProxy } from "../../src/index.js";
 import { type RecordedRequest, reply, startTestServer, type TestServer } from "../../src/testing/index.js";
+import { sessionOf } from "../../src/proxy/session-id.js";
 import { oracleCost, sameDollars } from "../money/prices.js";
 import { repositoryRoot } from "../support/cli.js";
 import { redisSkipReason, useRedisServer } from "../support/redis.js";
@@ -237,6 +239,38 @@ describe.skipIf(redisSkipReason !== undefined)(`three proxy processes on one Red
       await store.dispose?.();
     }
   }, 300_000);
+
+  it("a Responses chain (previous_response_id) is one session across the proxies, plain and streamed", async () => {
+    const calls = 12;
+    const store = redisStore({ url: redisUrl() });
+    const hashedBefore = (await store.list()).filter((id) => id.startsWith("hash:")).length;
+    const first = { model: "gpt-5", instructions: "You are a chain agent.", input: [{ role: "user" as const, content: "Chain 0: begin." }] };
+    const session = sessionOf("openai-responses", new Headers(), first).id;
+    let previous: string | undefined;
+    const before = server.requests.length;
+    for (let index = 0; index < calls; index++) {
+      const client = new OpenAI({ baseURL: `${urls[index % 3]}/v1`, apiKey: "sk-test", maxRetries: 0 });
+      const params = index === 0 ? first : { model: "gpt-5", instructions: first.instructions, previous_response_id: previous as string, input: [{ role: "user" as const, content: `Chain ${index}: ${"go on with the plan. ".repeat(50)}` }] };
+      const response = index % 2 === 0 ? await client.responses.create(params) : await client.responses.stream(params).finalResponse();
+      previous = response.id;
+    }
+    const requests = server.requests.slice(before);
+    expect(requests).toHaveLength(calls);
+    for (const request of requests) expect(request.validationError).toBeUndefined();
+    // One new session in the store, not one per call.
+    expect((await store.list()).filter((id) => id.startsWith("hash:")).length).toBe(hashedBefore + 1);
+    const reader = await startProxy({ store, upstreams: { openai: server.url }, diagnosticsChannel: false });
+    try {
+      const report = await reader.report(session);
+      expect(report.calls).toBe(calls);
+      expect(report.promptTokens).toBe(requests.reduce((sum, request) => sum + (request.usage?.promptTokens ?? 0), 0));
+      // The session's history is the whole chain: each call's input and each reply.
+      expect(report.historyMessages).toBeGreaterThanOrEqual(2 * calls - 1);
+    } finally {
+      await reader.close();
+      await store.dispose?.();
+    }
+  }, 120_000);
 
   it("one team budget across the three: spend stops at the limit, within one call's cost, and equals the upstream's count", async () => {
     const before = server.requests.length;
