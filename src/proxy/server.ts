@@ -91,7 +91,7 @@ export interface CompactorProxy {
   openaiBaseURL: string;
   /**
    * Sessions this process has seen, with where their id came from: the {@link maxListedSessions} most recently
-   * used, most recent first.
+   * used, least recently used first.
    */
   sessions(): ProxySession[];
   /** A session's report (calls in flight settled first). */
@@ -429,7 +429,7 @@ export async function startProxy(options: ProxyOptions = {}): Promise<CompactorP
     port: address.port,
     anthropicBaseURL: url,
     openaiBaseURL: `${url}/v1`,
-    sessions: () => [...seen.values()],
+    sessions: () => [...seen.rvalues()],
     async report(sessionId) {
       await runtime.flush();
       return buildSessionReport(await runtime.refresh(sessionId));
