@@ -71,6 +71,8 @@ export function sessionSync(
   return {
     async newer(state, signal) {
       if (typeof store.version !== "function" || stalled !== undefined) return undefined;
+      // Its own save is under way: the copy could not take a newer record now; the next call looks again.
+      if (isSaving(state)) return undefined;
       let check: Promise<number>;
       try {
         check = Promise.resolve(store.version(state.id));
@@ -86,7 +88,6 @@ export function sessionSync(
         signal,
       );
       if (version === undefined || version === 0 || version <= (state.storedVersion ?? -1)) return undefined;
-      if (isSaving(state)) return undefined; // its own save is under way: the next call looks again
       const record = await bounded(
         store.load(state.id),
         `reloading session "${state.id}" from the ${store.name} store`,
