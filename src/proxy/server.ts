@@ -429,7 +429,7 @@ export async function startProxy(options: ProxyOptions = {}): Promise<CompactorP
     port: address.port,
     anthropicBaseURL: url,
     openaiBaseURL: `${url}/v1`,
-    sessions: () => [...seen.rvalues()],
+    sessions: () => [...seen.rvalues()].filter((session): session is ProxySession => session !== undefined),
     async report(sessionId) {
       await runtime.flush();
       return buildSessionReport(await runtime.refresh(sessionId));
