@@ -215,6 +215,11 @@ describe.skipIf(redisSkipReason !== undefined)(`three proxy processes on one Red
           expect(usage.cacheReadTokens, `${session} call ${index}`).toBeGreaterThanOrEqual(before.promptTokens - 128);
           crossProxyReuses++;
         }
+        const cacheRead = requests.reduce((sum, request) => sum + (request.usage?.cacheReadTokens ?? 0), 0);
+        const prompt = requests.reduce((sum, request) => sum + (request.usage?.promptTokens ?? 0), 0);
+        console.info(
+          `${session}: ${compactions} compacted view(s), ${crossProxyReuses} calls reusing the previous proxy's view; upstream cache reads ${cacheRead} of ${prompt} prompt tokens`,
+        );
         // The history grew to ~50k tokens: compaction fired, rarely, and later calls reused it across proxies.
         expect(compactions, session).toBeGreaterThanOrEqual(1);
         expect(compactions, session).toBeLessThanOrEqual(steps / 4);
