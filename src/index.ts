@@ -148,6 +148,8 @@ export { generateSampleSession, sampleSessions } from "./samples/generate.js";
 export {
   type CompactorProxy,
   DEFAULT_UPSTREAMS,
+  maxListedSessions,
+  maxRememberedReplies,
   PROXY_TOKEN_HEADER,
   type ProxyOptions,
   type ProxySession,
