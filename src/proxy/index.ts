@@ -3,6 +3,7 @@
  *
  * @module
  */
+export { AGENT_USAGE_HEADER, type AgentUsage } from "./agent-usage.js";
 export { type ErrorDialect, proxyError } from "./errors.js";
 export { createProxyMetrics, type ProxyMetrics } from "./metrics.js";
 export {
