@@ -58,7 +58,7 @@ export {
   sessionLimitId,
   teamLimitId,
 } from "./budget/index.js";
-export type { Checkpoint, LedgerEntry, SessionChange, SessionMeta, SessionRecord, SessionStore, SessionTotals } from "./store/types.js";
+export type { Checkpoint, LedgerEntry, SaveResult, SessionChange, SessionMeta, SessionRecord, SessionStore, SessionTotals } from "./store/types.js";
 export {
   cheaperSibling,
   contextWindowOf,
@@ -94,6 +94,8 @@ export {
   isDryRun,
   losslessRemovals,
   type LosslessOptions,
+  nativeCompaction,
+  type NativeCompactionOptions,
   observationMasking,
   type ObservationMaskingOptions,
   offload,
@@ -150,8 +152,12 @@ export { catalog as benchCatalog } from "./replay/catalog.js";
 export type { StrategySpec } from "./replay/strategy-specs.js";
 export { generateSampleSession, sampleSessions } from "./samples/generate.js";
 export {
+  AGENT_USAGE_HEADER,
+  type AgentUsage,
   type CompactorProxy,
   DEFAULT_UPSTREAMS,
+  maxListedSessions,
+  maxRememberedReplies,
   PROXY_TOKEN_HEADER,
   type ProxyOptions,
   type ProxySession,

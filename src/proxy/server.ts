@@ -32,8 +32,12 @@ import { createWireCore } from "../wrapper/wire/core.js";
 import type { FetchFunction, WireRequest } from "../wrapper/wire/request.js";
 import { formatOf } from "../wrapper/wire/route.js";
 import type { Summarizer } from "../../strategies/types.js";
+import { type AgentUsage, agentUsageView } from "./agent-usage.js";
 import { type ErrorDialect, type ProxyErrorAnswer, proxyError } from "./errors.js";
 import { createProxyMetrics } from "./metrics.js";
+import { LRUCache } from "lru-cache";
+import { defaultStoreCheckTimeoutMs } from "../resilience/shared-session.js";
+import { responseChains } from "./response-chain.js";
 import { type ProxySession, sessionFromHeaders, sessionOf } from "./session-id.js";
 
 /** Header a client sends the proxy token in (when the proxy has one). */
@@ -75,6 +79,13 @@ export interface ProxyOptions extends Omit<CompactionOptions, "session" | "summa
    * @default globalThis.fetch
    */
   fetch?: FetchFunction;
+  /**
+   * The usage a compacted request's answer shows the agent: `"uncompacted"` scales the input side to the size
+   * of the agent's own request (so the agent's own auto-compaction fires when it would without the proxy),
+   * `"upstream"` relays the upstream's usage unchanged. See `agent-usage.ts`.
+   * @default "uncompacted"
+   */
+  agentUsage?: AgentUsage;
 }
 
 /** A running proxy. */
@@ -86,7 +97,10 @@ export interface CompactorProxy {
   anthropicBaseURL: string;
   /** `baseURL` for `new OpenAI(...)`: {@link CompactorProxy.url} + `/v1`. */
   openaiBaseURL: string;
-  /** Sessions this process has seen, with where their id came from. */
+  /**
+   * Sessions this process has seen, with where their id came from: the {@link maxListedSessions} most recently
+   * used, least recently used first.
+   */
   sessions(): ProxySession[];
   /** A session's report (calls in flight settled first). */
   report(sessionId: string): Promise<SessionSummary>;
@@ -97,6 +111,9 @@ export interface CompactorProxy {
 }
 
 const defaultMaxBody = 32 * 1024 * 1024;
+
+/** Most sessions a proxy lists in {@link CompactorProxy.sessions} (least recently used dropped first). */
+export const maxListedSessions = 10_000;
 
 /** Request headers that describe this hop, not the request (RFC 9110 §7.6.1), and ones the proxy sets itself. */
 const requestHeadersDropped = new Set([
@@ -263,6 +280,9 @@ export async function startProxy(options: ProxyOptions = {}): Promise<CompactorP
   if (options.fetch !== undefined && typeof options.fetch !== "function") {
     throw new InvalidOptionError("fetch", "a fetch function", options.fetch);
   }
+  if (options.agentUsage !== undefined && options.agentUsage !== "uncompacted" && options.agentUsage !== "upstream") {
+    throw new InvalidOptionError("agentUsage", '"uncompacted" or "upstream"', options.agentUsage);
+  }
   const upstreams: Record<ErrorDialect, string> = {
     anthropic: upstreamBase("anthropic", options.upstreams?.anthropic, DEFAULT_UPSTREAMS.anthropic),
     openai: upstreamBase("openai", options.upstreams?.openai, DEFAULT_UPSTREAMS.openai),
@@ -277,6 +297,7 @@ export async function startProxy(options: ProxyOptions = {}): Promise<CompactorP
     token: _token,
     maxBodyBytes: _max,
     fetch: givenFetch,
+    agentUsage = "uncompacted",
     ...compaction
   } = options;
   const runtime = runtimeFrom(
@@ -293,7 +314,16 @@ export async function startProxy(options: ProxyOptions = {}): Promise<CompactorP
   );
   const core = createWireCore({ handler: runtime, defaultSession: "compactor-proxy", refusal: "http" });
   const upstreamFetch: FetchFunction = givenFetch ?? ((input, init) => globalThis.fetch(input, init));
-  const seen = new Map<string, ProxySession>();
+  const seen = new LRUCache<string, ProxySession>({ max: maxListedSessions });
+  const chains = responseChains({
+    store: options.store,
+    timeoutMs: defaultStoreCheckTimeoutMs,
+    report: (error) => {
+      const event: CompactorEvent = { type: "error", session: "compactor-proxy", time: Date.now(), phase: "store", message: error instanceof Error ? error.message : String(error), fallback: "continued-in-memory" };
+      metrics.record(event);
+      userOnEvent?.(event);
+    },
+  });
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<string> {
     // 1. Admit.
@@ -308,6 +338,11 @@ export async function startProxy(options: ProxyOptions = {}): Promise<CompactorP
     }
     if (token !== undefined && !tokenMatches(token, request.headers[PROXY_TOKEN_HEADER])) {
       return fail(401, "proxy_token_required", `compactor proxy: missing or wrong ${PROXY_TOKEN_HEADER} header.`);
+    }
+    if (String(request.headers.upgrade).toLowerCase() === "websocket") {
+      // The Codex CLI tries a Responses WebSocket first; a 426 makes it fall back to HTTPS at once (other answers
+      // cost five reconnects, about 6 s).
+      return fail(426, "websocket_not_supported", "compactor proxy speaks HTTP only; use the HTTPS (SSE) transport.");
     }
     if (request.method === "GET" && (target === "/metrics" || target.startsWith("/metrics?"))) {
       send(response, { status: 200, headers: { "content-type": "text/plain; version=0.0.4; charset=utf-8" }, body: metrics.render() });
@@ -333,14 +368,22 @@ export async function startProxy(options: ProxyOptions = {}): Promise<CompactorP
     const method = (request.method ?? "GET").toUpperCase();
     const headers = forwardedHeaders(request.rawHeaders);
     const format: ProviderFormat | undefined = formatOf(method, url);
+    let sessionId: string | undefined;
     if (format !== undefined && body.length > 0 && body[0] === 123 /* { */) {
       // The body is parsed here only when no header names the session (the core parses it anyway).
       const named = sessionFromHeaders(format, headers);
       const params = named === undefined ? parseObject(body) : undefined;
-      const session = named ?? (params === undefined ? undefined : sessionOf(format, headers, params));
+      let session = named;
+      if (session === undefined && params !== undefined) {
+        // A Responses call chained to an earlier reply continues that reply's session.
+        const previous = format === "openai-responses" ? params.previous_response_id : undefined;
+        const chained = typeof previous === "string" ? await chains.sessionOf(previous) : undefined;
+        session = chained !== undefined ? { id: chained, source: "response-chain" } : sessionOf(format, headers, params);
+      }
       if (session !== undefined) {
+        sessionId = session.id;
         headers.set(SESSION_HEADER, session.id);
-        if (!seen.has(session.id)) seen.set(session.id, session);
+        if (seen.get(session.id) === undefined) seen.set(session.id, session);
       }
     }
 
@@ -359,17 +402,20 @@ export async function startProxy(options: ProxyOptions = {}): Promise<CompactorP
     };
     const wire: WireRequest = { url, method, init, text: undefined };
     if (init.body !== undefined) wire.text = body.toString("utf8");
+    const view = agentUsage === "uncompacted" && format !== undefined && wire.text !== undefined ? agentUsageView(format, wire.text, upstreamFetch) : undefined;
     let upstream: Response;
     try {
-      upstream = await core(wire, upstreamFetch);
+      upstream = await core(wire, view?.fetch ?? upstreamFetch);
     } catch (error) {
       if (abort.signal.aborted) return "aborted";
       const reason = error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
       return fail(502, "upstream_unreachable", `compactor proxy could not reach ${upstreams[dialect]}: ${reason}`);
     }
 
-    // 6. Relay.
-    await relay(upstream, response, abort);
+    // 6. Relay (a Responses reply's id is noted on the way, for calls chained to it).
+    let answer = view ? await view.answer(upstream) : upstream;
+    if (format === "openai-responses" && sessionId !== undefined) answer = chains.watch(answer, sessionId);
+    await relay(answer, response, abort);
     return format ?? "passthrough";
   }
 
@@ -402,10 +448,10 @@ export async function startProxy(options: ProxyOptions = {}): Promise<CompactorP
     port: address.port,
     anthropicBaseURL: url,
     openaiBaseURL: `${url}/v1`,
-    sessions: () => [...seen.values()],
+    sessions: () => [...seen.rvalues()].filter((session): session is ProxySession => session !== undefined),
     async report(sessionId) {
       await runtime.flush();
-      return buildSessionReport(await runtime.session(sessionId));
+      return buildSessionReport(await runtime.refresh(sessionId));
     },
     metrics: () => metrics.render(),
     close(graceMs = 5000) {
