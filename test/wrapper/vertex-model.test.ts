@@ -32,7 +32,8 @@ describe("Vertex AI requests", () => {
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ anthropic_version: "vertex-2023-10-16", max_tokens: 64, messages: [{ role: "user", content: "hi" }] }),
     });
-    expect((await response.json()).content[0].text).toBe("ok");
+    const answer = (await response.json()) as { content: Array<{ text: string }> };
+    expect(answer.content[0]?.text).toBe("ok");
     const report = await sessionReport(fetch);
     expect(report.calls).toBe(1);
     const call = events.find((event) => event.type === "call");
