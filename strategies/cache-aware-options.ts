@@ -73,8 +73,9 @@ export interface CacheAwareOptions {
    * less what the call itself saves), as a share of the session's estimated spend so far (`estimatedSpendUsd`
    * in `internal/economics.ts`: a low estimate). It bounds what the session regrets if it stops right after the
    * compaction, before the saving has paid for it. Compactions with a cold cache cost nothing extra and pass;
-   * the window's compactions (above the high watermark) are not held by it. `Infinity` turns it off.
-   * @default 0.02
+   * the window's compactions (above the high watermark) are not held by it. Off by default here;
+   * `defaultStrategy()` sets it (`defaultMaxRegret`).
+   * @default Infinity
    */
   maxRegret?: number;
   /**
@@ -126,7 +127,10 @@ export function checkCacheAwareOptions(options: CacheAwareOptions): CacheAwareSe
     check(field, options[field], "a number in (0, 1]", (value) => value > 0 && value <= 1);
   }
   check("paybackMultiple", options.paybackMultiple, "a non-negative number", (value) => value >= 0);
-  check("maxRegret", options.maxRegret, "a non-negative number", (value) => value >= 0);
+  const regret = options.maxRegret;
+  if (regret !== undefined && !(typeof regret === "number" && regret >= 0)) {
+    throw new InvalidOptionError("maxRegret", "a non-negative number (Infinity: no bound)", regret);
+  }
   check("horizonRatio", options.horizonRatio, "a positive number", (value) => value > 0);
   check("summarizerPriceRatio", options.summarizerPriceRatio, "a positive number", (value) => value > 0);
   check(
@@ -154,7 +158,7 @@ export function checkCacheAwareOptions(options: CacheAwareOptions): CacheAwareSe
     paybackMultiple: options.paybackMultiple ?? 4,
     horizonRatio: options.horizonRatio ?? 0.5,
     maxHorizon: options.maxHorizon ?? 50,
-    maxRegret: options.maxRegret ?? 0.02,
+    maxRegret: options.maxRegret ?? Number.POSITIVE_INFINITY,
     summarizerPriceRatio: options.summarizerPriceRatio ?? 0.25,
   };
 }

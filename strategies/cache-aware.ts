@@ -42,10 +42,10 @@ import {
 import {
   type CompactionEconomics,
   compactionEconomics,
-  expectedRemainingCalls,
-  isCacheWarm,
   estimatedSpendUsd,
   excessNowUsd,
+  expectedRemainingCalls,
+  isCacheWarm,
   isLongCache,
   paysBack,
   summaryCostUsd,
@@ -119,7 +119,8 @@ function summaryAdjustment(
   const prices = context.prices;
   const ratioCost = (output: number): number =>
     prices
-      ? (((span + summaryPromptTokens) * prices.input + output * prices.output) / 1_000_000) * summarizerPriceRatio
+      ? (((span + summaryPromptTokens) * prices.input + output * prices.output) / 1_000_000) *
+        summarizerPriceRatio
       : 0;
   // Without an estimate (a strategy run outside withCompaction and the bench), the dry run's size is trusted.
   if (estimate === undefined) return { extraTokens: 0, costUsd: ratioCost(Math.max(drySummaryTokens, 1000)) };

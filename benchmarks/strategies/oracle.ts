@@ -26,10 +26,11 @@
  *
  * @module
  */
-import { replayTranscript } from "../../src/replay/replay.js";
-import type { CacheMode } from "../../src/replay/replay.js";
+
 import { fitEpochCalibrations } from "../../src/replay/calibration-fit.js";
 import { textObservations } from "../../src/replay/recall.js";
+import type { CacheMode } from "../../src/replay/replay.js";
+import { replayTranscript } from "../../src/replay/replay.js";
 import { transcriptSteps } from "../../src/replay/transcript-steps.js";
 import { priceView } from "../../src/session/compaction.js";
 import type { TokenCounter } from "../../src/session/token-counter.js";
@@ -198,11 +199,15 @@ function argument(name: string): string | undefined {
 
 async function main(): Promise<void> {
   if (!transcriptsPresent()) {
-    console.log(`skipped: ${transcriptsFolder} is absent (the recorded sessions live outside the repository)`);
+    console.log(
+      `skipped: ${transcriptsFolder} is absent (the recorded sessions live outside the repository)`,
+    );
     return;
   }
   const subfolders = (argument("--subfolders") ?? "claude-code").split(",").filter(Boolean);
-  const sessions = (await loadSessions(subfolders)).filter((session) => bucketOf(session.calls.length) === "long");
+  const sessions = (await loadSessions(subfolders)).filter(
+    (session) => bucketOf(session.calls.length) === "long",
+  );
   const tokens = defaultTokenCounter();
   const rows: Array<OracleSummary & { setting: string }> = [];
   console.log(`upper bounds on the saving, ${sessions.length} long sessions (${subfolders.join(", ")})`);

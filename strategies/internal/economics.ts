@@ -41,7 +41,8 @@ export function summaryCostUsd(estimate: SummaryEstimate, spanTokens: number): n
   const prices = estimate.prices;
   if (prices === undefined) return undefined;
   return (
-    ((Math.max(0, spanTokens) + summaryPromptTokens) * prices.input + estimate.expectedTokens * prices.output) /
+    ((Math.max(0, spanTokens) + summaryPromptTokens) * prices.input +
+      estimate.expectedTokens * prices.output) /
     perMillion
   );
 }
