@@ -14,15 +14,20 @@
  *
  * Goal rows (issue 10), checked under each cached setting: long sessions' effective saving ≥ 40%; their recall ≥
  * 0.95; no session of any bucket dearer (+0.5%); worst regret ≤ 2%; no peer cheaper on effective cost at equal or
- * better recall (long sessions). The script exits 1 and names the unmet rows when any is unmet.
+ * better recall (long sessions); under other price lists (`--price-lists`), the dearer and regret rows. The script exits 1 and names the unmet rows when any is unmet.
  *
- * Run: `npx tsx benchmarks/strategies/goal.ts [--subfolders claude-code] [--peers a,b] [--no-oracle]`.
- * Prints the table, the unmet rows and one JSON line.
+ * `--price-lists a,b` (models of the price table) or `--price-lists all` (every cached price list, as
+ * `compactor bench --all-cached-prices`) adds the "never dearer" and "regret" rows under those lists, each session
+ * priced at the list's model with its provider's caching and its recorded cache lifetime.
+ *
+ * Run: `npx tsx benchmarks/strategies/goal.ts [--subfolders claude-code] [--peers a,b] [--no-oracle]
+ * [--price-lists claude-fable-5-1,gpt-4o]`. Prints the table, the unmet rows and one JSON line.
  *
  * @module
  */
 import { runBench } from "../../src/replay/bench.js";
 import { strategySpecsByName } from "../../src/replay/catalog.js";
+import { cachedPriceLists } from "../../src/replay/matrix.js";
 import { defaultTokenCounter } from "../../src/session/token-counter.js";
 import { type LeverRow, rowsOf, withTtl } from "./levers.js";
 import { goalSettings, type OracleBound, oracleBound, summarizeBounds } from "./oracle.js";
@@ -74,7 +79,7 @@ export function unmetGoals(rows: readonly GoalRow[]): string[] {
   for (const row of rows) {
     if (row.setting === "no-cache" || row.bucket === "all") continue;
     const where = `${row.setting}, ${row.bucket} sessions`;
-    if (row.bucket === "long") {
+    if (row.bucket === "long" && !row.setting.startsWith("list ")) {
       if (row.effectiveSaving < goal.effectiveSaving)
         unmet.push(`${where}: effective saving ${percent(row.effectiveSaving)} < 40%`);
       if (row.recall !== null && row.recall < goal.recall)
@@ -168,6 +173,21 @@ async function main(): Promise<void> {
       }
     }
     rows.push(...settingRows);
+  }
+  const lists = argument("--price-lists");
+  const models =
+    lists === "all"
+      ? cachedPriceLists().map((list) => list.model)
+      : (lists?.split(",").filter(Boolean) ?? []);
+  for (const model of models) {
+    const report = await runBench({
+      transcripts: sessions,
+      strategies: strategySpecsByName(["none", "default"]),
+      priceModel: model,
+      cache: "provider",
+      tokens,
+    });
+    rows.push(...goalRows(rowsOf(`list ${model}`, report.results, ["none", "default"]), []));
   }
   const percent = (value: number | null | undefined) =>
     value === null || value === undefined ? "-" : `${(value * 100).toFixed(1)}%`;
