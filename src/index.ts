@@ -57,7 +57,7 @@ export {
   sessionLimitId,
   teamLimitId,
 } from "./budget/index.js";
-export type { Checkpoint, LedgerEntry, SessionChange, SessionMeta, SessionRecord, SessionStore, SessionTotals } from "./store/types.js";
+export type { Checkpoint, LedgerEntry, SaveResult, SessionChange, SessionMeta, SessionRecord, SessionStore, SessionTotals } from "./store/types.js";
 export {
   cheaperSibling,
   contextWindowOf,
@@ -152,6 +152,8 @@ export {
   type AgentUsage,
   type CompactorProxy,
   DEFAULT_UPSTREAMS,
+  maxListedSessions,
+  maxRememberedReplies,
   PROXY_TOKEN_HEADER,
   type ProxyOptions,
   type ProxySession,

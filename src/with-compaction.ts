@@ -279,6 +279,6 @@ export async function sessionReport(wrappedClient: object, sessionId?: string): 
   const runtime = runtimes.get(wrappedClient) ?? (installedHandler(wrappedClient) as Runtime | undefined);
   if (!runtime || typeof runtime.session !== "function") throw new InvalidOptionError("wrappedClient", "a client returned by withCompaction() or a compactorFetch()", wrappedClient);
   await runtime.flush();
-  const state = await runtime.session(sessionId ?? runtime.defaultSession);
+  const state = await runtime.refresh(sessionId ?? runtime.defaultSession);
   return buildSessionReport(state);
 }
