@@ -10,7 +10,8 @@ import type { CompactorEvent } from "../events/types.js";
 import type { SessionStore } from "../store/types.js";
 import type { Message, ProviderFormat } from "../transcript/types.js";
 import type { Strategy, Summarizer, Trigger } from "../../strategies/types.js";
-import type { CallOutcome, OutgoingRequest, PreparedRequest, RequestHandler } from "../wrapper/contract.js";
+import type { CallOutcome, OutgoingRequest, PreparedRequest, RecallHooks, RequestHandler } from "../wrapper/contract.js";
+import { recallHooks, type ResolvedRecallOptions, withRecall } from "./recall.js";
 import { settleCall } from "./accounting.js";
 import { applyCompaction, type CompactionPlan, planCompaction, requestCacheTtlMs } from "./compaction.js";
 import { placeBreakpoints, stripCacheControl } from "./breakpoints.js";
@@ -66,6 +67,12 @@ export interface RuntimeOptions {
   cacheBreakpoints?: "compacted" | "auto" | "none";
   /** Measure only: run the strategy and log what it would save, but send the original request. */
   shadow?: boolean;
+  /**
+   * Reversible offload's recall round trip: the `compactor_recall` tool is added to every compactable request and
+   * the wire core answers the model's recall calls. Ignored in shadow mode and without a strategy.
+   * @default false
+   */
+  offload?: ResolvedRecallOptions | false;
   tokens?: TokenCounter;
   /** Clock, for tests. */
   now?: () => number;
@@ -417,6 +424,34 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       );
     }
 
+    // 5. Recall (offload on): the tool on every compactable request from the session's first call, so the
+    // tools block never changes, and earlier hidden exchanges put back before the replies they led to.
+    let recall: RecallHooks | undefined;
+    const compactedView = Boolean(raw && checkpoint && !blocked && !options.shadow);
+    let recallBilled: { usd: number | null; tokens: number } | undefined;
+    if (options.offload && options.strategy && raw && !blocked && !options.shadow) {
+      params = withRecall(state, request.format, params);
+      recall = recallHooks({
+        session: state,
+        format: request.format,
+        model,
+        stream: request.stream,
+        options: options.offload,
+        emit: options.emit,
+        now,
+        estimatePromptTokens: () => {
+          const sent = estimateSent(state, tokens, binding.fixedParts(request.params), compactedView, historySum(state));
+          return calibrationOf(state).predict(sent.fixed + sent.messages);
+        },
+        bill: (billed) => {
+          recallBilled = {
+            usd: billed.usd === null || recallBilled?.usd === null ? null : (recallBilled?.usd ?? 0) + billed.usd,
+            tokens: (recallBilled?.tokens ?? 0) + billed.tokens,
+          };
+        },
+      });
+    }
+
     const fixedParts = binding.fixedParts(request.params);
     const fullSum = historySum(state);
     const sentTokens = estimateSent(state, tokens, fixedParts, compacted, fullSum);
@@ -436,6 +471,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         : undefined;
     return {
       params,
+      ...(recall ? { recall } : {}),
       ...(betas ? { betas } : {}),
       settle: async (outcome: CallOutcome) => {
         if (settled) return;
@@ -460,7 +496,14 @@ export function createRuntime(options: RuntimeOptions): Runtime {
               now: now(),
               reportError: (phase, error, fallback) => reportError(state.id, phase, error, fallback),
             });
-            if (ticket) await (billed ? ticket.settle(billed) : ticket.release());
+            const total =
+              billed && recallBilled
+                ? {
+                    usd: billed.usd === null || recallBilled.usd === null ? null : billed.usd + recallBilled.usd,
+                    tokens: billed.tokens + recallBilled.tokens,
+                  }
+                : (billed ?? recallBilled);
+            if (ticket) await (total ? ticket.settle(total) : ticket.release());
           });
         } catch (error) {
           reportError(state.id, ticket ? "budget" : "store", error);

@@ -60,7 +60,23 @@ export interface SessionMeta {
   lastUsage?: Usage;
   /** The last response, which the agent has not yet sent back as history. */
   lastResponse?: Message;
+  /** Hidden recall round trips of reversible offload, when the session made any. */
+  recall?: RecallTotals;
   totals: SessionTotals;
+}
+
+/** The hidden recall round trips of a session (reversible offload). */
+export interface RecallTotals {
+  /** Hidden upstream calls made (each answered one or more recalls). */
+  turns: number;
+  /** Recall calls answered with the kept output. */
+  answered: number;
+  /** Recall calls answered "unknown id", "unavailable" or "limit reached". */
+  unanswered: number;
+  /** Recall calls taken out of a turn that also called the agent's tools. */
+  dropped: number;
+  /** Dollars the hidden turns cost (already counted in the session's spend, `totals.costUsd`). */
+  costUsd: number;
 }
 
 /** Running totals of a session, kept in its meta so a report needs no ledger scan. */

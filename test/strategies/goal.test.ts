@@ -62,6 +62,8 @@ describe("the goal table's verdict", () => {
       dearer: 0,
       worstRegret: null,
       compactions: 1,
+      recallReachable: null,
+      recallRoundTrips: 0,
     });
     const [own] = goalRows(
       [
