@@ -147,6 +147,11 @@ export type { StrategySpec } from "./replay/strategy-specs.js";
 export { generateSampleSession, sampleSessions } from "./samples/generate.js";
 export {
   type CompactorProxy,
+  type DashboardBudget,
+  type DashboardBudgets,
+  type DashboardSession,
+  type DashboardSummary,
+  type DashboardTotals,
   DEFAULT_UPSTREAMS,
   PROXY_TOKEN_HEADER,
   type ProxyOptions,

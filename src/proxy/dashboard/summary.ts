@@ -1,0 +1,206 @@
+/**
+ * `GET /api/summary`: the JSON the dashboard is drawn from. Every dollar figure is a session report's
+ * (`buildSessionReport`, the function behind `sessionReport` and `proxy.report`), and the totals are their sums:
+ * the dashboard computes no saving of its own.
+ *
+ * @module
+ */
+import type { LiveSession } from "../../session/live-session.js";
+import { buildSessionReport, type SessionSummary } from "../../session/session-report.js";
+import type { ProviderFormat } from "../../transcript/types.js";
+import type { ProxySession, SessionSource } from "../session-id.js";
+import type { DashboardBudgets, ResolvedBudgets } from "./budgets.js";
+
+/** Version of the {@link DashboardSummary} shape; bumped when a field changes meaning or goes away. */
+export const DASHBOARD_SUMMARY_VERSION = 1;
+
+/** How the saving is defined and measured, in words (shown on the dashboard under the saving). */
+export const SAVING_DEFINITION = {
+  saving: "uncompacted cost − cost − summarizer cost (negative when compaction cost more than it saved)",
+  ratio: "saving / uncompacted cost",
+  uncompacted:
+    "what the same calls would have cost had the full, uncompacted history been sent: a call sent uncompacted is its own " +
+    "counterfactual; after a compaction, the previous call's counterfactual plus what the agent appended (exact when the " +
+    "view did not change, else from a fit of the provider's token counts), its prompt-cache split from the same cache " +
+    "model as the bill, at the same list prices",
+  cost: "list prices applied to the usage the provider reported for each call (priced models only)",
+} as const;
+
+/** One session of the proxy. */
+export interface DashboardSession {
+  id: string;
+  /** Where the id came from: the `x-compactor-session` header, Claude Code's or Codex's own id, or a hash. */
+  source: SessionSource;
+  /** The API of its last call, when it made one. */
+  api: ProviderFormat | null;
+  /** Prompt tokens of the last call as the provider reported them (what the model saw), 0 before a call. */
+  contextTokens: number;
+  /** True while a compaction checkpoint is active (the view sent is shorter than the history). */
+  compacted: boolean;
+  /** Last call settled (epoch ms), else the session's last change. */
+  lastActivityAt: number;
+  /** `cacheReadTokens / promptTokens` of the session, 0 before a call. */
+  cacheHitRatio: number;
+  /** The session report, exactly as `proxy.report(id)` (and `sessionReport`) gives it. */
+  report: SessionSummary;
+}
+
+/** Sums over every session of the proxy (not only the ones listed). */
+export interface DashboardTotals {
+  sessions: number;
+  calls: number;
+  promptTokens: number;
+  outputTokens: number;
+  cacheReadTokens: number;
+  cacheWriteTokens: number;
+  /** Sum of the reports' `costUsd`. */
+  costUsd: number;
+  /** Sum of the reports' `uncompactedCostUsd`: the denominator of the saving. */
+  uncompactedCostUsd: number;
+  /** Sum of the reports' `summarizerCostUsd`. */
+  summarizerCostUsd: number;
+  /** Sum of the reports' `realisedSavingUsd`. */
+  realisedSavingUsd: number;
+  /** `realisedSavingUsd / uncompactedCostUsd`, or 0 when nothing was spent (the reports' own rule). */
+  realisedSavingRatio: number;
+  /** `cacheReadTokens / promptTokens` (as `/metrics`' `compactor_cache_hit_ratio`), 0 before any call. */
+  cacheHitRatio: number;
+  compactions: number;
+  unpricedCalls: number;
+}
+
+/** The body of `GET /api/summary`. */
+export interface DashboardSummary {
+  version: typeof DASHBOARD_SUMMARY_VERSION;
+  /** When this summary was built, and when the proxy started (epoch ms). */
+  generatedAt: number;
+  startedAt: number;
+  totals: DashboardTotals;
+  /** How the figures are defined (see {@link SAVING_DEFINITION}). */
+  definitions: typeof SAVING_DEFINITION;
+  /** The most recently active sessions first, at most `sessionsShown` of `totals.sessions`. */
+  sessions: DashboardSession[];
+  budgets: DashboardBudgets;
+  /** Sessions left out because they did not load in time (a frozen store); not in the totals either. */
+  sessionsSkipped: number;
+}
+
+/** What {@link buildSummary} reads. */
+export interface SummarySources {
+  sessions(): ProxySession[];
+  session(id: string): Promise<LiveSession>;
+  budgets: ResolvedBudgets;
+  startedAt: number;
+  /** Most sessions listed. @default 200 */
+  maxSessions?: number;
+  /** Longest wait for a session or the budget ledger. @default 1000 */
+  timeoutMs?: number;
+  now?: () => number;
+}
+
+function promptOf(session: LiveSession): number {
+  const usage = session.meta.lastUsage;
+  if (!usage) return 0;
+  return usage.inputTokens + usage.cacheReadTokens + usage.cacheWrite5mTokens + usage.cacheWrite1hTokens;
+}
+
+const ratio = (part: number, whole: number): number => (whole > 0 ? part / whole : 0);
+
+/** The totals of several session reports: sums, and the saving ratio by the reports' own rule. */
+export function sumReports(reports: readonly SessionSummary[]): DashboardTotals {
+  const totals: DashboardTotals = {
+    sessions: reports.length,
+    calls: 0,
+    promptTokens: 0,
+    outputTokens: 0,
+    cacheReadTokens: 0,
+    cacheWriteTokens: 0,
+    costUsd: 0,
+    uncompactedCostUsd: 0,
+    summarizerCostUsd: 0,
+    realisedSavingUsd: 0,
+    realisedSavingRatio: 0,
+    cacheHitRatio: 0,
+    compactions: 0,
+    unpricedCalls: 0,
+  };
+  for (const report of reports) {
+    totals.calls += report.calls;
+    totals.promptTokens += report.promptTokens;
+    totals.outputTokens += report.outputTokens;
+    totals.cacheReadTokens += report.cacheReadTokens;
+    totals.cacheWriteTokens += report.cacheWriteTokens;
+    totals.costUsd += report.costUsd;
+    totals.uncompactedCostUsd += report.uncompactedCostUsd;
+    totals.summarizerCostUsd += report.summarizerCostUsd;
+    totals.realisedSavingUsd += report.realisedSavingUsd;
+    totals.compactions += report.compactions;
+    totals.unpricedCalls += report.unpricedCalls;
+  }
+  totals.realisedSavingRatio = ratio(totals.realisedSavingUsd, totals.uncompactedCostUsd);
+  totals.cacheHitRatio = ratio(totals.cacheReadTokens, totals.promptTokens);
+  return totals;
+}
+
+function timeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    promise,
+    new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), ms);
+      timer.unref?.();
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Builds the summary. A session that does not load within the timeout (a frozen store) is left out of this
+ * summary rather than holding the dashboard; it is counted in `sessionsSkipped`.
+ */
+export async function buildSummary(sources: SummarySources): Promise<DashboardSummary> {
+  const now = sources.now ?? Date.now;
+  const timeoutMs = sources.timeoutMs ?? 1000;
+  const maxSessions = sources.maxSessions ?? 200;
+  const seen = sources.sessions();
+  const loaded = await Promise.all(
+    seen.map(async (seenSession) => {
+      const state = await timeout(
+        sources.session(seenSession.id).catch(() => undefined),
+        timeoutMs,
+      );
+      return state === undefined ? undefined : { seen: seenSession, state };
+    }),
+  );
+  const sessions: DashboardSession[] = [];
+  for (const entry of loaded) {
+    if (entry === undefined) continue;
+    const { seen: seenSession, state } = entry;
+    const report = buildSessionReport(state);
+    sessions.push({
+      id: seenSession.id,
+      source: seenSession.source,
+      api: state.meta.provider ?? null,
+      contextTokens: promptOf(state),
+      compacted: state.meta.checkpoint !== undefined,
+      lastActivityAt: state.meta.lastCallAt ?? state.meta.updatedAt,
+      cacheHitRatio: ratio(report.cacheReadTokens, report.promptTokens),
+      report,
+    });
+  }
+  sessions.sort((left, right) => right.lastActivityAt - left.lastActivityAt || (left.id < right.id ? -1 : 1));
+  const totals = sumReports(sessions.map((session) => session.report));
+  const budgets = await sources.budgets.read(
+    sessions.map((session) => session.id),
+    timeoutMs,
+  );
+  return {
+    version: DASHBOARD_SUMMARY_VERSION,
+    generatedAt: now(),
+    startedAt: sources.startedAt,
+    totals,
+    definitions: SAVING_DEFINITION,
+    sessions: sessions.slice(0, maxSessions),
+    budgets,
+    sessionsSkipped: loaded.length - sessions.length,
+  };
+}
