@@ -310,6 +310,33 @@ describe("the proxy dashboard with a proxy token", () => {
     // The query form opens the dashboard's routes only: the API paths still want the header.
     expect((await fetch(`${proxy.url}/metrics?token=${token}`)).status).toBe(401);
   });
+  it.skipIf(!chromium)(
+    "opens in a browser with ?token= and refreshes with the header (skipped without `chromium`)",
+    async () => {
+      const folder = mkdtempSync(join(tmpdir(), "compactor-dashboard-token-"));
+      const open = await headless(
+        folder,
+        "--window-size=1280,900",
+        "--virtual-time-budget=3000",
+        "--dump-dom",
+        `${proxy.url}/?token=${token}`,
+      );
+      expect(open.status).toBe(0);
+      // The page loaded /api/summary (which wants the header) and drew the sessions.
+      expect(open.stdout).toMatch(/<body[^>]*data-state="ready"/);
+      expect(open.stdout.split("<tr data-session=").length - 1).toBe(5);
+      const refused = await headless(
+        folder,
+        "--window-size=1280,900",
+        "--virtual-time-budget=3000",
+        "--dump-dom",
+        `${proxy.url}/`,
+      );
+      expect(refused.stdout).toMatch(/<body[^>]*data-state="token-required"/);
+      expect(refused.stdout).not.toContain("claude-review-7");
+    },
+    timeout,
+  );
 });
 
 describe("budget state", () => {
