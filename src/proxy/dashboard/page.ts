@@ -175,7 +175,7 @@ const script = `
     set("f-spent", t.costUsd, usd(t.costUsd));
     set("f-summarizer", t.summarizerCostUsd, usd(t.summarizerCostUsd));
     set("f-saving", t.realisedSavingUsd, usd(t.realisedSavingUsd));
-    set("hit", t.cacheHitRatio, pct(t.cacheHitRatio));
+    set("hit", t.cacheHitRatio, t.promptTokens > 0 ? pct(t.cacheHitRatio) : "\u2014");
     set("cache-read", t.cacheReadTokens, tokens(t.cacheReadTokens));
     set("prompt", t.promptTokens, tokens(t.promptTokens));
     set("compactions", t.compactions, integer(t.compactions));

@@ -142,15 +142,14 @@ export function sumReports(reports: readonly SessionSummary[]): DashboardTotals 
   return totals;
 }
 
-function timeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+/** Resolves to undefined after `ms` (one timer for the whole summary), and a way to cancel it. */
+function deadline(ms: number): { expired: Promise<undefined>; cancel(): void } {
   let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    promise,
-    new Promise<undefined>((resolve) => {
-      timer = setTimeout(() => resolve(undefined), ms);
-      timer.unref?.();
-    }),
-  ]).finally(() => clearTimeout(timer));
+  const expired = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+    timer.unref?.();
+  });
+  return { expired, cancel: () => clearTimeout(timer) };
 }
 
 /**
@@ -162,15 +161,14 @@ export async function buildSummary(sources: SummarySources): Promise<DashboardSu
   const timeoutMs = sources.timeoutMs ?? 1000;
   const maxSessions = sources.maxSessions ?? 200;
   const seen = sources.sessions();
+  const wait = deadline(timeoutMs);
   const loaded = await Promise.all(
-    seen.map(async (seenSession) => {
-      const state = await timeout(
-        sources.session(seenSession.id).catch(() => undefined),
-        timeoutMs,
-      );
-      return state === undefined ? undefined : { seen: seenSession, state };
-    }),
-  );
+    seen.map((seenSession) =>
+      Promise.race([sources.session(seenSession.id).catch(() => undefined), wait.expired]).then((state) =>
+        state === undefined ? undefined : { seen: seenSession, state },
+      ),
+    ),
+  ).finally(() => wait.cancel());
   const sessions: DashboardSession[] = [];
   for (const entry of loaded) {
     if (entry === undefined) continue;
