@@ -12,8 +12,9 @@ import { join } from "node:path";
 import Anthropic from "@anthropic-ai/sdk";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type BudgetLedger, budgetGate, memoryBudgetLedger } from "../../src/budget/index.js";
 import { type CompactorProxy, type DashboardSummary, startProxy } from "../../src/index.js";
-import { budgetState } from "../../src/proxy/dashboard/index.js";
+import { budgetState, resolveBudgets } from "../../src/proxy/dashboard/index.js";
 import { reply, startTestServer, type TestServer } from "../../src/testing/index.js";
 import { observationMasking, tokenThreshold } from "../../strategies/index.js";
 
@@ -367,6 +368,29 @@ describe("budget state", () => {
     // Exactly at the limit the ledger still grants; past it, calls are refused.
     expect(budgetState(status(1, 0, 1), actions).state).toBe("compact");
     expect(budgetState(status(1.01, 0, 1), actions).state).toBe("refuse");
+  });
+});
+
+describe("dashboard budgets", () => {
+  it("never waits on a frozen ledger: the summary says the ledger did not answer", async () => {
+    const ledger = memoryBudgetLedger();
+    const frozen: BudgetLedger = { ...ledger, name: "redis", status: () => new Promise(() => {}) };
+    const budgets = resolveBudgets({ ledger: frozen, team: { id: "t", maxUsd: 1 } });
+    const started = Date.now();
+    const read = await budgets.read(["a"], 50);
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(read.mode).toBe("ledger");
+    expect(read.limits).toEqual([]);
+    expect(read.error).toBe("the redis budget ledger did not answer within 50 ms");
+  });
+
+  it("says when there is no budget, or a ready-made gate whose ledger it cannot see", async () => {
+    expect((await resolveBudgets(undefined).read([], 50)).mode).toBe("none");
+    const gate = budgetGate({ ledger: memoryBudgetLedger(), limits: () => [] });
+    const resolved = resolveBudgets(gate);
+    expect(resolved.gate).toBe(gate);
+    expect((await resolved.read([], 50)).mode).toBe("gate");
+    expect(() => resolveBudgets(42 as never)).toThrow(/budget/);
   });
 });
 
