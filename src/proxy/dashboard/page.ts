@@ -152,7 +152,7 @@ const script = `
   function set(id, raw, text) { return figure($(id), raw, text); }
 
   var apis = { "anthropic": "Anthropic Messages", "openai-chat": "OpenAI Chat", "openai-responses": "OpenAI Responses" };
-  var agents = { "claude-code": "Claude Code", "codex": "Codex CLI", "header": "x-compactor-session", "hash": "first-message hash" };
+  var agents = { "claude-code": "Claude Code", "codex": "Codex CLI", "header": "x-compactor-session", "hash": "first-message hash", "response-chain": "Responses chain" };
   var states = { tracking: "tracking", ok: "ok", warn: "warning", compact: "compacting harder", downgrade: "downgrading", refuse: "refusing" };
 
   function renderTotals(data) {
