@@ -306,6 +306,7 @@ export async function startProxy(options: ProxyOptions = {}): Promise<CompactorP
     session: (id) => runtime.session(id),
     budgets,
     startedAt: Date.now(),
+    mode: options.shadow ? "shadow" : options.strategy === null ? "record-only" : "compacting",
   });
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<string> {

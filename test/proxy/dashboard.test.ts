@@ -173,6 +173,7 @@ describe("the proxy dashboard's JSON", () => {
     expect(headers.get("content-type")).toContain("application/json");
     const summary = body as DashboardSummary;
     expect(summary.version).toBe(1);
+    expect(summary.mode).toBe("compacting");
     const ids = setup.proxy.sessions().map((session) => session.id);
     expect(summary.sessions.map((session) => session.id).sort()).toEqual([...ids].sort());
     expect(summary.sessions.length).toBe(5);
@@ -565,9 +566,10 @@ describe.skipIf(!chromium)(
     );
 
     it(
-      "shows an empty state before any call",
+      "shows an empty state before any call, and says when the proxy only measures",
       async () => {
         const empty = await startProxy({
+          shadow: true,
           upstreams: { anthropic: setup.server.url, openai: setup.server.url },
           diagnosticsChannel: false,
         });
@@ -585,6 +587,7 @@ describe.skipIf(!chromium)(
           expect(dom).toContain("No calls yet");
           expect(dom).toContain(`ANTHROPIC_BASE_URL=${empty.url}`);
           expect(dom).toContain("No budget on this proxy");
+          expect(dom).toMatch(/<span class="mode" id="mode">shadow mode: measuring only/);
           expect(dom).toMatch(/<table id="table" hidden/);
           const png = join(folder, "dashboard-empty-390.png");
           expect(

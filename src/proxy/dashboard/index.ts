@@ -18,6 +18,7 @@ export {
   type DashboardSession,
   type DashboardSummary,
   type DashboardTotals,
+  type ProxyMode,
   SAVING_DEFINITION,
   type SummarySources,
   sumReports,

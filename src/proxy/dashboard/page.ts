@@ -22,6 +22,7 @@ header{display:flex;flex-wrap:wrap;align-items:baseline;gap:6px 16px;margin-bott
 h1{font-size:20px;margin:0;font-weight:650;letter-spacing:-.01em}
 h1 span{color:var(--muted);font-weight:500}
 h2{font-size:13px;text-transform:uppercase;letter-spacing:.06em;color:var(--muted);margin:0 0 10px;font-weight:600}
+.mode{font-size:12px;font-weight:600;color:var(--warn);background:var(--warn-bg);padding:2px 9px;border-radius:999px}
 .status{display:flex;align-items:center;gap:8px;color:var(--muted);font-size:13px;margin-left:auto}
 .dot{width:9px;height:9px;border-radius:50%;background:var(--faint);flex:none}
 .dot.live{background:var(--good);box-shadow:0 0 0 3px var(--good-bg)}
@@ -324,6 +325,10 @@ const script = `
     var up = Math.round((data.generatedAt - data.startedAt) / 1000);
     $("uptime").textContent = up < 3600 ? Math.floor(up / 60) + " min" : Math.floor(up / 3600) + " h " + Math.floor((up % 3600) / 60) + " min";
     $("generated").setAttribute("data-raw", String(data.generatedAt));
+    var mode = $("mode");
+    mode.hidden = data.mode === "compacting";
+    mode.textContent = data.mode === "shadow" ? "shadow mode: measuring only, requests go out unchanged (saving stays $0)"
+      : data.mode === "record-only" ? "record only: calls are priced, never compacted" : "";
     document.body.setAttribute("data-state", "ready");
     document.body.setAttribute("data-overflow", String(document.documentElement.scrollWidth > window.innerWidth));
   }
@@ -363,7 +368,7 @@ const script = `
 
 const body = `<main>
 <header>
-<h1>compactor <span>proxy</span></h1>
+<h1>compactor <span>proxy</span></h1><span class="mode" id="mode" hidden></span>
 <div class="status"><span class="dot" id="dot"></span><span id="generated">loading\u2026</span><span>\u00b7 up <span id="uptime">\u2014</span></span></div>
 </header>
 <div class="banner" id="banner" role="alert"></div>

@@ -69,9 +69,17 @@ export interface DashboardTotals {
   unpricedCalls: number;
 }
 
+/**
+ * What the proxy does with requests: `compacting` (its strategy runs), `shadow` (measures only: every request
+ * goes out as the agent wrote it, so the realised saving stays 0), `record-only` (no strategy: calls are priced,
+ * never compacted).
+ */
+export type ProxyMode = "compacting" | "shadow" | "record-only";
+
 /** The body of `GET /api/summary`. */
 export interface DashboardSummary {
   version: typeof DASHBOARD_SUMMARY_VERSION;
+  mode: ProxyMode;
   /** When this summary was built, and when the proxy started (epoch ms). */
   generatedAt: number;
   startedAt: number;
@@ -91,6 +99,7 @@ export interface SummarySources {
   session(id: string): Promise<LiveSession>;
   budgets: ResolvedBudgets;
   startedAt: number;
+  mode: ProxyMode;
   /** Most sessions listed. @default 200 */
   maxSessions?: number;
   /** Longest wait for a session or the budget ledger. @default 1000 */
@@ -193,6 +202,7 @@ export async function buildSummary(sources: SummarySources): Promise<DashboardSu
   );
   return {
     version: DASHBOARD_SUMMARY_VERSION,
+    mode: sources.mode,
     generatedAt: now(),
     startedAt: sources.startedAt,
     totals,
