@@ -22,7 +22,7 @@ header{display:flex;flex-wrap:wrap;align-items:baseline;gap:6px 16px;margin-bott
 h1{font-size:20px;margin:0;font-weight:650;letter-spacing:-.01em}
 h1 span{color:var(--muted);font-weight:500}
 h2{font-size:13px;text-transform:uppercase;letter-spacing:.06em;color:var(--muted);margin:0 0 10px;font-weight:600}
-.mode{font-size:12px;font-weight:600;color:var(--warn);background:var(--warn-bg);padding:2px 9px;border-radius:999px}
+.mode{font-size:12px;font-weight:600;color:var(--warn);background:var(--warn-bg);padding:2px 9px;border-radius:8px}
 .status{display:flex;align-items:center;gap:8px;color:var(--muted);font-size:13px;margin-left:auto}
 .dot{width:9px;height:9px;border-radius:50%;background:var(--faint);flex:none}
 .dot.live{background:var(--good);box-shadow:0 0 0 3px var(--good-bg)}
