@@ -14,7 +14,8 @@ import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type BudgetLedger, budgetGate, memoryBudgetLedger } from "../../src/budget/index.js";
 import { type CompactorProxy, type DashboardSummary, startProxy } from "../../src/index.js";
-import { budgetState, resolveBudgets } from "../../src/proxy/dashboard/index.js";
+import { budgetState, buildSummary, resolveBudgets } from "../../src/proxy/dashboard/index.js";
+import { liveFrom } from "../../src/session/live-session.js";
 import { reply, startTestServer, type TestServer } from "../../src/testing/index.js";
 import { observationMasking, tokenThreshold } from "../../strategies/index.js";
 
@@ -392,6 +393,57 @@ describe("dashboard budgets", () => {
     expect(resolved.gate).toBe(gate);
     expect((await resolved.read([], 50)).mode).toBe("gate");
     expect(() => resolveBudgets(42 as never)).toThrow(/budget/);
+  });
+});
+
+describe("dashboard summary sources", () => {
+  const state = (id: string, calls: number, costUsd: number, at: number) => {
+    const live = liveFrom(id, undefined, () => 1);
+    live.meta.lastCallAt = at;
+    live.meta.totals = { ...live.meta.totals, calls, costUsd, uncompactedCostUsd: costUsd * 2 };
+    return live;
+  };
+  const base = {
+    budgets: resolveBudgets(undefined),
+    startedAt: 0,
+    mode: "compacting" as const,
+    timeoutMs: 200,
+  };
+
+  it("reads the listed sessions up to date with the store, as proxy.report does", async () => {
+    const summary = await buildSummary({
+      ...base,
+      sessions: () => [
+        { id: "a", source: "header" },
+        { id: "b", source: "hash" },
+      ],
+      session: async (id) => state(id, 1, 0.01, id === "a" ? 10 : 20),
+      // Another proxy served "a" since: the store has it at 3 calls, most recent.
+      fresh: async (id) => (id === "a" ? state("a", 3, 0.03, 30) : state(id, 1, 0.01, 20)),
+    });
+    expect(summary.sessions.map((s) => [s.id, s.report.calls])).toEqual([
+      ["a", 3],
+      ["b", 1],
+    ]);
+    expect(summary.totals.calls).toBe(4);
+    expect(summary.totals.realisedSavingUsd).toBeCloseTo(0.04, 12);
+    expect(summary.totals.realisedSavingRatio).toBeCloseTo(0.5, 12);
+  });
+
+  it("leaves out, and counts, a session whose store does not answer in time", async () => {
+    const started = Date.now();
+    const summary = await buildSummary({
+      ...base,
+      sessions: () => [
+        { id: "ok", source: "header" },
+        { id: "frozen", source: "header" },
+      ],
+      session: (id) => (id === "frozen" ? new Promise(() => {}) : Promise.resolve(state(id, 2, 0.02, 5))),
+    });
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(summary.sessions.map((s) => s.id)).toEqual(["ok"]);
+    expect(summary.sessionsSkipped).toBe(1);
+    expect(summary.totals.calls).toBe(2);
   });
 });
 

@@ -96,7 +96,13 @@ export interface DashboardSummary {
 /** What {@link buildSummary} reads. */
 export interface SummarySources {
   sessions(): ProxySession[];
+  /** A session as this process holds it (loaded from the store when it is not in memory). */
   session(id: string): Promise<LiveSession>;
+  /**
+   * A session brought up to date with the store first (another proxy on the same store may have served it
+   * since), as the proxy's own `report(id)` reads it. Used for the sessions listed; without it, `session`.
+   */
+  fresh?(id: string): Promise<LiveSession>;
   budgets: ResolvedBudgets;
   startedAt: number;
   mode: ProxyMode;
@@ -171,44 +177,69 @@ export async function buildSummary(sources: SummarySources): Promise<DashboardSu
   const maxSessions = sources.maxSessions ?? 200;
   const seen = sources.sessions();
   const wait = deadline(timeoutMs);
-  const loaded = await Promise.all(
-    seen.map((seenSession) =>
-      Promise.race([sources.session(seenSession.id).catch(() => undefined), wait.expired]).then((state) =>
-        state === undefined ? undefined : { seen: seenSession, state },
-      ),
-    ),
-  ).finally(() => wait.cancel());
-  const sessions: DashboardSession[] = [];
-  for (const entry of loaded) {
-    if (entry === undefined) continue;
-    const { seen: seenSession, state } = entry;
-    const report = buildSessionReport(state);
-    sessions.push({
-      id: seenSession.id,
-      source: seenSession.source,
-      api: state.meta.provider ?? null,
-      contextTokens: promptOf(state),
-      compacted: state.meta.checkpoint !== undefined,
-      lastActivityAt: state.meta.lastCallAt ?? state.meta.updatedAt,
-      cacheHitRatio: ratio(report.cacheReadTokens, report.promptTokens),
-      report,
-    });
+  const load = (read: (id: string) => Promise<LiveSession>, seenSession: ProxySession) =>
+    Promise.race([read(seenSession.id).catch(() => undefined), wait.expired]).then((state) =>
+      state === undefined ? undefined : row(seenSession, state),
+    );
+  let skipped = 0;
+  try {
+    const loaded = await Promise.all(seen.map((seenSession) => load(sources.session, seenSession)));
+    const sessions = byActivity(loaded.filter((entry): entry is DashboardSession => entry !== undefined));
+    skipped = loaded.length - sessions.length;
+    if (sources.fresh !== undefined) {
+      // The listed sessions are read as the proxy's report reads them: up to date with the store.
+      const fresh = sources.fresh;
+      const listed = sessions.slice(0, maxSessions);
+      const refreshed = await Promise.all(
+        listed.map((session) => load(fresh, { id: session.id, source: session.source })),
+      );
+      refreshed.forEach((entry, index) => {
+        if (entry !== undefined) sessions[index] = entry;
+      });
+      byActivity(sessions);
+    }
+    return await finish(sessions);
+  } finally {
+    wait.cancel();
   }
-  sessions.sort((left, right) => right.lastActivityAt - left.lastActivityAt || (left.id < right.id ? -1 : 1));
-  const totals = sumReports(sessions.map((session) => session.report));
-  const budgets = await sources.budgets.read(
-    sessions.map((session) => session.id),
-    timeoutMs,
-  );
+
+  async function finish(sessions: DashboardSession[]): Promise<DashboardSummary> {
+    const totals = sumReports(sessions.map((session) => session.report));
+    const budgets = await sources.budgets.read(
+      sessions.map((session) => session.id),
+      timeoutMs,
+    );
+    return {
+      version: DASHBOARD_SUMMARY_VERSION,
+      mode: sources.mode,
+      generatedAt: now(),
+      startedAt: sources.startedAt,
+      totals,
+      definitions: SAVING_DEFINITION,
+      sessions: sessions.slice(0, maxSessions),
+      budgets,
+      sessionsSkipped: skipped,
+    };
+  }
+}
+
+function row(seen: ProxySession, state: LiveSession): DashboardSession {
+  const report = buildSessionReport(state);
   return {
-    version: DASHBOARD_SUMMARY_VERSION,
-    mode: sources.mode,
-    generatedAt: now(),
-    startedAt: sources.startedAt,
-    totals,
-    definitions: SAVING_DEFINITION,
-    sessions: sessions.slice(0, maxSessions),
-    budgets,
-    sessionsSkipped: loaded.length - sessions.length,
+    id: seen.id,
+    source: seen.source,
+    api: state.meta.provider ?? null,
+    contextTokens: promptOf(state),
+    compacted: state.meta.checkpoint !== undefined,
+    lastActivityAt: state.meta.lastCallAt ?? state.meta.updatedAt,
+    cacheHitRatio: ratio(report.cacheReadTokens, report.promptTokens),
+    report,
   };
+}
+
+/** Most recently active first (ties by id), in place. */
+function byActivity(sessions: DashboardSession[]): DashboardSession[] {
+  return sessions.sort(
+    (left, right) => right.lastActivityAt - left.lastActivityAt || (left.id < right.id ? -1 : 1),
+  );
 }
