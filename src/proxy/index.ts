@@ -17,9 +17,11 @@ export {
 } from "./dashboard/index.js";
 export { type ErrorDialect, proxyError } from "./errors.js";
 export { createProxyMetrics, type ProxyMetrics } from "./metrics.js";
+export { maxRememberedReplies } from "./response-chain.js";
 export {
   type CompactorProxy,
   DEFAULT_UPSTREAMS,
+  maxListedSessions,
   PROXY_TOKEN_HEADER,
   type ProxyOptions,
   startProxy,
