@@ -115,6 +115,13 @@ export const runs: readonly Run[] = [
     command: [...cli, "bench", "--json"],
   },
   {
+    name: "report-agreement",
+    what: "no compaction replayed at the recorded models against `compactor report`, per format",
+    command: ["npx", "vitest", "run", "test/bench/report-agreement.test.ts"],
+    env: { COMPACTOR_PRINT_AGREEMENT: "1" },
+    text: true,
+  },
+  {
     name: "default-guard",
     what: "the 60-call loop of test/strategies/default-guard.test.ts, twins printed",
     command: ["npx", "vitest", "run", "test/strategies/default-guard.test.ts"],
@@ -398,6 +405,12 @@ function samplesSummary(json: Record<string, unknown>): string {
 }
 
 function render(name: string, stdout: string): string {
+  if (name === "report-agreement") {
+    return stdout
+      .split("\n")
+      .filter((line) => line.startsWith("agreement "))
+      .join("\n");
+  }
   if (name === "default-guard") {
     return stdout
       .split("\n")
