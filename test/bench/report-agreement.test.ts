@@ -21,7 +21,7 @@ function family(transcript: Transcript): Transcript[] {
 /**
  * Bounds on |replay of `none` − report| / report, per recorded format. Measured on ../shared/transcripts (2026-12-04):
  * Claude Code 27 sessions, max 2.87%, median 0.39%, total −0.03%; pi 2 sessions, 0.16% and 4.53%, total +1.79%;
- * Codex 8 priced sessions, max 6.11%, median 3.46%, total −3.17%, every one at or below the bill. Each bound is
+ * Codex 8 priced sessions, max 6.11%, median 3.23%, total −3.17%, every one below the bill. Each bound is
  * the measured worst case plus a small margin; the README quotes the same figures.
  */
 const formats = [
