@@ -115,6 +115,11 @@ export const runs: readonly Run[] = [
     command: [...cli, "bench", "--json"],
   },
   {
+    name: "summary-sizes",
+    what: "Claude Code's own compaction summaries, o200k tokens (the summary-size prior)",
+    command: [...tsx, "benchmarks/strategies/summary-sizes.ts"],
+  },
+  {
     name: "report-agreement",
     what: "no compaction replayed at the recorded models against `compactor report`, per format",
     command: ["npx", "vitest", "run", "test/bench/report-agreement.test.ts"],
@@ -435,6 +440,8 @@ function render(name: string, stdout: string): string {
       return allCachedSummary(json);
     case "samples":
       return samplesSummary(json);
+    case "summary-sizes":
+      return `${json.summaries} summaries, o200k tokens: median ${json.median}, p25 ${json.p25}, p75 ${json.p75}; marot-spotter: ${(json.sizes as Array<{ file: string; tokens: number }>).filter((size) => size.file.startsWith("marot-spotter")).map((size) => size.tokens).join(", ")}`;
     default:
       return "";
   }
