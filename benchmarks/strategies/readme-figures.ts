@@ -272,7 +272,7 @@ function lengthTable(json: Record<string, unknown>): string {
     const cells = labels.map((label, index) => {
       const row = buckets[label]?.find((candidate) => candidate.strategy === strategy);
       if (!row) return "–";
-      if (row.compactions === 0 && row.savingRatio === 0) return "0% (never compacts)";
+      if (row.worstStopRegret === null && row.savingRatio === 0) return "0% (never compacts)";
       const base = `${pct(row.savingRatio)} / ${pct(row.effectiveSavingRatio)} / ${rec(row.recall)} / ${pct(row.worstStopRegret?.excessRatio, true)}`;
       const dearer = `${row.sessionsDearer}/${row.sessions}`;
       return index === labels.length - 1
@@ -419,7 +419,8 @@ function render(name: string, stdout: string): string {
   if (name === "default-guard") {
     return stdout
       .split("\n")
-      .filter((line) => /^(none|everyCall|guarded|truncated|summarized): /.test(line.trim()))
+      .map((line) => line.replace(/\u001b\[[0-9;]*m/g, "").trim())
+      .filter((line) => /^(none|everyCall|guarded|truncated|summarized): /.test(line))
       .join("\n");
   }
   const json = jsonOf(stdout);
