@@ -12,7 +12,7 @@ import {
 } from "../../benchmarks/strategies/cache-effect-checks.js";
 import type { BenchReport, BenchResult } from "../../src/replay/bench.js";
 
-const [anthropic, , noCache] = priceSettings as [PriceSetting, PriceSetting, PriceSetting];
+const [anthropic, openai, noCache] = priceSettings as [PriceSetting, PriceSetting, PriceSetting];
 
 function row(
   strategy: string,
@@ -87,7 +87,10 @@ describe("the README's cache-effect claims (benchmarks/strategies/cache-effect-c
 
   it("every claim applies to some setting and names its README sentence", () => {
     for (const claim of cacheEffectClaims) {
-      expect(priceSettings.some((setting) => claim.applies(setting)), claim.id).toBe(true);
+      expect(
+        priceSettings.some((setting) => claim.applies(setting)),
+        claim.id,
+      ).toBe(true);
       expect(claim.text.length, claim.id).toBeGreaterThan(40);
     }
   });
@@ -103,7 +106,9 @@ describe("the README's cache-effect claims (benchmarks/strategies/cache-effect-c
     );
     expect(failedClaims(anthropic, slidingCheap)).toEqual(["per-call-dearer-with-caching"]);
     // one cheaper session in 40 is within the claim (dearer on at least 90% of compacting sessions)
-    expect(failedClaims(anthropic, changed(trueWithCaching(), "masking-every-call", "s0", { costUsd: 9 }))).toEqual([]);
+    expect(
+      failedClaims(anthropic, changed(trueWithCaching(), "masking-every-call", "s0", { costUsd: 9 })),
+    ).toEqual([]);
   });
 
   it("per-call masking dearer on one session without caching breaks its claim", () => {
@@ -140,9 +145,15 @@ describe("the README's cache-effect claims (benchmarks/strategies/cache-effect-c
     expect(failedClaims(anthropic, results)).toEqual(["cache-aware-saves-on-long-sessions"]);
   });
 
-  it("default compacting a session under 100 calls breaks its claim", () => {
+  it("default compacting a session under 100 calls breaks its claim with Anthropic prices, not with OpenAI's", () => {
     const results = changed(trueWithCaching(), "default", "s30", { compactions: 1, costUsd: 9.9 });
     expect(failedClaims(anthropic, results)).toEqual(["default-leaves-shorter-sessions-alone"]);
+    expect(failedClaims(openai, results)).toEqual([]);
+  });
+
+  it("default compacting a session under 100 calls without saving on it breaks its claim", () => {
+    const results = changed(trueWithCaching(), "default", "s30", { compactions: 1, costUsd: 10 });
+    expect(failedClaims(openai, results)).toEqual(["default-pays-on-shorter-sessions"]);
   });
 
   it("default as often dearer as summary-every-21, or with a worse stop, breaks its claim", () => {
