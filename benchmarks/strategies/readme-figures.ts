@@ -6,18 +6,19 @@
  * output.
  *
  * Run: `npm run readme-figures` (= `npx tsx benchmarks/strategies/readme-figures.ts`)
- * `[--only cache-effect,levers,...] [--jobs 2] [--out DIR] [--from DIR]`.
+ * `[--only cache-effect,levers,...] [--jobs 3] [--out DIR] [--from DIR]`.
  *
  * - `--only`: the runs to make (names below); default all.
- * - `--jobs`: runs at a time (default 2; each is one process, one core).
+ * - `--jobs`: runs at a time (default 3; each is one process on one core).
  * - `--out`: folder the raw output of each run is kept in (default `$TMPDIR/compactor-readme-figures`).
  * - `--from`: print the tables from a folder of an earlier run's raw output, running nothing.
  *
- * How long: about 25 minutes of CPU in all (cache-effect ≈ 3.5 min, length-buckets ≈ 2, levers ≈ 3.5, the two
- * sensitivity grids ≈ 2 and 1.5, the Codex levers ≈ 1, the two every-cached-price-list runs ≈ 5 and 6, the sample
- * sessions and the default-guard twins under a minute each), so ≈ 13 minutes on an idle 2-core machine with
- * `--jobs 2`; on a machine shared with other jobs it takes as many times longer as the machine is overloaded (an
- * hour at a load of 8 per core). Exit code 1 when a run fails or one of the README's claims breaks.
+ * How long, measured on this project's 2-core machine while ~7 other jobs shared it (load 15–20), each run's wall
+ * time: cache-effect 23 min, levers 24, length-buckets 17, all-cached-marot 14, all-cached-samples 12,
+ * sensitivity-rule 9, levers-codex 7, sensitivity-facts 6, report-agreement 4, samples and default-guard 1 each,
+ * summary-sizes seconds; so about 40 minutes in all with `--jobs 3`. On an idle machine the three longest take
+ * 3–4 minutes each. Exit code 1 when a run fails, which includes one of the README's claims breaking
+ * (cache-effect).
  *
  * @module
  */
@@ -475,7 +476,7 @@ async function main(): Promise<void> {
       }
     }
   } else {
-    const jobs = Math.max(1, Number(argument("jobs") ?? 2));
+    const jobs = Math.max(1, Number(argument("jobs") ?? 3));
     const queue = [...picked];
     process.stderr.write(
       `readme-figures: ${queue.length} runs, ${jobs} at a time; raw output in ${folder}\n`,
