@@ -16,8 +16,8 @@
  * How long, measured on this project's 2-core machine while ~7 other jobs shared it (load 15–20), each run's wall
  * time: cache-effect 23 min, levers 24, length-buckets 17, all-cached-marot 14, all-cached-samples 12,
  * sensitivity-rule 9, levers-codex 7, sensitivity-facts 6, report-agreement 4, samples and default-guard 1 each,
- * summary-sizes seconds; so about 40 minutes in all with `--jobs 3`. On an idle machine the three longest take
- * 3–4 minutes each. Exit code 1 when a run fails, which includes one of the README's claims breaking
+ * summary-sizes seconds; so about 40 minutes in all with `--jobs 3`. On an idle machine the three longest took
+ * 2–4 minutes each (README). Exit code 1 when a run fails, which includes one of the README's claims breaking
  * (cache-effect).
  *
  * @module
