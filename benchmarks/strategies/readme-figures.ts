@@ -410,6 +410,9 @@ function samplesSummary(json: Record<string, unknown>): string {
     .join("\n");
 }
 
+/** Terminal colour codes (ESC [ ... m), which vitest puts around printed lines. */
+const colourCodes = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, "g");
+
 function render(name: string, stdout: string): string {
   if (name === "report-agreement") {
     return stdout
@@ -420,7 +423,7 @@ function render(name: string, stdout: string): string {
   if (name === "default-guard") {
     return stdout
       .split("\n")
-      .map((line) => line.replace(/\u001b\[[0-9;]*m/g, "").trim())
+      .map((line) => line.replace(colourCodes, "").trim())
       .filter((line) => /^(none|everyCall|guarded|truncated|summarized): /.test(line))
       .join("\n");
   }
