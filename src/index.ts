@@ -146,6 +146,8 @@ export { catalog as benchCatalog } from "./replay/catalog.js";
 export type { StrategySpec } from "./replay/strategy-specs.js";
 export { generateSampleSession, sampleSessions } from "./samples/generate.js";
 export {
+  AGENT_USAGE_HEADER,
+  type AgentUsage,
   type CompactorProxy,
   DEFAULT_UPSTREAMS,
   PROXY_TOKEN_HEADER,

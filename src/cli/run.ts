@@ -10,7 +10,8 @@ import { CompactorError } from "../errors.js";
 import { inputFileError } from "./fs-errors.js";
 import { benchCommand } from "./bench-command.js";
 import { pricesUsage, runPricesCommand } from "./prices-command.js";
-import { proxyCommand, wrapCommand } from "./proxy-command.js";
+import { proxyCommand } from "./proxy-command.js";
+import { wrapCommand } from "./wrap-command.js";
 import { reportUsage, runReport } from "./report-command.js";
 
 const usage = `Usage: compactor <command> [options]
@@ -22,7 +23,7 @@ Commands:
   prices [model]            the prices compactor uses
   budget --url redis://...  spend against budget limits, from the shared Redis ledger
   proxy                     an HTTP proxy that compacts any agent's sessions (Claude Code, Codex, SDKs)
-  wrap claude [-- args]     run Claude Code through a proxy and print its session report on exit
+  wrap claude|codex         run Claude Code or the Codex CLI through a proxy, report when it exits
 
 Options:
   -v, --version             print compactor's version

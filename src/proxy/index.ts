@@ -3,6 +3,7 @@
  *
  * @module
  */
+export { AGENT_USAGE_HEADER, type AgentUsage } from "./agent-usage.js";
 export { type ErrorDialect, proxyError } from "./errors.js";
 export { createProxyMetrics, type ProxyMetrics } from "./metrics.js";
 export { type CompactorProxy, DEFAULT_UPSTREAMS, PROXY_TOKEN_HEADER, type ProxyOptions, startProxy } from "./server.js";

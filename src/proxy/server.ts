@@ -32,6 +32,7 @@ import { createWireCore } from "../wrapper/wire/core.js";
 import type { FetchFunction, WireRequest } from "../wrapper/wire/request.js";
 import { formatOf } from "../wrapper/wire/route.js";
 import type { Summarizer } from "../../strategies/types.js";
+import { type AgentUsage, agentUsageView } from "./agent-usage.js";
 import { type ErrorDialect, type ProxyErrorAnswer, proxyError } from "./errors.js";
 import { createProxyMetrics } from "./metrics.js";
 import { type ProxySession, sessionFromHeaders, sessionOf } from "./session-id.js";
@@ -75,6 +76,13 @@ export interface ProxyOptions extends Omit<CompactionOptions, "session" | "summa
    * @default globalThis.fetch
    */
   fetch?: FetchFunction;
+  /**
+   * The usage a compacted request's answer shows the agent: `"uncompacted"` scales the input side to the size
+   * of the agent's own request (so the agent's own auto-compaction fires when it would without the proxy),
+   * `"upstream"` relays the upstream's usage unchanged. See `agent-usage.ts`.
+   * @default "uncompacted"
+   */
+  agentUsage?: AgentUsage;
 }
 
 /** A running proxy. */
@@ -263,6 +271,9 @@ export async function startProxy(options: ProxyOptions = {}): Promise<CompactorP
   if (options.fetch !== undefined && typeof options.fetch !== "function") {
     throw new InvalidOptionError("fetch", "a fetch function", options.fetch);
   }
+  if (options.agentUsage !== undefined && options.agentUsage !== "uncompacted" && options.agentUsage !== "upstream") {
+    throw new InvalidOptionError("agentUsage", '"uncompacted" or "upstream"', options.agentUsage);
+  }
   const upstreams: Record<ErrorDialect, string> = {
     anthropic: upstreamBase("anthropic", options.upstreams?.anthropic, DEFAULT_UPSTREAMS.anthropic),
     openai: upstreamBase("openai", options.upstreams?.openai, DEFAULT_UPSTREAMS.openai),
@@ -277,6 +288,7 @@ export async function startProxy(options: ProxyOptions = {}): Promise<CompactorP
     token: _token,
     maxBodyBytes: _max,
     fetch: givenFetch,
+    agentUsage = "uncompacted",
     ...compaction
   } = options;
   const runtime = runtimeFrom(
@@ -308,6 +320,11 @@ export async function startProxy(options: ProxyOptions = {}): Promise<CompactorP
     }
     if (token !== undefined && !tokenMatches(token, request.headers[PROXY_TOKEN_HEADER])) {
       return fail(401, "proxy_token_required", `compactor proxy: missing or wrong ${PROXY_TOKEN_HEADER} header.`);
+    }
+    if (String(request.headers.upgrade).toLowerCase() === "websocket") {
+      // The Codex CLI tries a Responses WebSocket first; a 426 makes it fall back to HTTPS at once (other answers
+      // cost five reconnects, about 6 s).
+      return fail(426, "websocket_not_supported", "compactor proxy speaks HTTP only; use the HTTPS (SSE) transport.");
     }
     if (request.method === "GET" && (target === "/metrics" || target.startsWith("/metrics?"))) {
       send(response, { status: 200, headers: { "content-type": "text/plain; version=0.0.4; charset=utf-8" }, body: metrics.render() });
@@ -359,9 +376,10 @@ export async function startProxy(options: ProxyOptions = {}): Promise<CompactorP
     };
     const wire: WireRequest = { url, method, init, text: undefined };
     if (init.body !== undefined) wire.text = body.toString("utf8");
+    const view = agentUsage === "uncompacted" && format !== undefined && wire.text !== undefined ? agentUsageView(format, wire.text, upstreamFetch) : undefined;
     let upstream: Response;
     try {
-      upstream = await core(wire, upstreamFetch);
+      upstream = await core(wire, view?.fetch ?? upstreamFetch);
     } catch (error) {
       if (abort.signal.aborted) return "aborted";
       const reason = error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
@@ -369,7 +387,7 @@ export async function startProxy(options: ProxyOptions = {}): Promise<CompactorP
     }
 
     // 6. Relay.
-    await relay(upstream, response, abort);
+    await relay(view ? await view.answer(upstream) : upstream, response, abort);
     return format ?? "passthrough";
   }
 

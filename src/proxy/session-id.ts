@@ -5,8 +5,9 @@
  *    `ANTHROPIC_CUSTOM_HEADERS`, Codex through its provider's `http_headers`);
  * 2. the agent's own session id: Claude Code's, from the request body's `metadata.user_id`
  *    (`user_<hash>_account_<uuid>_session_<uuid>`, or the JSON object newer versions send there) or its
- *    `x-claude-code-session-id` header; the Codex CLI's `session_id` / `conversation_id` headers (and their
- *    `x-codex-` forms);
+ *    `x-claude-code-session-id` header; the Codex CLI's `session-id` header (0.171; its `thread-id` and the
+ *    `session_id` in `x-codex-turn-metadata` carry the same id), or the `session_id` / `conversation_id` headers
+ *    of older versions (and their `x-codex-` forms);
  * 3. a hash of the conversation's start: the API, the system prompt (or Responses `instructions`) and the first
  *    message, `cache_control` markers left out (agents move them from turn to turn). Two conversations that
  *    start with the same system prompt and first message share a session: set the header to tell them apart.
@@ -29,8 +30,11 @@ export interface ProxySession {
 const uuid = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
 const claudeCodeUserId = new RegExp(`_session_(${uuid})$`, "i");
 const bareUuid = new RegExp(`^${uuid}$`, "i");
-/** Session headers the Codex CLI sends (older versions `conversation_id`, newer `session_id`). */
-const codexHeaders = ["session_id", "x-codex-session-id", "conversation_id", "x-codex-conversation-id"];
+/**
+ * Session headers the Codex CLI sends: 0.171 sends `session-id` (and `thread-id`, the same id); older versions
+ * `session_id` or `conversation_id`.
+ */
+const codexHeaders = ["session-id", "session_id", "x-codex-session-id", "conversation_id", "x-codex-conversation-id"];
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);

@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { wrapCommand } from "../../src/cli/proxy-command.js";
+import { wrapCommand } from "../../src/cli/wrap-command.js";
 import { reply } from "../../src/testing/index.js";
 import { useServers } from "../e2e/helpers.js";
 

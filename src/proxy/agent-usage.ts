@@ -1,0 +1,185 @@
+/**
+ * The usage an agent is shown when the proxy compacted its request.
+ *
+ * Agents decide their own compaction from the usage the API returns: Claude Code compacts its history when the
+ * last response's input tokens (`input_tokens + cache_creation_input_tokens + cache_read_input_tokens`) pass its
+ * threshold; the Codex CLI compares the Responses `usage` with its `model_auto_compact_token_limit`. Relayed as
+ * it is, the usage of a compacted request is the size of the *compacted* prompt, so the agent's history (which
+ * it still sends in full) seems small to it and its own compaction never fires: it keeps every turn forever while
+ * the proxy trims the wire copy. Measured with Claude Code 2.1.332 (`test/proxy/claude-code-usage.test.ts`).
+ *
+ * So, by default (`agentUsage: "uncompacted"`), the proxy shows the agent the prompt size its own request has:
+ * the upstream's real input-side count scaled by the ratio of the agent's request to the request sent, both
+ * counted with the same o200k estimator (a ratio, so the tokenizer's bias cancels; bodies over 4M characters are
+ * compared by length). The count runs while the upstream works on the request. The tokens added are reported
+ * as cache reads (Anthropic `cache_read_input_tokens`; OpenAI `cached_tokens`, with `input_tokens` /
+ * `prompt_tokens` and `total_tokens`), the way the removed history would mostly have been billed without the
+ * proxy. The agent then compacts when it would have without the proxy: not earlier, not never. Output tokens are
+ * never changed, nor is a request compactor did not change. The `x-compactor-agent-usage` response header gives
+ * the ratio applied.
+ *
+ * Only what the agent reads changes: compactor's own report, events, budgets and `/metrics` read the upstream's
+ * real answer. The agent's own cost display (Claude Code's `/cost`) counts the added tokens at the cache-read
+ * price; compactor's report is the bill. `agentUsage: "upstream"` relays the upstream's usage unchanged.
+ *
+ * @module
+ */
+import { countO200kTokens } from "../tokens/index.js";
+import type { ProviderFormat } from "../transcript/types.js";
+import type { FetchFunction } from "../wrapper/wire/request.js";
+
+/** What usage the proxy shows the agent: see the module's documentation. */
+export type AgentUsage = "uncompacted" | "upstream";
+
+/** Response header set when the proxy scaled the usage the agent reads: `uncompacted; ratio=<agent / sent>`. */
+export const AGENT_USAGE_HEADER = "x-compactor-agent-usage";
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function count(value: unknown): number {
+  return typeof value === "number" && Number.isFinite(value) && value > 0 ? value : 0;
+}
+
+/**
+ * Adds `ratio - 1` times the input side of one usage object to it, in place. Returns the tokens added (0 when the
+ * object carries no input-side count).
+ */
+export function scaleUsage(format: ProviderFormat, usage: Record<string, unknown>, ratio: number): number {
+  if (!(ratio > 1)) return 0;
+  if (format === "anthropic") {
+    if (!("input_tokens" in usage) && !("cache_read_input_tokens" in usage)) return 0;
+    const input = count(usage.input_tokens) + count(usage.cache_creation_input_tokens) + count(usage.cache_read_input_tokens);
+    const added = Math.round(input * (ratio - 1));
+    if (added <= 0) return 0;
+    usage.cache_read_input_tokens = count(usage.cache_read_input_tokens) + added;
+    return added;
+  }
+  const inputKey = format === "openai-chat" ? "prompt_tokens" : "input_tokens";
+  const detailsKey = format === "openai-chat" ? "prompt_tokens_details" : "input_tokens_details";
+  if (!(inputKey in usage)) return 0;
+  const added = Math.round(count(usage[inputKey]) * (ratio - 1));
+  if (added <= 0) return 0;
+  usage[inputKey] = count(usage[inputKey]) + added;
+  const details = isRecord(usage[detailsKey]) ? usage[detailsKey] : {};
+  details.cached_tokens = count(details.cached_tokens) + added;
+  usage[detailsKey] = details;
+  if ("total_tokens" in usage) usage.total_tokens = count(usage.total_tokens) + added;
+  return added;
+}
+
+/** The usage objects one response body or stream event carries, in every API's shape. */
+function usagesIn(value: Record<string, unknown>): Record<string, unknown>[] {
+  const found: Record<string, unknown>[] = [];
+  if (isRecord(value.usage)) found.push(value.usage);
+  // Anthropic message_start, Responses response.* events.
+  for (const key of ["message", "response"]) {
+    const inner = value[key];
+    if (isRecord(inner) && isRecord(inner.usage)) found.push(inner.usage);
+  }
+  return found;
+}
+
+/** Rewrites the usage in one JSON text; returns it unchanged when it carries none. */
+function rewriteJson(format: ProviderFormat, text: string, ratio: number): { text: string; added: number } {
+  if (!text.includes('"usage"')) return { text, added: 0 };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return { text, added: 0 };
+  }
+  if (!isRecord(parsed)) return { text, added: 0 };
+  let added = 0;
+  for (const usage of usagesIn(parsed)) added = Math.max(added, scaleUsage(format, usage, ratio));
+  return added > 0 ? { text: JSON.stringify(parsed), added } : { text, added: 0 };
+}
+
+/** A byte stream with the usage in each SSE `data:` line rewritten; other lines pass as they arrive. */
+function rewriteEventStream(body: ReadableStream<Uint8Array>, format: ProviderFormat, ratio: number): ReadableStream<Uint8Array> {
+  const decoder = new TextDecoder();
+  const encoder = new TextEncoder();
+  let pending = "";
+  const rewriteLines = (text: string): string =>
+    text
+      .split("\n")
+      .map((line) => (line.startsWith("data:") && line.includes('"usage"') ? `data: ${rewriteJson(format, line.slice(5).trimStart(), ratio).text}` : line))
+      .join("\n");
+  return body.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        pending += decoder.decode(chunk, { stream: true });
+        const end = pending.lastIndexOf("\n");
+        if (end < 0) return;
+        const complete = pending.slice(0, end + 1);
+        pending = pending.slice(end + 1);
+        controller.enqueue(encoder.encode(rewriteLines(complete)));
+      },
+      flush(controller) {
+        pending += decoder.decode();
+        if (pending.length > 0) controller.enqueue(encoder.encode(rewriteLines(pending)));
+      },
+    }),
+  );
+}
+
+/** One request's view: captures what the core sent, then rewrites the answer's usage if it was compacted. */
+export interface AgentUsageView {
+  /** The upstream fetch, recording the body the core sends. */
+  fetch: FetchFunction;
+  /** The response the agent gets: `upstream` itself unless the request was compacted. */
+  answer(upstream: Response): Promise<Response>;
+}
+
+/** Bodies above this many characters are compared by length instead of o200k tokens (bounded CPU). */
+const tokenizeLimit = 4_000_000;
+
+/** The agent's request over the sent one, in o200k tokens (in characters for very large bodies). */
+export function sizeRatio(agentText: string, sentText: string): number {
+  if (agentText.length > tokenizeLimit) return sentText.length > 0 ? agentText.length / sentText.length : 1;
+  const sentTokens = countO200kTokens(sentText);
+  return sentTokens > 0 ? countO200kTokens(agentText) / sentTokens : 1;
+}
+
+/**
+ * A view for one request whose agent body is `agentText`. Counting happens only when the core sent a different
+ * body (a compacted request), once, while the upstream works on the request (so it adds nothing to the time to
+ * the first byte unless the upstream answers faster than the count takes).
+ */
+export function agentUsageView(format: ProviderFormat, agentText: string, upstreamFetch: FetchFunction): AgentUsageView {
+  let ratio: Promise<number> | undefined;
+  return {
+    fetch(input, init) {
+      const sent = init?.body;
+      const pending = upstreamFetch(input, init);
+      if (typeof sent === "string" && sent !== agentText) {
+        ratio = new Promise((resolve) => setImmediate(() => resolve(sizeRatio(agentText, sent))));
+      }
+      return pending;
+    },
+    async answer(upstream) {
+      if (ratio === undefined || !upstream.ok || upstream.body === null) return upstream;
+      const scale = await ratio.catch(() => 1);
+      if (!(scale > 1)) return upstream;
+      const headers = new Headers(upstream.headers);
+      headers.set(AGENT_USAGE_HEADER, `uncompacted; ratio=${scale.toFixed(4)}`);
+      const init = { status: upstream.status, statusText: upstream.statusText, headers };
+      if ((upstream.headers.get("content-type") ?? "").includes("text/event-stream")) {
+        return new Response(rewriteEventStream(upstream.body, format, scale), init);
+      }
+      const body = upstream.text().then((text) => rewriteJson(format, text, scale).text);
+      const stream = new ReadableStream<Uint8Array>({
+        async start(controller) {
+          try {
+            controller.enqueue(new TextEncoder().encode(await body));
+            controller.close();
+          } catch (error) {
+            controller.error(error);
+          }
+        },
+      });
+      return new Response(stream, init);
+    },
+  };
+}
