@@ -93,6 +93,8 @@ export {
   isDryRun,
   losslessRemovals,
   type LosslessOptions,
+  nativeCompaction,
+  type NativeCompactionOptions,
   observationMasking,
   type ObservationMaskingOptions,
   pipeline,

@@ -50,6 +50,7 @@ export {
   type ObservationMaskingOptions,
   observationMasking,
 } from "./observation-masking.js";
+export { isNativeCompactionMessage, type NativeCompactionOptions, nativeCompaction } from "./native.js";
 export { combineSummaries, composeResults, pipeline } from "./pipeline.js";
 export {
   type CacheAwareByNameOptions,

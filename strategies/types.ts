@@ -85,6 +85,33 @@ export type Summarizer = (request: {
   signal?: AbortSignal;
 }) => Promise<SummaryResult>;
 
+/** What a provider-native compaction returned. */
+export interface NativeCompactionResult {
+  /**
+   * What is sent in place of the compacted span on every later call, byte for byte: the provider's own
+   * compaction block or item, and the messages the provider keeps beside it (Anthropic: the task; OpenAI
+   * Responses: the user messages `/responses/compact` returns).
+   */
+  replacement: Message[];
+  /**
+   * The compaction call as a summary: its readable text (Anthropic's block `content`; OpenAI's item is
+   * encrypted, so a description), the session model that wrote it, its usage and its cost: spend like a summary.
+   */
+  summary: SummaryResult;
+}
+
+/**
+ * Asks the provider to compact a span of the conversation (Anthropic on-demand compaction, OpenAI
+ * `POST /responses/compact`). Present in the context only where the request's API offers it and compactor can
+ * reach the provider with the caller's own credentials.
+ */
+export interface NativeCompactor {
+  /** `"anthropic-compaction"` or `"openai-responses-compact"`. */
+  readonly kind: string;
+  /** Compacts `span` (the view's first messages, as the provider will see them); rejects on any failure. */
+  compact(span: readonly Message[], options?: { signal?: AbortSignal }): Promise<NativeCompactionResult>;
+}
+
 /** Everything a strategy is told about the call it may compact. */
 export interface StrategyContext {
   provider: ProviderFormat;
@@ -104,6 +131,8 @@ export interface StrategyContext {
   summarize?: Summarizer;
   /** What a summary by `summarize` is expected to cost and weigh; present with `summarize`. */
   summaryEstimate?: SummaryEstimate;
+  /** Provider-native compaction, where the request's API offers it (see `nativeCompaction`). */
+  native?: NativeCompactor;
   /** Raised by a budget that is close to its limit: compact harder (lower targets), from 0 (none) to 1. */
   pressure?: number;
   signal?: AbortSignal;

@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { Summarizer } from "../../strategies/types.js";
+import type { NativeCompactor, Summarizer } from "../../strategies/types.js";
 import {
   type CacheSimulator,
   type CacheTtl,
@@ -292,6 +292,7 @@ class Replay {
           tokens: options.tokens,
           now,
           summarizer: this.offlineSummarizer(model),
+          native: this.offlineNative(model, state, now),
           calibration: this.calibration,
           requestTtlMs: this.requestTtlMsFor(model),
         });
@@ -613,6 +614,52 @@ class Replay {
   /** Calibrated tokens of an estimate, rounded, as a prompt segment holds them. */
   private scaled(estimate: number): number {
     return Math.round(this.calibration.scale(estimate));
+  }
+
+  /**
+   * Offline provider-native compaction (`nativeCompaction`), for sessions whose API offers it (Anthropic
+   * Messages, OpenAI Responses): the provider summarizes with the session's own model, so the span (with the
+   * fixed prompt the compaction request repeats) is the input, read from the cache when the previous call was
+   * within the cache lifetime (the span is an earlier call's prompt), and a summary of the extractive summary's
+   * measured size is the output, at the session model's prices. What a provider's summary keeps cannot be
+   * replayed: the replacement is the same extractive text local summaries use (a user summary message, then the
+   * task), so recall is that of a plain summary of the span.
+   */
+  private offlineNative(sessionModel: string, state: LiveSession, now: number): NativeCompactor | undefined {
+    const format = this.transcript.provider;
+    if (format !== "anthropic" && format !== "openai-responses") return undefined;
+    const tokens = this.options.tokens;
+    const calibration = this.calibration;
+    const fixed = this.fixedEstimate;
+    const ttl = ttlMs(this.ttl);
+    const warm = state.meta.lastCallAt !== undefined && now - state.meta.lastCallAt < ttl;
+    return {
+      kind: "replay-native",
+      compact: async (span) => {
+        const { extractiveSummary } = await import("../../strategies/internal/extractive.js");
+        const text = extractiveSummary(span);
+        const prompt = Math.round(
+          calibration.scale(fixed + span.reduce((sum, message) => sum + tokens.countMessage(message), 0)),
+        );
+        const usage: Usage = {
+          inputTokens: warm ? 0 : prompt,
+          cacheReadTokens: warm ? prompt : 0,
+          cacheWrite5mTokens: 0,
+          cacheWrite1hTokens: 0,
+          outputTokens: Math.round(calibration.scale(tokens.countRaw(text))),
+          reasoningTokens: 0,
+        };
+        const cost = costOfCall(sessionModel, usage);
+        const task = span.find(
+          (message) => message.role === "user" && !message.content.some((block) => block.type === "tool_result"),
+        );
+        const summary: Message = { role: "user", content: [{ type: "summary", text, replacedMessages: span.length }] };
+        return {
+          replacement: task ? [task, summary] : [summary],
+          summary: { text, model: sessionModel, usage, costUsd: cost.known ? cost.costUsd : null },
+        };
+      },
+    };
   }
 
   /**

@@ -11,6 +11,7 @@ import { getModelPrice, summarizerModelFor } from "../pricing/index.js";
 import type { Checkpoint } from "../store/types.js";
 import { checkInvariants } from "../transcript/invariants.js";
 import type { Conversation, Message, ProviderFormat } from "../transcript/types.js";
+import { isNativeCompactionMessage } from "../../strategies/native.js";
 import { isMaskedObservation } from "../../strategies/observation-masking.js";
 import {
   compactionEconomics,
@@ -21,6 +22,7 @@ import {
 import { firstChangedIndex, newTokens } from "../../strategies/internal/view.js";
 import type {
   CacheView,
+  NativeCompactor,
   PriceView,
   Strategy,
   StrategyContext,
@@ -58,6 +60,8 @@ export interface PlanInput {
   tokens: TokenCounter;
   now: number;
   summarizer: Summarizer | undefined;
+  /** Provider-native compaction for this request, where its API offers it (`strategies/native.ts`). */
+  native?: NativeCompactor | undefined;
   /** Compaction pressure from a budget, 0 to 1. */
   pressure?: number;
   /** Token calibration to use; by default the session's own. */
@@ -231,6 +235,7 @@ export async function planCompaction(input: PlanInput): Promise<CompactionPlan |
       ? { summarize: input.summarizer, summaryEstimate: summaryEstimateOf(state, input.model) }
       : {}),
     ...(input.pressure ? { pressure: input.pressure } : {}),
+    ...(input.native ? { native: input.native } : {}),
   };
   if (!input.trigger.shouldCompact({ ...context, promptTokens: total })) return undefined;
   const view: Message[] = checkpoint ? [...replacement, ...state.history.slice(covered)] : state.history;
@@ -267,7 +272,9 @@ export async function planCompaction(input: PlanInput): Promise<CompactionPlan |
     compacted,
     {
       isSummary: (message) =>
-        message.content.some((block) => block.type === "summary") || isMaskedObservation(message),
+        message.content.some((block) => block.type === "summary") ||
+        isMaskedObservation(message) ||
+        isNativeCompactionMessage(message),
     },
   );
   if (tokensAfter > total) {

@@ -15,6 +15,14 @@ import { settleCall } from "./accounting.js";
 import { applyCompaction, type CompactionPlan, planCompaction, requestCacheTtlMs } from "./compaction.js";
 import { placeBreakpoints, stripCacheControl } from "./breakpoints.js";
 import { bindingFor } from "./formats.js";
+import {
+  anthropicCompactionBeta,
+  nativeCompactorFor,
+  nativeRetryAfterMs,
+  reportingFailures,
+} from "./native-compaction.js";
+import type { NativeCompactor } from "../../strategies/types.js";
+import { isNativeCompactionMessage } from "../../strategies/native.js";
 import { type CallGate, type GateTicket, isRefusal } from "./gate.js";
 import type { CacheLayout } from "./shadow-cache.js";
 import { enqueue, type LiveSession, liveFrom } from "./live-session.js";
@@ -112,6 +120,20 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     if (!options.summarizerFor) return undefined;
     if (!summarizers.has(model)) summarizers.set(model, options.summarizerFor(model));
     return summarizers.get(model);
+  };
+
+  /** Provider-native compaction that failed, by format and model: not offered again until the time given. */
+  const nativeDown = new Map<string, number>();
+  const nativeFor = (
+    request: OutgoingRequest,
+    model: string,
+    lookup: () => Map<Message, unknown>,
+  ): NativeCompactor | undefined => {
+    if (options.shadow) return undefined;
+    const key = `${request.format}\u0000${model}`;
+    if ((nativeDown.get(key) ?? 0) > now()) return undefined;
+    const compactor = nativeCompactorFor(request.format, request.params, request.provider, lookup);
+    return compactor && reportingFailures(compactor, () => nativeDown.set(key, now() + nativeRetryAfterMs));
   };
 
   const reportError = (
@@ -258,6 +280,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
               tokens,
               now: started,
               summarizer,
+              native: nativeFor(request, model, () => rawLookup(state, raw)),
               requestTtlMs: requestCacheTtlMs(request.format, request.params),
               ...(ticket?.pressure ? { pressure: ticket.pressure } : {}),
             }),
@@ -296,6 +319,9 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     }
     if (plan) {
       if (plan.violations.length > 0) {
+        // A summary or a provider's compaction that was paid for and then discarded is still spend.
+        if (!options.shadow && plan.summarizerCostUsd)
+          state.meta.totals.summarizerCostUsd += plan.summarizerCostUsd;
         options.emit({
           type: "error",
           session: state.id,
@@ -364,8 +390,14 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     inflight.add(done);
     state.lastCall = done;
     void done.then(() => inflight.delete(done));
+    // A checkpoint holding Anthropic's compaction block is sent with the beta that reads it.
+    const betas =
+      compacted && request.format === "anthropic" && checkpoint?.replacement.some(isNativeCompactionMessage)
+        ? [anthropicCompactionBeta]
+        : undefined;
     return {
       params,
+      ...(betas ? { betas } : {}),
       settle: async (outcome: CallOutcome) => {
         if (settled) return;
         settled = true;
@@ -433,6 +465,26 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       await flushEventLogs();
     },
   };
+}
+
+/** The raw form of each message of the session's view: the agent's own (`raw`) and the checkpoint's replacement. */
+function rawLookup(state: LiveSession, raw: readonly unknown[]): Map<Message, unknown> {
+  const map = new Map<Message, unknown>();
+  state.history.forEach((message, index) => {
+    if (index < raw.length) map.set(message, raw[index]);
+  });
+  const replacement = state.meta.checkpoint?.replacement;
+  const rawReplacement = state.rawReplacement;
+  if (
+    replacement &&
+    rawReplacement?.checkpointId === state.meta.checkpoint?.id &&
+    rawReplacement?.messages.length === replacement.length
+  ) {
+    replacement.forEach((message, index) => {
+      map.set(message, rawReplacement.messages[index]);
+    });
+  }
+  return map;
 }
 
 /** True for an Anthropic SDK 1.x Threads request that continues a server-held thread (its messages are a delta). */

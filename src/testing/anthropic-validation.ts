@@ -145,7 +145,11 @@ export function validateAnthropicRequest(body: JsonObject): ValidationIssue | un
   const conversation = (body.messages as JsonObject[])
     .map((message, index): Numbered => ({ message, index }))
     .filter(({ message }) => message.role !== "system");
-  if (conversation[0]?.message.role !== "user")
+  // A conversation may open with an assistant message that holds an on-demand compaction block.
+  const opening = conversation[0]?.message;
+  const firstBlock = opening && Array.isArray(opening.content) ? (opening.content as unknown[])[0] : undefined;
+  const leadsWithCompaction = isObject(firstBlock) && firstBlock.type === "compaction";
+  if (opening?.role !== "user" && !leadsWithCompaction)
     return issue('messages: first message must use the "user" role');
   const pairIssue = checkToolPairs(conversation);
   if (pairIssue !== undefined) return pairIssue;

@@ -24,6 +24,11 @@ export interface RenderContext {
   deltaCharacters: number;
   /** The parsed request body. */
   body: JsonObject;
+  /**
+   * A server-side compaction (OpenAI Responses `context_management` past its `compact_threshold`): its
+   * `compaction` item comes first in the output, and its usage is added to the response's.
+   */
+  compaction?: { item: JsonObject; usage: ServerUsage };
 }
 
 /** One provider route. */

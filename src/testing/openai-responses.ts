@@ -19,6 +19,7 @@ import {
   textOf,
 } from "./handler.js";
 import type { SseEvent } from "./http.js";
+import { addServerUsage } from "./native-compaction.js";
 import { validateResponsesRequest } from "./openai-responses-validation.js";
 import { openaiErrorBody } from "./provider-errors.js";
 import type { ServerUsage } from "./recorded-request.js";
@@ -145,6 +146,12 @@ function itemEvents(item: Item, outputIndex: number, size: number): StreamEvent[
       { type: "response.output_item.done", output_index: outputIndex, item },
     ];
   }
+  if ((item as { type: string }).type === "compaction") {
+    return [
+      { type: "response.output_item.added", output_index: outputIndex, item },
+      { type: "response.output_item.done", output_index: outputIndex, item },
+    ] as unknown as StreamEvent[];
+  }
   if (item.type === "function_call") {
     return [
       {
@@ -162,8 +169,22 @@ function itemEvents(item: Item, outputIndex: number, size: number): StreamEvent[
   return [];
 }
 
-function streamEvents(message: MessageReply, usage: ServerUsage, context: RenderContext): SseEvent[] {
+/** The reply's output items, after a server-side compaction's item when there was one. */
+function outputWith(message: MessageReply, context: RenderContext): Item[] {
   const output = outputOf(message, context.callNumber);
+  return context.compaction ? [context.compaction.item as unknown as Item, ...output] : output;
+}
+
+/** The call's usage plus a server-side compaction's (its pass is billed with the call). */
+function usageWith(usage: ServerUsage, context: RenderContext): ServerUsage {
+  const extra = context.compaction?.usage;
+  if (extra === undefined) return usage;
+  return addServerUsage(usage, extra);
+}
+
+function streamEvents(message: MessageReply, callUsage: ServerUsage, context: RenderContext): SseEvent[] {
+  const output = outputWith(message, context);
+  const usage = usageWith(callUsage, context);
   const started = renderResponse([], undefined, context) as OpenAI.Responses.Response;
   const events: StreamEvent[] = [
     { type: "response.created", response: started },
@@ -196,6 +217,6 @@ export const openaiResponsesHandler: ProviderHandler = {
   validate: validateResponsesRequest,
   errorBody: (status, message, param, code) => openaiErrorBody(status, message, param, code),
   lastUserText,
-  render: (message, usage, context) => renderResponse(outputOf(message, context.callNumber), usage, context),
+  render: (message, usage, context) => renderResponse(outputWith(message, context), usageWith(usage, context), context),
   events: streamEvents,
 };

@@ -14,6 +14,19 @@ import { defaultErrorMessage } from "./provider-errors.js";
 import type { RecordedRequest } from "./recorded-request.js";
 import type { ScriptRunner } from "./script.js";
 import { combineUsage, countReplyTokens } from "./usage.js";
+import {
+  answerAnthropicCompaction,
+  answerResponsesCompact,
+  answerResponsesTrigger,
+  addServerUsage,
+  responsesCompactionDue,
+  type CompactionState,
+  checkAnthropicCompaction,
+  checkResponsesCompaction,
+  compactionState,
+  sendAnthropicIssue,
+  sendOpenAIIssue,
+} from "./native-compaction.js";
 
 /** What answering needs from the server. */
 export interface RespondState {
@@ -26,6 +39,14 @@ export interface RespondState {
   nextCallIndex: () => number;
   /** Anthropic Threads the server holds, by the id of their latest reply. */
   threads?: Map<string, StoredThread>;
+  /** Provider-native compaction: the server's signing key and count (made on first use). */
+  compaction?: CompactionState;
+}
+
+/** Answers `POST /v1/responses/compact` (OpenAI's standalone compaction). */
+export function respondCompact(state: RespondState, recorded: RecordedRequest, body: JsonObject, response: ServerResponse): void {
+  state.compaction ??= compactionState(state.countTokens, state.cache, state.now);
+  answerResponsesCompact(state.compaction, recorded, body, response);
 }
 
 /** What the server keeps of an Anthropic thread: its create-only fields and the whole conversation. */
@@ -109,13 +130,31 @@ export async function respond(
     body = expanded.body;
     threaded = expanded.threaded;
   }
+  // Provider-native compaction: its parameters, blocks and items are checked first; a compaction request is
+  // answered here and never reaches the script.
+  state.compaction ??= compactionState(state.countTokens, state.cache, state.now);
+  if (handler.provider === "anthropic") {
+    const nativeIssue = checkAnthropicCompaction(state.compaction, body, recorded.headers);
+    if (nativeIssue) return sendAnthropicIssue(recorded, response, nativeIssue);
+  } else if (handler.provider === "openai-responses") {
+    const nativeIssue = checkResponsesCompaction(state.compaction, body);
+    if (nativeIssue) return sendOpenAIIssue(recorded, response, nativeIssue);
+  }
   const issue = handler.validate(body);
   if (issue !== undefined) {
     recorded.validationError = issue.message;
     return sendError(handler, recorded, response, { status: 400, ...issue });
   }
+  if (handler.provider === "anthropic" && body.compaction !== undefined && body.compaction !== null) {
+    return answerAnthropicCompaction(state.compaction, recorded, body, response);
+  }
   const prompt = layoutPrompt(handler.provider, body, state.countTokens);
   recorded.prompt = prompt;
+  // OpenAI Responses: a final `compaction_trigger` compacts on demand (the answer is the item alone);
+  // `context_management` past its threshold compacts first and the reply follows its item.
+  const due =
+    handler.provider === "openai-responses" ? responsesCompactionDue(state.compaction, body, prompt.totalTokens) : undefined;
+  if (due?.trigger) return answerResponsesTrigger(due, recorded, body, response, state.now());
   const callIndex = state.nextCallIndex();
   const lastUserText = handler.lastUserText(body);
   const reply = await state.runner.next(recorded, {
@@ -143,7 +182,7 @@ export async function respond(
   const message = reply.kind === "message" ? reply : reply.reply;
   const output = countReplyTokens(message, state.countTokens, { provider: handler.provider, body });
   const usage = combineUsage(prompt, state.cache[handler.cacheFamily](prompt, state.now()), output);
-  recorded.usage = usage;
+  recorded.usage = due ? addServerUsage(usage, due.usage) : usage;
   const breakAfter = reply.kind === "broken-stream" ? reply.afterEvents : undefined;
   if (breakAfter !== undefined && !recorded.stream) {
     recorded.status = 0;
@@ -154,6 +193,7 @@ export async function respond(
     createdSeconds: Math.floor(state.now() / 1000),
     deltaCharacters: state.deltaCharacters,
     body,
+    ...(due ? { compaction: { item: due.item, usage: due.usage } } : {}),
   };
   recorded.status = 200;
   if (threaded) {

@@ -18,7 +18,7 @@ import { createPrefixCache, type PromptCache } from "./prefix-cache.js";
 import { type CountTokens, estimateTokens } from "./prompt.js";
 import { openaiErrorBody } from "./provider-errors.js";
 import type { RecordedRequest } from "./recorded-request.js";
-import { type RespondState, respond, sendError } from "./respond.js";
+import { type RespondState, respond, respondCompact, sendError } from "./respond.js";
 import { type Script, type ScriptAnswer, ScriptRunner } from "./script.js";
 
 /** Options of {@link startTestServer}. */
@@ -113,7 +113,10 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     const time = state.now();
     const path = request.url ?? "/";
     const method = request.method ?? "GET";
-    const handler = routeOf(new URL(path, "http://127.0.0.1").pathname);
+    const pathname = new URL(path, "http://127.0.0.1").pathname;
+    // OpenAI's standalone compaction, `POST /v1/responses/compact` (also under Azure's deployment paths).
+    const compact = method === "POST" && /^(?:\/openai)?(?:\/v1)?(?:\/deployments\/[^/]+)?\/responses\/compact$/.test(pathname);
+    const handler = compact ? openaiResponsesHandler : routeOf(pathname);
     const text = await readBody(request);
     let body: unknown = text;
     try {
@@ -146,6 +149,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       return sendError(handler, recorded, response, { status: 400, message });
     }
     try {
+      if (compact) return respondCompact(state, recorded, body, response);
       await respond(state, handler, recorded, body, response);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);

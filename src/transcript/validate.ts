@@ -88,7 +88,12 @@ function validateAnthropic(messages: readonly Message[]): InvariantViolation[] {
     return [{ code: "empty-conversation", message: "The request has no user or assistant message" }];
   }
   const first = turns[0];
-  if (first && first.role !== "user") {
+  // On-demand compaction: a conversation may open with an assistant message holding the provider's block.
+  const opening = first?.blocks[0]?.block;
+  const compactionFirst =
+    opening?.type === "opaque" && typeof opening.value === "object" && opening.value !== null &&
+    (opening.value as { type?: unknown }).type === "compaction";
+  if (first && first.role !== "user" && !compactionFirst) {
     violations.push({
       code: "role-order",
       messageIndex: first.first,

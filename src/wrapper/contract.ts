@@ -18,7 +18,24 @@ export interface OutgoingRequest {
   stream: boolean;
   /** The caller's signal (its abort, or the SDK's timeout): waits compactor adds should end with it. */
   signal?: AbortSignal;
+  /**
+   * Sends one more request to the same provider with the caller's own URL base, credentials and `fetch` (for
+   * provider-native compaction, `strategies/native.ts`). Absent where the plumbing cannot send one.
+   */
+  provider?: ProviderCall;
 }
+
+/** What {@link ProviderCall} is asked to send. */
+export interface ProviderCallOptions {
+  /** Appended to the request's path (`"compact"`: `/v1/responses` becomes `/v1/responses/compact`). */
+  pathSuffix?: string;
+  /** Anthropic beta names added to the request's `anthropic-beta` header. */
+  betas?: readonly string[];
+  signal?: AbortSignal;
+}
+
+/** Sends a JSON body to the provider; resolves to the parsed JSON answer, rejects on an HTTP error or a network failure. */
+export type ProviderCall = (body: Record<string, unknown>, options?: ProviderCallOptions) => Promise<unknown>;
 
 /** What the runtime decided to send. */
 export interface PreparedRequest {
@@ -29,6 +46,8 @@ export interface PreparedRequest {
    * `settle` is not called.
    */
   refuse?: Error;
+  /** Anthropic beta names the request needs beyond the caller's (a checkpoint that carries a native compaction block). */
+  betas?: readonly string[];
   /** Reports the outcome; called exactly once per prepared request. Never throws, never rejects. */
   settle(outcome: CallOutcome): Promise<void>;
 }

@@ -98,11 +98,13 @@ describe("Anthropic SDK 1.x Threads (item 6)", () => {
       max_tokens: 64,
       system: "Be brief.",
       messages: [{ role: "user" as const, content: "hello" }],
-      compaction: { trigger: { type: "input_tokens", value: 100_000 } },
+      // The 1.x on-demand compaction parameter, with its beta (the API rejects it without).
+      compaction: { type: "summarize" },
+      betas: ["compact-2026-09-04"],
     } as unknown as Anthropic.Beta.MessageCreateParamsNonStreaming;
     await client.beta.messages.create(params);
     const sent = JSON.parse(String(bodies[0])) as Record<string, unknown>;
-    expect(sent.compaction).toEqual({ trigger: { type: "input_tokens", value: 100_000 } });
+    expect(sent.compaction).toEqual({ type: "summarize" });
     expect(JSON.stringify(sent)).not.toContain("cache_control");
   });
 });

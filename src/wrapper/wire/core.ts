@@ -18,7 +18,14 @@
  * @module
  */
 import type { ProviderFormat } from "../../transcript/types.js";
-import { type CallOutcome, type OutgoingRequest, type PreparedRequest, type RequestHandler, SESSION_HEADER } from "../contract.js";
+import {
+  type CallOutcome,
+  type OutgoingRequest,
+  type PreparedRequest,
+  type ProviderCall,
+  type RequestHandler,
+  SESSION_HEADER,
+} from "../contract.js";
 import { takeSessionHeader } from "../internal/session-header.js";
 import { observeBody } from "./observe.js";
 import { allFormats, type FormatSet, formatOf } from "./route.js";
@@ -95,6 +102,47 @@ function withoutHeader(headers: RequestInit["headers"] | undefined, name: string
   const copy = new Headers(headers);
   copy.delete(name);
   return copy;
+}
+
+/** `headers` with Anthropic beta names added to its `anthropic-beta` (comma-separated, each once). */
+function withBetas(headers: RequestInit["headers"] | undefined, betas: readonly string[]): Headers {
+  const copy = new Headers(headers);
+  const present = (copy.get("anthropic-beta") ?? "")
+    .split(",")
+    .map((name) => name.trim())
+    .filter((name) => name.length > 0);
+  const missing = betas.filter((name) => !present.includes(name));
+  if (missing.length > 0) copy.set("anthropic-beta", [...present, ...missing].join(","));
+  return copy;
+}
+
+/**
+ * A second request to the provider the caller is talking to: the caller's URL (with a path suffix), headers
+ * (credentials included) and `fetch`, a JSON body compactor built. Used for provider-native compaction.
+ */
+function providerCall(url: string, headers: RequestInit["headers"] | undefined, upstream: FetchFunction): ProviderCall {
+  return async (body, options = {}) => {
+    let target = url;
+    if (options.pathSuffix) {
+      const parsed = new URL(url);
+      parsed.pathname = `${parsed.pathname.replace(/\/$/, "")}/${options.pathSuffix}`;
+      target = parsed.href;
+    }
+    const sent = withBetas(headers, options.betas ?? []);
+    sent.delete("content-length");
+    sent.delete("idempotency-key");
+    sent.set("content-type", "application/json");
+    sent.set("accept", "application/json");
+    const response = await upstream(target, {
+      method: "POST",
+      headers: sent,
+      body: JSON.stringify(body),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    const text = await response.text();
+    if (!response.ok) throw new Error(`the provider answered ${response.status}: ${text.slice(0, 500)}`);
+    return JSON.parse(text) as unknown;
+  };
 }
 
 /** A refusal the SDK surfaces unchanged: 200, and the body fails with it when read. */
@@ -178,12 +226,18 @@ export function createWireCore(options: WireCoreOptions): WireCore {
     const outgoing: OutgoingRequest = { format, sessionId, params, stream };
     // Not enumerable: the request reads (and logs) as the four fields it is about.
     if (init.signal) Object.defineProperty(outgoing, "signal", { value: init.signal, enumerable: false });
+    // Native compaction is sent only where the path is the API's own (`…/messages`, `…/responses`): not on
+    // Vertex's or Bedrock's model paths, whose bodies and features differ.
+    if (/\/(?:messages|responses)$/.test(new URL(request.url).pathname)) {
+      Object.defineProperty(outgoing, "provider", { value: providerCall(request.url, headers, upstream), enumerable: false });
+    }
     const prepared = await prepareSafely(handler, outgoing);
     if (prepared?.refuse instanceof Error) {
       return refusal === "http" ? refusalAsHttp(prepared.refuse, format) : refusalAsErrorBody(prepared.refuse, stream);
     }
     const sent = prepared !== undefined && isRecord(prepared.params) ? prepared.params : params;
     let sentInit: RequestInit = headers === init.headers ? init : { ...init, headers };
+    if (prepared?.betas && prepared.betas.length > 0) sentInit = { ...sentInit, headers: withBetas(sentInit.headers, prepared.betas) };
     // Unchanged params go out as the caller's own bytes.
     if (sent !== params) sentInit = { ...sentInit, body: JSON.stringify(sent) };
 
