@@ -53,6 +53,8 @@ function describe(event: CompactorEvent): string {
       return `error (${event.phase}): ${event.message}`;
     case "budget":
       return `budget ${event.budget}: ${event.action}`;
+    case "recall":
+      return `recall of ${event.ids.join(", ")} at call #${event.callIndex + 1}: $${(event.costUsd ?? 0).toFixed(4)}`;
   }
 }
 

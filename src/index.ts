@@ -18,7 +18,8 @@ export {
 } from "./with-compaction.js";
 export type { SessionSummary } from "./session/session-report.js";
 export { SESSION_HEADER } from "./wrapper/contract.js";
-export type { BudgetEvent, CallEvent, CompactionEvent, CompactorEvent, ErrorEvent, EventSink } from "./events/types.js";
+export type { BudgetEvent, CallEvent, CompactionEvent, CompactorEvent, ErrorEvent, EventSink, RecallEvent } from "./events/types.js";
+export type { RecallOptions } from "./session/recall.js";
 export { diagnosticsChannelSink, EVENTS_CHANNEL, flushEventLogs, jsonlFileSink } from "./events/sinks.js";
 export {
   instrumentOpenTelemetry,
@@ -57,7 +58,7 @@ export {
   sessionLimitId,
   teamLimitId,
 } from "./budget/index.js";
-export type { Checkpoint, LedgerEntry, SessionChange, SessionMeta, SessionRecord, SessionStore, SessionTotals } from "./store/types.js";
+export type { Checkpoint, LedgerEntry, SaveResult, SessionChange, SessionMeta, SessionRecord, SessionStore, SessionTotals } from "./store/types.js";
 export {
   cheaperSibling,
   contextWindowOf,
@@ -97,6 +98,9 @@ export {
   type NativeCompactionOptions,
   observationMasking,
   type ObservationMaskingOptions,
+  offload,
+  type OffloadOptions,
+  recallToolName,
   pipeline,
   strategyByName,
   summarize,
@@ -152,6 +156,8 @@ export {
   type AgentUsage,
   type CompactorProxy,
   DEFAULT_UPSTREAMS,
+  maxListedSessions,
+  maxRememberedReplies,
   PROXY_TOKEN_HEADER,
   type ProxyOptions,
   type ProxySession,

@@ -20,6 +20,8 @@ import { costOfCall, summarizerModelFor } from "./pricing/index.js";
 import { buildSessionReport, type SessionSummary } from "./session/session-report.js";
 import { type BudgetOption, gateFromOption } from "./budget/option.js";
 import type { CallGate } from "./session/gate.js";
+import type { RecallOptions, ResolvedRecallOptions } from "./session/recall.js";
+import { isOffloading } from "../strategies/offload.js";
 
 /** Options of {@link withCompaction}. */
 export interface CompactionOptions {
@@ -93,6 +95,16 @@ export interface CompactionOptions {
    * @default "compacted"
    */
   cacheBreakpoints?: "compacted" | "auto" | false;
+  /**
+   * Reversible offload's recall round trip. When on, compactor appends one tool, `compactor_recall`, to every
+   * compactable request of the session from its first call (so the tools block stays byte-identical), and when
+   * the model calls it compactor answers from the session store and continues the call itself: the agent's code
+   * never sees the tool (see the README, "Reversible offload"). `"auto"` turns it on when the strategy offloads
+   * (an `offload(...)` part inside); `false` turns it off; options set its limits. Never on with `strategy: null`
+   * or `shadow: true`.
+   * @default "auto"
+   */
+  offload?: "auto" | boolean | RecallOptions;
 }
 
 const runtimes = new WeakMap<object, Runtime>();
@@ -237,6 +249,22 @@ export function runtimeFrom(options: CompactionOptions, autoSummarizer: (model: 
       throw new InvalidOptionError(field, "a non-negative integer of milliseconds", value);
     }
   }
+  const offloadOption = options.offload ?? "auto";
+  if (offloadOption !== "auto" && typeof offloadOption !== "boolean" && (typeof offloadOption !== "object" || offloadOption === null)) {
+    throw new InvalidOptionError("offload", '"auto", true, false or { maxRecalls, lookupTimeoutMs }', offloadOption);
+  }
+  const recallOptions: ResolvedRecallOptions = { maxRecalls: 3, lookupTimeoutMs: 1_000 };
+  if (typeof offloadOption === "object") {
+    const { maxRecalls, lookupTimeoutMs } = offloadOption;
+    if (maxRecalls !== undefined && !(Number.isInteger(maxRecalls) && maxRecalls >= 0)) {
+      throw new InvalidOptionError("offload.maxRecalls", "a non-negative integer", maxRecalls);
+    }
+    if (lookupTimeoutMs !== undefined && !(Number.isInteger(lookupTimeoutMs) && lookupTimeoutMs >= 0)) {
+      throw new InvalidOptionError("offload.lookupTimeoutMs", "a non-negative integer of milliseconds", lookupTimeoutMs);
+    }
+    if (maxRecalls !== undefined) recallOptions.maxRecalls = maxRecalls;
+    if (lookupTimeoutMs !== undefined) recallOptions.lookupTimeoutMs = lookupTimeoutMs;
+  }
   const gate = options.budget === undefined ? undefined : gateFromOption(options.budget);
   const sinks: EventSink[] = [];
   if (options.onEvent) sinks.push(options.onEvent);
@@ -252,6 +280,8 @@ export function runtimeFrom(options: CompactionOptions, autoSummarizer: (model: 
   const guarded = guardedStrategy(options.strategy === undefined ? defaultStrategy() : options.strategy, options.trigger);
   const strategy = guarded.strategy;
   const shadow = options.shadow ?? false;
+  const offloadOn =
+    strategy !== null && !shadow && (offloadOption === "auto" ? isOffloading(strategy) : offloadOption !== false);
   return createRuntime({
     store: options.store ?? memoryStore(),
     strategy,
@@ -259,6 +289,7 @@ export function runtimeFrom(options: CompactionOptions, autoSummarizer: (model: 
     emit: fanOut(sinks),
     summarizerFor,
     shadow,
+    offload: offloadOn ? recallOptions : false,
     ...(options.summarizerWaitMs !== undefined ? { summarizerWaitMs: options.summarizerWaitMs } : {}),
     ...(options.summarizerTimeoutMs !== undefined ? { summarizerTimeoutMs: options.summarizerTimeoutMs } : {}),
     // Breakpoints change what is sent: only with a strategy that compacts, never in shadow mode.
@@ -279,6 +310,6 @@ export async function sessionReport(wrappedClient: object, sessionId?: string): 
   const runtime = runtimes.get(wrappedClient) ?? (installedHandler(wrappedClient) as Runtime | undefined);
   if (!runtime || typeof runtime.session !== "function") throw new InvalidOptionError("wrappedClient", "a client returned by withCompaction() or a compactorFetch()", wrappedClient);
   await runtime.flush();
-  const state = await runtime.session(sessionId ?? runtime.defaultSession);
+  const state = await runtime.refresh(sessionId ?? runtime.defaultSession);
   return buildSessionReport(state);
 }

@@ -51,6 +51,16 @@ export {
   observationMasking,
 } from "./observation-masking.js";
 export { isNativeCompactionMessage, type NativeCompactionOptions, nativeCompaction } from "./native.js";
+export {
+  isOffloading,
+  type OffloadOptions,
+  offload,
+  offloadId,
+  recallHint,
+  recallIdsIn,
+  recallToolDefinition,
+  recallToolName,
+} from "./offload.js";
 export { combineSummaries, composeResults, pipeline } from "./pipeline.js";
 export {
   type CacheAwareByNameOptions,
@@ -74,6 +84,7 @@ export {
   summarySections,
   summarySystemPrompt,
 } from "./summary-prompt.js";
+export { firstOf, whenCacheCold } from "./timing.js";
 export {
   allOf,
   anyOf,
@@ -84,6 +95,5 @@ export {
   economic,
   tokenThreshold,
 } from "./triggers.js";
-export { firstOf, whenCacheCold } from "./timing.js";
 export { type TruncateOptions, truncate } from "./truncate.js";
 export type * from "./types.js";

@@ -10,11 +10,14 @@
  * Saving is `1 − cost / cost of no compaction` over the bucket's sessions, under the same prices and cache
  * rules (calls plus summarizer); effective saving adds the bench's recovery charge (one re-read per forgotten fact)
  * to the strategy's cost; recall is the bench's recall micro-averaged over the calls that used something removed
- * earlier; "dearer" counts sessions that cost more than 0.5% over no compaction at their end; worst regret is the
+ * earlier (in view); for offloading strategies a second recall counts a fact one recall away (its output
+ * offloaded with an id) as kept, and the effective cost charges each such fact a hidden recall round trip instead of
+ * the re-read; "dearer" counts sessions that cost more than 0.5% over no compaction at their end; worst regret is the
  * largest excess over no compaction at any stopping point after the first compaction, over the bucket's sessions.
  *
  * Run: `npx tsx benchmarks/strategies/levers.ts [--subfolders claude-code,mini-swe-agent] [--strategies a,b]
- * [--settings "anthropic 5m,openai"]`.
+ * [--settings "anthropic 5m,openai"] [--min-calls 100]` (`--min-calls` keeps only the sessions of at least that
+ * many recorded calls).
  * Prints a table per setting and one JSON line.
  *
  * @module
@@ -25,9 +28,11 @@ import type { StrategySpec } from "../../src/replay/strategy-specs.js";
 import { defaultTokenCounter } from "../../src/session/token-counter.js";
 import type { Transcript } from "../../src/transcript/types.js";
 import { cacheAware } from "../../strategies/cache-aware.js";
-import { defaultStrategy } from "../../strategies/default.js";
+import { defaultFactCharacters, defaultStrategy } from "../../strategies/default.js";
+import { factSummary } from "../../strategies/fact-summary.js";
 import { losslessRemovals } from "../../strategies/lossless.js";
 import { observationMasking } from "../../strategies/observation-masking.js";
+import { offload } from "../../strategies/offload.js";
 import { pipeline } from "../../strategies/pipeline.js";
 import { summarize } from "../../strategies/summarize.js";
 import { firstOf, whenCacheCold } from "../../strategies/timing.js";
@@ -66,6 +71,41 @@ export const leverSpecs: readonly StrategySpec[] = [
     name: "default-no-lossless",
     source: "the default without its lossless step",
     create: () => ({ strategy: defaultStrategy({ lossless: false }), trigger: always }),
+  },
+  {
+    name: "cache-aware-offload",
+    source:
+      "reversible offload of masked results alone inside cacheAware: cacheAware(offload(observationMasking()))",
+    create: () => ({ strategy: cacheAware(offload(observationMasking())), trigger: always }),
+  },
+  {
+    name: "default+offload",
+    source:
+      "the default with its placeholders recallable: cacheAware(pipeline(offload(losslessRemovals()), offload(observationMasking()), factSummary()))",
+    create: () => ({
+      strategy: cacheAware(
+        pipeline(
+          offload(losslessRemovals()),
+          offload(observationMasking()),
+          factSummary({ maxFactCharacters: defaultFactCharacters }),
+        ),
+      ),
+      trigger: always,
+    }),
+  },
+  {
+    name: "default+offload-indexed",
+    source:
+      "the default made reversible with a kept-outputs index in its summaries: cacheAware(offload(pipeline(losslessRemovals(), observationMasking(), factSummary()), { maxIndexEntries: 200 }))",
+    create: () => ({
+      strategy: cacheAware(
+        offload(
+          pipeline(losslessRemovals(), observationMasking(), factSummary({ maxFactCharacters: defaultFactCharacters })),
+          { maxIndexEntries: 200 },
+        ),
+      ),
+      trigger: always,
+    }),
   },
   {
     name: "default+cold-lossless",
@@ -137,6 +177,13 @@ export interface LeverRow {
   effectiveSaving: number;
   /** Recall micro-averaged over the calls that used something removed earlier, when measured; else the mean. */
   recall: number | null;
+  /**
+   * Recall "in view or one recall away" (offloading strategies only, else `null`), averaged like `recall`. A
+   * different measure from `recall`, never mixed with it.
+   */
+  recallReachable: number | null;
+  /** Hidden recall round trips charged (included in the effective cost). */
+  recallRoundTrips: number;
   /** Sessions that cost more than 0.5% over no compaction at their end. */
   dearer: number;
   /** Worst stopping-point regret over the bucket's sessions (largest excess over no compaction, share). */
@@ -145,8 +192,11 @@ export interface LeverRow {
 }
 
 /** The fields of a result this benchmark reads; the newer ones are optional so that older benches still run. */
-type ResultFields = Omit<BenchResult, "recall"> & {
+type ResultFields = Omit<BenchResult, "recall" | "recallReachable" | "recallRoundTrips" | "offloads"> & {
   recall: number | null;
+  recallReachable?: number | null;
+  recallRoundTrips?: number;
+  offloads?: boolean;
   recallCalls?: number;
   effectiveCostUsd?: number | null;
   worstStopRegret?: { excessRatio: number } | null;
@@ -176,6 +226,8 @@ export function rowsOf(
       const weight = (row: ResultFields) => (micro ? (row.recallCalls ?? 0) : 1);
       const recallWeight = picked.reduce((sum, row) => sum + (row.recall === null ? 0 : weight(row)), 0);
       const recallSum = picked.reduce((sum, row) => sum + (row.recall ?? 0) * weight(row), 0);
+      const offloads = picked.some((row) => row.offloads === true);
+      const reachableSum = picked.reduce((sum, row) => sum + (row.recallReachable ?? 0) * weight(row), 0);
       const regrets = picked.flatMap((row) => (row.worstStopRegret ? [row.worstStopRegret.excessRatio] : []));
       rows.push({
         setting,
@@ -187,6 +239,8 @@ export function rowsOf(
         saving: baseline > 0 ? 1 - cost / baseline : 0,
         effectiveSaving: baseline > 0 ? 1 - effective / baseline : 0,
         recall: recallWeight > 0 ? recallSum / recallWeight : null,
+        recallReachable: offloads && recallWeight > 0 ? reachableSum / recallWeight : null,
+        recallRoundTrips: picked.reduce((sum, row) => sum + (row.recallRoundTrips ?? 0), 0),
         dearer: picked.filter((row) => (row.costUsd ?? 0) > (row.baselineCostUsd ?? 0) * 1.005).length,
         worstRegret: regrets.length > 0 ? Math.max(...regrets) : null,
         compactions: picked.reduce((sum, row) => sum + row.compactions, 0),
@@ -210,7 +264,10 @@ async function main(): Promise<void> {
   }
   const subfolders = (argument("--subfolders") ?? "claude-code,mini-swe-agent").split(",");
   const strategies = (argument("--strategies")?.split(",") ?? leverStrategies).filter(Boolean);
-  const sessions = await loadSessions(subfolders.filter((name) => name !== ""));
+  const minCalls = Number(argument("--min-calls") ?? 0);
+  const sessions = (await loadSessions(subfolders.filter((name) => name !== ""))).filter(
+    (session) => session.calls.length >= minCalls,
+  );
   const specs = leverSpecsByName(strategies.includes("none") ? strategies : ["none", ...strategies]);
   const tokens = defaultTokenCounter();
   const all: LeverRow[] = [];
@@ -233,7 +290,7 @@ async function main(): Promise<void> {
     all.push(...rows);
     console.log(`\n${setting.label} (${setting.priceModel}), ${sessions.length} sessions`);
     console.log(
-      "bucket  strategy                     sessions   saving  effective  recall  dearer  worst regret  compactions",
+      "bucket  strategy                     sessions   saving  effective  recall (in view)  recall (in view or 1 recall away)  recalls  dearer  worst regret  compactions",
     );
     const percent = (value: number | null) => (value === null ? "-" : `${(value * 100).toFixed(1)}%`);
     for (const row of rows) {
@@ -244,7 +301,9 @@ async function main(): Promise<void> {
           String(row.sessions).padStart(8),
           percent(row.saving).padStart(8),
           percent(row.effectiveSaving).padStart(10),
-          (row.recall === null ? "-" : row.recall.toFixed(3)).padStart(7),
+          (row.recall === null ? "-" : row.recall.toFixed(3)).padStart(16),
+          (row.recallReachable === null ? "-" : row.recallReachable.toFixed(3)).padStart(34),
+          String(row.recallRoundTrips).padStart(8),
           String(row.dearer).padStart(7),
           percent(row.worstRegret).padStart(13),
           String(row.compactions).padStart(12),

@@ -8,6 +8,7 @@ import { InvalidOptionError } from "../errors.js";
 import type { AgentUsage } from "../proxy/agent-usage.js";
 import { startProxy } from "../proxy/server.js";
 import { redisStore } from "../store/redis.js";
+import { budgetFlagHelp, budgetFromFlags } from "./budget-flags.js";
 
 const usage = `Usage: compactor proxy [options]
 
@@ -20,7 +21,7 @@ Options:
   --upstream-anthropic URL   where Anthropic requests go (default https://api.anthropic.com)
   --upstream-openai URL      where OpenAI requests go (default https://api.openai.com)
   --store redis://...        keep sessions in Redis (shared by several proxies) instead of memory
-  --event-log FILE           append every event (calls, compactions, errors) to a JSONL file
+${budgetFlagHelp}  --event-log FILE           append every event (calls, compactions, errors) to a JSONL file
   --token TOKEN              require this value in the x-compactor-token header (or COMPACTOR_PROXY_TOKEN)
   --max-body BYTES           largest request body accepted (default 33554432)
   --shadow                   measure only: log what compaction would save, always send the original
@@ -46,6 +47,7 @@ export async function proxyCommand(argv: readonly string[], write: (text: string
       "upstream-anthropic": { type: "string" },
       "upstream-openai": { type: "string" },
       store: { type: "string" },
+      budget: { type: "string", multiple: true },
       "event-log": { type: "string" },
       token: { type: "string" },
       "max-body": { type: "string" },
@@ -62,9 +64,11 @@ export async function proxyCommand(argv: readonly string[], write: (text: string
   const port = Number(values.port);
   const maxBody = values["max-body"] === undefined ? undefined : Number(values["max-body"]);
   const token = values.token ?? process.env.COMPACTOR_PROXY_TOKEN;
+  const budget = budgetFromFlags(values.budget, values.store);
   const store = values.store === undefined ? undefined : redisStore({ url: values.store });
   const proxy = await startProxy({
     port,
+    ...(budget ? { budget } : {}),
     host: values.host,
     upstreams: {
       ...(values["upstream-anthropic"] ? { anthropic: values["upstream-anthropic"] } : {}),
@@ -95,6 +99,7 @@ export async function proxyCommand(argv: readonly string[], write: (text: string
   });
   await proxy.close();
   await store?.dispose?.();
+  await budget?.ledger?.dispose?.();
   write("compactor proxy stopped\n");
   return 0;
 }

@@ -21,6 +21,7 @@ import { parseArgs } from "node:util";
 import { InvalidOptionError } from "../errors.js";
 import { type CompactorProxy, type ProxyOptions, startProxy } from "../proxy/server.js";
 import { redisStore } from "../store/redis.js";
+import { budgetFlagHelp, budgetFromFlags } from "./budget-flags.js";
 import { agentUsageOption } from "./proxy-command.js";
 
 const wrapUsage = `Usage: compactor wrap claude|codex [options] [-- agent arguments]
@@ -37,7 +38,7 @@ Options:
   --upstream-openai URL      the base URL Codex's requests go to (default https://api.openai.com/v1, or
                              https://chatgpt.com/backend-api/codex when Codex is logged in with ChatGPT)
   --store redis://...        keep sessions in Redis instead of memory
-  --event-log FILE           append every event to a JSONL file
+${budgetFlagHelp}  --event-log FILE           append every event to a JSONL file
   --shadow                   measure only: log what compaction would save, always send the original
   --no-compaction            record and price calls, never compact
   --agent-usage MODE         "uncompacted" (default) or "upstream": see compactor proxy --help
@@ -157,6 +158,7 @@ export async function wrapCommand(argv: readonly string[], report: (text: string
       "upstream-anthropic": { type: "string" },
       "upstream-openai": { type: "string" },
       store: { type: "string" },
+      budget: { type: "string", multiple: true },
       "event-log": { type: "string" },
       shadow: { type: "boolean", default: false },
       "no-compaction": { type: "boolean", default: false },
@@ -174,6 +176,7 @@ export async function wrapCommand(argv: readonly string[], report: (text: string
   if (agent === undefined) throw new InvalidOptionError("agent", `one of: ${Object.keys(agents).join(", ")}`, name);
   const env = io.env ?? process.env;
   const base = agent.base(values, env);
+  const budget = budgetFromFlags(values.budget, values.store);
   const store = values.store === undefined ? undefined : redisStore({ url: values.store });
   // The proxy starts first (its port is in the agent's settings); the upstream is the agent's.
   const upstreams = name === "claude" ? { anthropic: base.origin } : { openai: base.origin };
@@ -181,6 +184,7 @@ export async function wrapCommand(argv: readonly string[], report: (text: string
     ...io.proxy,
     port: 0,
     upstreams,
+    ...(budget ? { budget } : {}),
     ...(store ? { store } : {}),
     ...(values["event-log"] ? { eventLog: values["event-log"] } : {}),
     ...(values.shadow ? { shadow: true } : {}),
@@ -222,6 +226,7 @@ export async function wrapCommand(argv: readonly string[], report: (text: string
   } finally {
     await proxy.close();
     await store?.dispose?.();
+    await budget?.ledger?.dispose?.();
   }
   return code;
 }

@@ -82,8 +82,30 @@ export interface BudgetEvent extends EventBase {
   message: string;
 }
 
+/**
+ * A hidden recall turn of reversible offload: the model called `compactor_recall`, compactor answered and
+ * continued the call itself. Its cost is spend (already in the session's totals), never a saving. With
+ * `dropped`, the turn also called the agent's tools and its recall calls were taken out, unanswered and unpriced
+ * here (the turn is the agent's call, priced by its `call` event).
+ */
+export interface RecallEvent extends EventBase {
+  type: "recall";
+  /** Index of the agent's call the turn belongs to. */
+  callIndex: number;
+  /** Offload ids asked for. */
+  ids: string[];
+  /** How each was answered. */
+  answers: Array<"kept" | "unknown" | "unavailable" | "limit">;
+  dropped: boolean;
+  /** Usage of the hidden upstream call. */
+  usage?: Usage;
+  /** Dollars it cost; `null` when unpriced. */
+  costUsd: number | null;
+  durationMs?: number;
+}
+
 /** Any event. */
-export type CompactorEvent = CallEvent | CompactionEvent | ErrorEvent | BudgetEvent;
+export type CompactorEvent = CallEvent | CompactionEvent | ErrorEvent | BudgetEvent | RecallEvent;
 
 /** Receives events. Sinks must not throw; if one does, the error is reported on the others and ignored. */
 export type EventSink = (event: CompactorEvent) => void;

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { lstat, readdir, readFile, realpath, stat } from "node:fs/promises";
+import { type lstat, readdir, readFile, realpath, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { CompactorError, TranscriptFormatError } from "../errors.js";
 import type { Transcript } from "../transcript/types.js";

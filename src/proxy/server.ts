@@ -35,6 +35,9 @@ import type { Summarizer } from "../../strategies/types.js";
 import { type AgentUsage, agentUsageView } from "./agent-usage.js";
 import { type ErrorDialect, type ProxyErrorAnswer, proxyError } from "./errors.js";
 import { createProxyMetrics } from "./metrics.js";
+import { LRUCache } from "lru-cache";
+import { defaultStoreCheckTimeoutMs } from "../resilience/shared-session.js";
+import { responseChains } from "./response-chain.js";
 import { type ProxySession, sessionFromHeaders, sessionOf } from "./session-id.js";
 
 /** Header a client sends the proxy token in (when the proxy has one). */
@@ -94,7 +97,10 @@ export interface CompactorProxy {
   anthropicBaseURL: string;
   /** `baseURL` for `new OpenAI(...)`: {@link CompactorProxy.url} + `/v1`. */
   openaiBaseURL: string;
-  /** Sessions this process has seen, with where their id came from. */
+  /**
+   * Sessions this process has seen, with where their id came from: the {@link maxListedSessions} most recently
+   * used, least recently used first.
+   */
   sessions(): ProxySession[];
   /** A session's report (calls in flight settled first). */
   report(sessionId: string): Promise<SessionSummary>;
@@ -105,6 +111,9 @@ export interface CompactorProxy {
 }
 
 const defaultMaxBody = 32 * 1024 * 1024;
+
+/** Most sessions a proxy lists in {@link CompactorProxy.sessions} (least recently used dropped first). */
+export const maxListedSessions = 10_000;
 
 /** Request headers that describe this hop, not the request (RFC 9110 §7.6.1), and ones the proxy sets itself. */
 const requestHeadersDropped = new Set([
@@ -305,7 +314,16 @@ export async function startProxy(options: ProxyOptions = {}): Promise<CompactorP
   );
   const core = createWireCore({ handler: runtime, defaultSession: "compactor-proxy", refusal: "http" });
   const upstreamFetch: FetchFunction = givenFetch ?? ((input, init) => globalThis.fetch(input, init));
-  const seen = new Map<string, ProxySession>();
+  const seen = new LRUCache<string, ProxySession>({ max: maxListedSessions });
+  const chains = responseChains({
+    store: options.store,
+    timeoutMs: defaultStoreCheckTimeoutMs,
+    report: (error) => {
+      const event: CompactorEvent = { type: "error", session: "compactor-proxy", time: Date.now(), phase: "store", message: error instanceof Error ? error.message : String(error), fallback: "continued-in-memory" };
+      metrics.record(event);
+      userOnEvent?.(event);
+    },
+  });
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<string> {
     // 1. Admit.
@@ -350,14 +368,22 @@ export async function startProxy(options: ProxyOptions = {}): Promise<CompactorP
     const method = (request.method ?? "GET").toUpperCase();
     const headers = forwardedHeaders(request.rawHeaders);
     const format: ProviderFormat | undefined = formatOf(method, url);
+    let sessionId: string | undefined;
     if (format !== undefined && body.length > 0 && body[0] === 123 /* { */) {
       // The body is parsed here only when no header names the session (the core parses it anyway).
       const named = sessionFromHeaders(format, headers);
       const params = named === undefined ? parseObject(body) : undefined;
-      const session = named ?? (params === undefined ? undefined : sessionOf(format, headers, params));
+      let session = named;
+      if (session === undefined && params !== undefined) {
+        // A Responses call chained to an earlier reply continues that reply's session.
+        const previous = format === "openai-responses" ? params.previous_response_id : undefined;
+        const chained = typeof previous === "string" ? await chains.sessionOf(previous) : undefined;
+        session = chained !== undefined ? { id: chained, source: "response-chain" } : sessionOf(format, headers, params);
+      }
       if (session !== undefined) {
+        sessionId = session.id;
         headers.set(SESSION_HEADER, session.id);
-        if (!seen.has(session.id)) seen.set(session.id, session);
+        if (seen.get(session.id) === undefined) seen.set(session.id, session);
       }
     }
 
@@ -386,8 +412,10 @@ export async function startProxy(options: ProxyOptions = {}): Promise<CompactorP
       return fail(502, "upstream_unreachable", `compactor proxy could not reach ${upstreams[dialect]}: ${reason}`);
     }
 
-    // 6. Relay.
-    await relay(view ? await view.answer(upstream) : upstream, response, abort);
+    // 6. Relay (a Responses reply's id is noted on the way, for calls chained to it).
+    let answer = view ? await view.answer(upstream) : upstream;
+    if (format === "openai-responses" && sessionId !== undefined) answer = chains.watch(answer, sessionId);
+    await relay(answer, response, abort);
     return format ?? "passthrough";
   }
 
@@ -420,10 +448,10 @@ export async function startProxy(options: ProxyOptions = {}): Promise<CompactorP
     port: address.port,
     anthropicBaseURL: url,
     openaiBaseURL: `${url}/v1`,
-    sessions: () => [...seen.values()],
+    sessions: () => [...seen.rvalues()].filter((session): session is ProxySession => session !== undefined),
     async report(sessionId) {
       await runtime.flush();
-      return buildSessionReport(await runtime.session(sessionId));
+      return buildSessionReport(await runtime.refresh(sessionId));
     },
     metrics: () => metrics.render(),
     close(graceMs = 5000) {

@@ -8,7 +8,9 @@
  *    `x-claude-code-session-id` header; the Codex CLI's `session-id` header (0.171; its `thread-id` and the
  *    `session_id` in `x-codex-turn-metadata` carry the same id), or the `session_id` / `conversation_id` headers
  *    of older versions (and their `x-codex-` forms);
- * 3. a hash of the conversation's start: the API, the system prompt (or Responses `instructions`) and the first
+ * 3. an OpenAI Responses call chained to an earlier reply (`previous_response_id`): that reply's session (see
+ *    `response-chain.ts`);
+ * 4. a hash of the conversation's start: the API, the system prompt (or Responses `instructions`) and the first
  *    message, `cache_control` markers left out (agents move them from turn to turn). Two conversations that
  *    start with the same system prompt and first message share a session: set the header to tell them apart.
  *
@@ -19,7 +21,7 @@ import type { ProviderFormat } from "../transcript/types.js";
 import { SESSION_HEADER } from "../wrapper/contract.js";
 
 /** Where a request's session id came from. */
-export type SessionSource = "header" | "claude-code" | "codex" | "hash";
+export type SessionSource = "header" | "claude-code" | "codex" | "response-chain" | "hash";
 
 /** A request's session, and where it came from. */
 export interface ProxySession {

@@ -75,6 +75,13 @@ export interface BenchSummary {
    * `null` when there were none (sessions with no compaction are not averaged in).
    */
   recall: number | null;
+  /**
+   * Recall "in view or one recall away" (an offloaded output counts as kept), micro-averaged like `recall`; `null`
+   * for strategies that do not offload. Never mixed into `recall`.
+   */
+  recallReachable: number | null;
+  /** Hidden recall round trips charged (offloading strategies; included in the recovery cost). */
+  recallRoundTrips: number;
   /** Calls recall is averaged over, and the sessions they come from. */
   recallCalls: number;
   recallSessions: number;
@@ -184,6 +191,8 @@ export function summarize(strategies: readonly string[], results: readonly Bench
     const baseline = rows.reduce((sum, row) => sum + (row.baselineCostUsd ?? 0), 0);
     const recallCalls = all.reduce((sum, row) => sum + row.recallCalls, 0);
     const recallSum = all.reduce((sum, row) => sum + (row.recall ?? 0) * row.recallCalls, 0);
+    const offloads = all.some((row) => row.offloads);
+    const reachableSum = all.reduce((sum, row) => sum + (row.recallReachable ?? 0) * row.recallCalls, 0);
     let worst: BenchSummary["worstStopRegret"] = null;
     for (const row of all) {
       const regret = row.worstStopRegret;
@@ -200,6 +209,8 @@ export function summarize(strategies: readonly string[], results: readonly Bench
       effectiveSavingRatio: baseline > 0 ? (baseline - effective) / baseline : 0,
       rank: 0,
       recall: recallCalls > 0 ? recallSum / recallCalls : null,
+      recallReachable: offloads && recallCalls > 0 ? reachableSum / recallCalls : null,
+      recallRoundTrips: all.reduce((sum, row) => sum + row.recallRoundTrips, 0),
       recallCalls,
       recallSessions: all.filter((row) => row.recallCalls > 0).length,
       sessionsCheaper: rows.filter((row) => (row.costUsd ?? 0) < (row.baselineCostUsd ?? 0) - 1e-9).length,

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { isOffloading, offloadId, recallIdsIn } from "../../strategies/offload.js";
 import type { NativeCompactor, Summarizer } from "../../strategies/types.js";
 import {
   type CacheSimulator,
@@ -61,6 +62,18 @@ export interface ReplayOptions {
  */
 export const recoveryCallOutputTokens = 100;
 
+/**
+ * Output tokens of the model's recall turn (one `compactor_recall` call: its name and an 11-character id, about
+ * 20 tokens in the providers' tool-call framing, rounded up).
+ */
+export const recallCallOutputTokens = 40;
+
+/**
+ * Tokens the hidden exchange adds around a recalled output in the continuation (the recall call and the
+ * tool-result framing), rounded up.
+ */
+export const recallExchangeTokens = 40;
+
 /** Metrics of one (transcript, strategy, price model). */
 export interface ReplayResult {
   transcript: string;
@@ -102,6 +115,19 @@ export interface ReplayResult {
   recoveries: number;
   /** `costUsd + recoveryCostUsd`: what the strategy costs once forgetting is paid for. */
   effectiveCostUsd: number | null;
+  /** True when the strategy offloads (`offload(...)`): lost facts in recallable outputs are charged a recall. */
+  offloads: boolean;
+  /**
+   * Recall counted as "in view or one recall away": like {@link ReplayResult.recall}, but a fact whose removed
+   * output is recallable (an offload placeholder with its id in the view) counts as kept. `null` for strategies
+   * that do not offload (nothing is one recall away) and when no call used a removed fact.
+   */
+  recallReachable: number | null;
+  /**
+   * Hidden recall round trips charged (one per removed output the agent used again, when it was recallable);
+   * included in {@link ReplayResult.recoveries} and their cost in {@link ReplayResult.recoveryCostUsd}.
+   */
+  recallRoundTrips: number;
   /** Call index of the first compaction, or `null` when there was none. */
   firstCompactionCall: number | null;
   /** Cumulative dollars and prompt tokens per call, when `series` was asked for. */
@@ -126,6 +152,22 @@ function ttlMs(ttl: CacheTtl): number {
 /** Replays a transcript under one strategy. */
 export function replayTranscript(transcript: Transcript, options: ReplayOptions): Promise<ReplayResult> {
   return new Replay(transcript, options).run();
+}
+
+/** Offload ids a checkpoint's replacement shows: its recallable placeholders and its summaries' kept-outputs index. */
+function recallableIds(replacement: readonly Message[]): Set<string> {
+  const ids = new Set<string>();
+  const add = (text: string) => {
+    for (const id of recallIdsIn(text)) ids.add(id);
+  };
+  for (const message of replacement) {
+    for (const block of message.content) {
+      if (block.type === "text" || block.type === "summary") add(block.text);
+      else if (block.type === "tool_result")
+        for (const part of block.content) if (part.type === "text") add(part.text);
+    }
+  }
+  return ids;
 }
 
 class Replay {
@@ -181,7 +223,8 @@ class Replay {
   /** The lifetime the strategy is told the requests ask for: the recorded one, under Anthropic's rules. */
   private requestTtlMsFor(model: string): number | undefined {
     const provider = getModelPrice(model)?.provider;
-    const anthropicRules = provider === "anthropic" || (!provider && this.transcript.provider === "anthropic");
+    const anthropicRules =
+      provider === "anthropic" || (!provider && this.transcript.provider === "anthropic");
     return anthropicRules ? (this.ttl === "1h" ? 3_600_000 : 300_000) : undefined;
   }
 
@@ -208,6 +251,7 @@ class Replay {
 
   async run(): Promise<ReplayResult> {
     const { transcript, options, state } = this;
+    const { strategy, trigger } = options.strategy.create();
     const result: ReplayResult = {
       transcript: transcript.id,
       strategy: options.strategy.name,
@@ -230,12 +274,17 @@ class Replay {
       recoveryCostUsd: 0,
       recoveries: 0,
       effectiveCostUsd: 0,
+      offloads: isOffloading(strategy),
+      recallReachable: null,
+      recallRoundTrips: 0,
       firstCompactionCall: null,
       costTrail: [],
       ...(options.series ? { series: { cumulativeCostUsd: [], contextTokens: [] } } : {}),
     };
-    const { strategy, trigger } = options.strategy.create();
     let recallSum = 0;
+    let reachableSum = 0;
+    /** Offload ids recallable from the active checkpoint's replacement (computed once per checkpoint). */
+    let recallable: { id: string; ids: Set<string> } | undefined;
     let epoch = 0;
     /** Milliseconds taken off the recorded clock where the recorded cache outlived its lifetime. */
     let timeShift = 0;
@@ -324,11 +373,26 @@ class Replay {
       // Forgetting: recall at this call, and the recovery of every fact the view lost.
       const checkpoint = state.meta.checkpoint;
       const measure = step.recall ? meter.measure(step.recall, state.history, checkpoint) : undefined;
+      if (result.offloads && checkpoint && recallable?.id !== checkpoint.id) {
+        recallable = { id: checkpoint.id, ids: recallableIds(checkpoint.replacement) };
+      }
+      /** True when the removed output at history index `source` is one recall away. */
+      const isRecallable = (source: number): boolean => {
+        if (!result.offloads || !checkpoint || !recallable || source < 0) return false;
+        const ids = recallable.ids;
+        return (state.history[source]?.content ?? []).some(
+          (block) => block.type === "tool_result" && ids.has(offloadId(block.callId)),
+        );
+      };
       if (measure && measure.removed > 0) {
         result.recallCalls++;
         recallSum += measure.kept / measure.removed;
         result.factsRemoved += measure.removed;
         result.factsKept += measure.kept;
+        if (result.offloads) {
+          const reachable = measure.lost.filter(({ source }) => isRecallable(source)).length;
+          reachableSum += (measure.kept + reachable) / measure.removed;
+        }
       }
       const reRead: Array<{ index: number; tokens: number; facts: string[] }> = [];
       for (const { token, source } of measure?.lost ?? []) {
@@ -347,7 +411,12 @@ class Replay {
       let recoveryCost: number | null = 0;
       const ridingBefore = ridingTokens;
       for (const entry of reRead) {
-        const extra = this.recoveryCallCost(model, simulator, prompt + ridingTokens, entry.tokens);
+        // A recallable output comes back by a hidden recall round trip; any other by the agent's own re-read.
+        const recall = isRecallable(entry.index);
+        if (recall) result.recallRoundTrips++;
+        const extra = recall
+          ? this.recallRoundTripCost(model, simulator, prompt + ridingTokens, entry.tokens)
+          : this.recoveryCallCost(model, simulator, prompt + ridingTokens, entry.tokens);
         recoveryCost = recoveryCost === null || extra === null ? null : recoveryCost + extra;
         recovered.set(entry.index, entry.tokens);
         ridingTokens += entry.tokens;
@@ -386,6 +455,8 @@ class Replay {
       state.meta.lastUsage = full;
     }
     result.recall = result.recallCalls > 0 ? recallSum / result.recallCalls : null;
+    result.recallReachable =
+      result.offloads && result.recallCalls > 0 ? reachableSum / result.recallCalls : null;
     // Dollars include the summarizer's; it is also reported on its own.
     if (result.costUsd !== null) result.costUsd += result.summarizerCostUsd;
     result.effectiveCostUsd =
@@ -393,6 +464,43 @@ class Replay {
         ? null
         : result.costUsd + result.recoveryCostUsd;
     return result;
+  }
+
+  /**
+   * Dollars of one hidden recall round trip: the model's recall turn (the prompt read from the cache, or at the
+   * input price with no caching; {@link recallCallOutputTokens} out), then the continuation's extra prompt: the
+   * recalled output and its framing ({@link recallExchangeTokens}) written to the cache. The continuation's own
+   * output is the recorded call's, priced with the call.
+   */
+  private recallRoundTripCost(
+    model: string,
+    simulator: CacheSimulator | undefined,
+    promptTokens: number,
+    recalledTokens: number,
+  ): number | null {
+    const turn: Usage = {
+      inputTokens: simulator ? 0 : promptTokens,
+      cacheReadTokens: simulator ? promptTokens : 0,
+      cacheWrite5mTokens: 0,
+      cacheWrite1hTokens: 0,
+      outputTokens: recallCallOutputTokens,
+      reasoningTokens: 0,
+    };
+    const continuation: Usage = {
+      inputTokens: 0,
+      cacheReadTokens: 0,
+      cacheWrite5mTokens: 0,
+      cacheWrite1hTokens: 0,
+      outputTokens: 0,
+      reasoningTokens: 0,
+    };
+    if (!simulator) continuation.inputTokens = recalledTokens + recallExchangeTokens;
+    else this.addWrite(model, continuation, recalledTokens + recallExchangeTokens);
+    const first = costOfCall(model, turn);
+    const second = costOfCall(model, continuation);
+    return first.known && second.known && first.costUsd !== null && second.costUsd !== null
+      ? first.costUsd + second.costUsd
+      : null;
   }
 
   /**

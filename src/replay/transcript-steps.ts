@@ -168,7 +168,6 @@ function survivalAt(
     return undefined;
   const gap = call.timestamp - previous.timestamp;
   if (gap < ttlMs) return undefined;
-  const { cacheReadTokens, cacheWrite5mTokens, cacheWrite1hTokens } = previous.usage;
   const cachedBefore = cachedAfter(previous.usage, implicitWrites);
   return cachedBefore > 0 && call.usage.cacheReadTokens >= cachedBefore * survivalShare ? gap : undefined;
 }
@@ -189,7 +188,6 @@ function evictionAt(
   ) {
     return undefined;
   }
-  const { cacheReadTokens, cacheWrite5mTokens, cacheWrite1hTokens } = previous.usage;
   const cachedBefore = cachedAfter(previous.usage, implicitWrites);
   const read = call.usage.cacheReadTokens;
   return read < cachedBefore * evictionShare && cachedBefore - read >= evictionMinimumTokens

@@ -111,7 +111,7 @@ async function saveOnce(
   const entries = state.pendingLedger.length;
   const totals = { ...state.meta.totals };
   const totalsDelta = difference(totals, persister.saved);
-  await store.save(state.id, {
+  const result = await store.save(state.id, {
     meta: state.meta,
     ...(from !== undefined ? { history: { from, messages: state.history.slice(from, length), hashes } } : {}),
     ...(entries > 0 ? { ledger: state.pendingLedger.slice(0, entries) } : {}),
@@ -120,6 +120,7 @@ async function saveOnce(
   });
   persister.saved = totals;
   persister.failed = false;
+  noteSaved(state, result);
   state.pendingLedger.splice(0, entries);
   if (from === undefined || state.dirtyFrom === undefined) return;
   if (!whole && state.dirtyFrom !== from) return; // the history was rewritten further back meanwhile
@@ -128,6 +129,36 @@ async function saveOnce(
   while (index < length && state.historyHashes[index] === hashes[index - from]) index++;
   if (index === length && state.historyHashes.length === length) delete state.dirtyFrom;
   else state.dirtyFrom = Math.min(index, state.dirtyFrom);
+}
+
+/**
+ * Keeps the copy's known version after one of its own saves: when the store's version went up by exactly this
+ * save, the copy is the store's latest; otherwise another process saved in between, and the copy is marked one
+ * behind so that the next call refreshes it (totals then include the other process's calls).
+ */
+function noteSaved(state: LiveSession, result: unknown): void {
+  const version = (result as { version?: unknown } | undefined)?.version;
+  if (typeof version !== "number" || !Number.isSafeInteger(version)) return;
+  state.storedVersion = state.storedVersion === version - 1 ? version : version - 1;
+}
+
+/** True while a save of the session is under way. */
+export function isSaving(state: LiveSession): boolean {
+  return persisters.get(state)?.running !== undefined;
+}
+
+/**
+ * Moves the save baseline onto totals read from the store (which include other processes' calls): returns the
+ * session's totals on that base, that is the stored ones plus what this process added and has not saved yet.
+ * Call only while no save is under way.
+ */
+export function rebaseTotals(state: LiveSession, stored: SessionTotals): SessionTotals {
+  const persister = persisterOf(state);
+  const unsaved = difference(state.meta.totals, persister.saved);
+  const totals = { ...stored };
+  for (const key of Object.keys(unsaved) as Array<keyof SessionTotals>) totals[key] = (totals[key] ?? 0) + unsaved[key];
+  persister.saved = { ...stored };
+  return totals;
 }
 
 /** Runs `task` after the call without making anyone wait for it; `flush()` waits for it. Never rejects. */

@@ -22,17 +22,21 @@ export async function loadSession(
   report: (error: unknown) => void,
 ): Promise<LiveSession> {
   let record: SessionRecord | undefined;
+  let loaded = false;
   try {
     record = await boundedWait(
       store.load(sessionId),
       `loading session "${sessionId}" from the ${store.name} store`,
       timeoutMs,
     );
+    loaded = true;
   } catch (error) {
     report(error);
     record = undefined;
   }
   const state = build(record);
+  // A session the store does not hold yet is at version 0 there (when the store counts versions).
+  if (loaded && state.storedVersion === undefined && typeof store.version === "function") state.storedVersion = record?.version ?? 0;
   markLoaded(state, record !== undefined);
   return state;
 }

@@ -61,3 +61,8 @@ export function recordCalibration(
   calibration.observe(estimate, actual);
   state.meta.calibration = calibration.state();
 }
+
+/** Drops the in-memory calibration, so that it is rebuilt from `meta.calibration` (after a refresh from the store). */
+export function forgetCalibration(state: LiveSession): void {
+  online.delete(state);
+}

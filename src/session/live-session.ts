@@ -39,6 +39,12 @@ export interface LiveSession {
   queue: Promise<void>;
   /** Ledger entries not yet persisted. */
   pendingLedger: LedgerEntry[];
+  /**
+   * The store's version of the session this copy matches (it was loaded at it, or saved it last), when known.
+   * A newer stored version means another process served the session since: the copy is refreshed before the
+   * next call (resilience/shared-session).
+   */
+  storedVersion?: number;
   /** Resolves once the session's latest call has handed its outcome to the queue (Anthropic threads wait on it). */
   lastCall?: Promise<void>;
 }
@@ -104,6 +110,7 @@ export function liveFrom(
     historyTokens: history.map(count),
     queue: Promise.resolve(),
     pendingLedger: [],
+    ...(record?.version !== undefined ? { storedVersion: record.version } : {}),
   };
 }
 

@@ -10,7 +10,8 @@ import type { CompactorEvent } from "../events/types.js";
 import type { SessionStore } from "../store/types.js";
 import type { Message, ProviderFormat } from "../transcript/types.js";
 import type { Strategy, Summarizer, Trigger } from "../../strategies/types.js";
-import type { CallOutcome, OutgoingRequest, PreparedRequest, RequestHandler } from "../wrapper/contract.js";
+import type { CallOutcome, OutgoingRequest, PreparedRequest, RecallHooks, RequestHandler } from "../wrapper/contract.js";
+import { recallHooks, type ResolvedRecallOptions, withRecall } from "./recall.js";
 import { settleCall } from "./accounting.js";
 import { applyCompaction, type CompactionPlan, planCompaction, requestCacheTtlMs } from "./compaction.js";
 import { placeBreakpoints, stripCacheControl } from "./breakpoints.js";
@@ -31,12 +32,13 @@ import { commonPrefix, rawMessageHashes } from "./raw-hash.js";
 import { calibrationOf } from "./calibration-state.js";
 import { validateConversation } from "../transcript/validate.js";
 import { type TokenCounter, defaultTokenCounter } from "./token-counter.js";
-import { settledInBackground } from "../resilience/background.js";
+import { persistInBackground, settledInBackground } from "../resilience/background.js";
 import { flushEventLogs } from "../events/sinks.js";
 import { gateUnprepared } from "../resilience/unprepared.js";
 import { gateSizes } from "../resilience/budget-estimate.js";
 import { defaultMaxLiveSessions, LiveSessions } from "../resilience/live-sessions.js";
 import { defaultStoreTimeoutMs, loadSession } from "../resilience/session-load.js";
+import { adoptStored, defaultStoreCheckTimeoutMs, sessionSync } from "../resilience/shared-session.js";
 import {
   compactWithin,
   defaultSummarizerTimeoutMs,
@@ -65,6 +67,12 @@ export interface RuntimeOptions {
   cacheBreakpoints?: "compacted" | "auto" | "none";
   /** Measure only: run the strategy and log what it would save, but send the original request. */
   shadow?: boolean;
+  /**
+   * Reversible offload's recall round trip: the `compactor_recall` tool is added to every compactable request and
+   * the wire core answers the model's recall calls. Ignored in shadow mode and without a strategy.
+   * @default false
+   */
+  offload?: ResolvedRecallOptions | false;
   tokens?: TokenCounter;
   /** Clock, for tests. */
   now?: () => number;
@@ -78,6 +86,12 @@ export interface RuntimeOptions {
    * @default 1000
    */
   storeTimeoutMs?: number;
+  /**
+   * Longest a call waits to read its session's version from the store (to learn whether another process served
+   * the session since this one last did); past it, the call goes on with this process's copy.
+   * @default 250
+   */
+  storeCheckTimeoutMs?: number;
   /**
    * Longest a call waits for a compaction whose summary is being written; past it the call goes out without
    * this compaction, and the summary is applied on a later call.
@@ -95,6 +109,11 @@ export interface RuntimeOptions {
 export interface Runtime extends RequestHandler {
   /** The live state of a session, loading it from the store if needed. */
   session(sessionId: string): Promise<LiveSession>;
+  /**
+   * The live state of a session, refreshed from the store first when another process has saved it since (a
+   * bounded wait; on a slow or down store, this process's copy).
+   */
+  refresh(sessionId: string): Promise<LiveSession>;
   readonly defaultSession: string;
   /**
    * Persists every session's pending changes, after the calls in flight have settled (their answers are still
@@ -152,14 +171,39 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     });
   };
 
+  const storeTimeoutMs = options.storeTimeoutMs ?? defaultStoreTimeoutMs;
+  const sync = sessionSync(options.store, {
+    checkTimeoutMs: options.storeCheckTimeoutMs ?? defaultStoreCheckTimeoutMs,
+    loadTimeoutMs: storeTimeoutMs,
+    report: (sessionId, error) => reportError(sessionId, "store", error, "continued-in-memory"),
+  });
+  /** Sessions loaded by the current call (no need to check their version again). */
+  const fresh = new WeakSet<LiveSession>();
+
+  /** The session, up to date with the store (another process may have served it since this one did). */
+  const current = async (sessionId: string, signal?: AbortSignal): Promise<LiveSession> => {
+    const state = await session(sessionId);
+    if (fresh.has(state)) {
+      fresh.delete(state);
+      return state;
+    }
+    const newer = await sync.newer(state, signal);
+    if (newer) await enqueue(state, async () => adoptStored(state, newer, (message) => tokens.countMessage(message)));
+    return state;
+  };
+
   const session = (sessionId: string): Promise<LiveSession> => {
     let existing = live.get(sessionId);
     if (!existing) {
       existing = loadSession(
         options.store,
         sessionId,
-        options.storeTimeoutMs ?? defaultStoreTimeoutMs,
-        (record) => liveFrom(sessionId, record, (message) => tokens.countMessage(message)),
+        storeTimeoutMs,
+        (record) => {
+          const state = liveFrom(sessionId, record, (message) => tokens.countMessage(message));
+          fresh.add(state);
+          return state;
+        },
         (error) => reportError(sessionId, "store", error, "continued-in-memory"),
       );
       live.set(sessionId, existing);
@@ -333,6 +377,8 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         });
       } else if (!options.shadow) {
         applyCompaction(state, plan);
+        // Saved now, while the call is out: a process serving the session's next call reuses this checkpoint.
+        void persistInBackground(state, options.store, (error) => reportError(state.id, "store", error, "continued-in-memory"));
       } else {
         shadowCheckpoint(state, plan);
       }
@@ -378,6 +424,34 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       );
     }
 
+    // 5. Recall (offload on): the tool on every compactable request from the session's first call, so the
+    // tools block never changes, and earlier hidden exchanges put back before the replies they led to.
+    let recall: RecallHooks | undefined;
+    const compactedView = Boolean(raw && checkpoint && !blocked && !options.shadow);
+    let recallBilled: { usd: number | null; tokens: number } | undefined;
+    if (options.offload && options.strategy && raw && !blocked && !options.shadow) {
+      params = withRecall(state, request.format, params);
+      recall = recallHooks({
+        session: state,
+        format: request.format,
+        model,
+        stream: request.stream,
+        options: options.offload,
+        emit: options.emit,
+        now,
+        estimatePromptTokens: () => {
+          const sent = estimateSent(state, tokens, binding.fixedParts(request.params), compactedView, historySum(state));
+          return calibrationOf(state).predict(sent.fixed + sent.messages);
+        },
+        bill: (billed) => {
+          recallBilled = {
+            usd: billed.usd === null || recallBilled?.usd === null ? null : (recallBilled?.usd ?? 0) + billed.usd,
+            tokens: (recallBilled?.tokens ?? 0) + billed.tokens,
+          };
+        },
+      });
+    }
+
     const fixedParts = binding.fixedParts(request.params);
     const fullSum = historySum(state);
     const sentTokens = estimateSent(state, tokens, fixedParts, compacted, fullSum);
@@ -397,6 +471,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         : undefined;
     return {
       params,
+      ...(recall ? { recall } : {}),
       ...(betas ? { betas } : {}),
       settle: async (outcome: CallOutcome) => {
         if (settled) return;
@@ -421,7 +496,14 @@ export function createRuntime(options: RuntimeOptions): Runtime {
               now: now(),
               reportError: (phase, error, fallback) => reportError(state.id, phase, error, fallback),
             });
-            if (ticket) await (billed ? ticket.settle(billed) : ticket.release());
+            const total =
+              billed && recallBilled
+                ? {
+                    usd: billed.usd === null || recallBilled.usd === null ? null : billed.usd + recallBilled.usd,
+                    tokens: billed.tokens + recallBilled.tokens,
+                  }
+                : (billed ?? recallBilled);
+            if (ticket) await (total ? ticket.settle(total) : ticket.release());
           });
         } catch (error) {
           reportError(state.id, ticket ? "budget" : "store", error);
@@ -433,10 +515,11 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   return {
     defaultSession: options.defaultSession,
     session,
+    refresh: (sessionId) => current(sessionId),
     async prepare(request: OutgoingRequest): Promise<PreparedRequest> {
       try {
-        const state = await session(request.sessionId);
-        // A thread continues from the previous reply: wait (briefly) until that call is recorded.
+        const state = await current(request.sessionId, request.signal);
+        // A thread (or a Responses chain) continues from the previous reply: wait (briefly) until that call is recorded.
         if (continuesThread(request) && state.lastCall) await settledOrTimeout(state.lastCall, 2_000);
         return await enqueue(state, () => prepareIn(state, request));
       } catch (error) {
@@ -487,8 +570,12 @@ function rawLookup(state: LiveSession, raw: readonly unknown[]): Map<Message, un
   return map;
 }
 
-/** True for an Anthropic SDK 1.x Threads request that continues a server-held thread (its messages are a delta). */
+/**
+ * True for a request whose messages are only a delta on a server-held conversation: an Anthropic SDK 1.x Threads
+ * `continue`, or an OpenAI Responses call chained with `previous_response_id`.
+ */
 function continuesThread(request: OutgoingRequest): boolean {
+  if (request.format === "openai-responses") return typeof request.params.previous_response_id === "string";
   if (request.format !== "anthropic") return false;
   const thread = request.params.thread;
   return typeof thread === "object" && thread !== null && (thread as { type?: unknown }).type === "continue";
@@ -504,7 +591,7 @@ async function settledOrTimeout(pending: Promise<void>, ms: number): Promise<voi
 }
 
 /**
- * The request's whole conversation. A thread `continue` sends only what the server lacks: the history the session
+ * The request's whole conversation. A thread `continue` (or a chained Responses call) sends only what the server lacks: the history the session
  * already holds (the last request's messages and the reply the server stored) comes first.
  */
 function fullMessages(state: LiveSession, request: OutgoingRequest, raw: unknown[] | undefined): unknown[] | undefined {

@@ -4,6 +4,7 @@
  * @module
  */
 import type { LiveSession } from "./live-session.js";
+import { recallTotalsOf } from "./recall.js";
 
 /** What a session cost and saved so far. */
 export interface SessionSummary {
@@ -25,6 +26,11 @@ export interface SessionSummary {
   /** `realisedSavingUsd / uncompactedCostUsd`, or 0 when nothing was spent. */
   realisedSavingRatio: number;
   compactions: number;
+  /**
+   * Hidden recall round trips of reversible offload: upstream calls compactor made itself to answer the model's
+   * `compactor_recall` calls, and what they cost. That cost is already in `costUsd` (spend, never saving).
+   */
+  recall: { turns: number; answered: number; unanswered: number; dropped: number; costUsd: number };
   /** Calls whose model has no known price, left out of the dollar figures. */
   unpricedCalls: number;
   /** History messages kept (nothing is lost). */
@@ -58,6 +64,7 @@ export function buildSessionReport(state: LiveSession): SessionSummary {
     realisedSavingUsd: saving,
     realisedSavingRatio: ratio,
     compactions: totals.compactions,
+    recall: { ...recallTotalsOf(state) },
     unpricedCalls: totals.unpricedCalls,
     historyMessages: state.history.length,
     verdict,

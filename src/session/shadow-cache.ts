@@ -62,6 +62,17 @@ interface CounterfactualMemory {
 }
 
 const memories = new WeakMap<LiveSession, CounterfactualMemory>();
+/**
+ * Drops what the counterfactual learnt in this process (after a refresh from the store, the history it learnt
+ * on may have moved on elsewhere): the next call anchors afresh, as after a restart.
+ */
+export function forgetCounterfactual(state: LiveSession): void {
+  memories.delete(state);
+  state.shadowCache = undefined;
+  state.shadowSegments = undefined;
+  state.shadowDirtyFrom = 0;
+}
+
 /** Weight kept by earlier steps at each new clean step: the appended messages are like the latest ones. */
 const fitDecay = 0.7;
 

@@ -50,19 +50,32 @@ export function memoryStore(options: MemoryStoreOptions = {}): SessionStore {
     },
   });
 
+  /** Reply ids of the Responses API and their sessions, as many as sessions (least recently used dropped). */
+  const responses = new LRUCache<string, string>({ max: maxSessions * 64 });
+
   return {
     name: "memory",
     maxSessions,
     async load(sessionId) {
       return sessions.get(sessionId);
     },
+    async version(sessionId) {
+      return sessions.peek(sessionId)?.version ?? 0;
+    },
+    async linkResponse(responseId, sessionId) {
+      responses.set(responseId, sessionId);
+    },
+    async responseSession(responseId) {
+      return responses.get(responseId);
+    },
     async save(sessionId, change: SessionChange) {
       let record = sessions.get(sessionId);
       const stored = record?.meta.totals;
       if (!record) {
-        record = { meta: change.meta, history: [], historyHashes: [], ledger: [] };
+        record = { meta: change.meta, history: [], historyHashes: [], ledger: [], version: 0 };
         sessions.set(sessionId, record);
       }
+      record.version = (record.version ?? 0) + 1;
       // Totals add up over writers (two clients on one session); the meta is copied so that the caller's own
       // object is never changed by the store.
       record.meta = {
@@ -82,6 +95,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): SessionStore {
         for (const hash of hashes) record.historyHashes.push(hash);
       }
       if (change.ledger) for (const entry of change.ledger) record.ledger.push(entry);
+      return { version: record.version };
     },
     async delete(sessionId) {
       sessions.delete(sessionId);

@@ -1,7 +1,10 @@
 /**
  * A {@link SessionStore} in Redis, for several processes (and the CLI) to share sessions. Per session: a string
  * with the meta (JSON), a list of history messages, a list of their hashes, a list of ledger entries (all
- * JSON), and a hash of the running totals, to which every writer adds its own calls and dollars. `save` is one Lua script, so meta, history and ledger change together or not at all.
+ * JSON), a hash of the running totals, to which every writer adds its own calls and dollars, and a version
+ * counter that every save increments (a process reads it before each call to learn that another one served the
+ * session). `save` is one Lua script, so meta, history, ledger and version change together or not at all.
+ * Reply ids of the Responses API are linked to their session under `<prefix>response:<id>`.
  *
  * @module
  */
@@ -73,7 +76,14 @@ export function redisStore(options: RedisStoreOptions = {}): SessionStore {
       hashes: `${base}:hashes`,
       ledger: `${base}:ledger`,
       totals: `${base}:totals`,
+      version: `${base}:version`,
     };
+  };
+  const responseKey = (responseId: string) => {
+    if (typeof responseId !== "string" || responseId.length === 0) {
+      throw new InvalidOptionError("responseId", "a non-empty string", responseId);
+    }
+    return `${prefix}response:${responseId}`;
   };
 
   return {
@@ -88,10 +98,11 @@ export function redisStore(options: RedisStoreOptions = {}): SessionStore {
           .lrange(keys.hashes, 0, -1)
           .lrange(keys.ledger, 0, -1)
           .hgetall(keys.totals)
+          .get(keys.version)
           .exec(),
       );
       if (!replies) throw new StoreDataError(keys.meta, "readable (the transaction was aborted)");
-      const [meta, history, hashes, ledger, totals] = replies.map(([error, value]) => {
+      const [meta, history, hashes, ledger, totals, version] = replies.map(([error, value]) => {
         if (error) throw error;
         return value;
       });
@@ -105,6 +116,7 @@ export function redisStore(options: RedisStoreOptions = {}): SessionStore {
         ledger: (ledger as string[]).map((text, index) =>
           parseJson<LedgerEntry>(`${keys.ledger}[${index}]`, text),
         ),
+        version: versionOf(version),
       };
       record.meta.totals = storedTotals(record.meta.totals, totals as Record<string, string> | null);
       if (record.historyHashes.length !== record.history.length) {
@@ -122,17 +134,35 @@ export function redisStore(options: RedisStoreOptions = {}): SessionStore {
         connection.evalScript(
           client,
           saveSessionScript,
-          [keys.meta, keys.history, keys.hashes, keys.ledger, keys.totals],
+          [keys.meta, keys.history, keys.hashes, keys.ledger, keys.totals, keys.version],
           args,
         ),
       );
-      const [applied, length] = reply as [number, number];
+      const [applied, length, version] = reply as [number, number, number];
       if (applied !== 1) throw new StoreConflictError(sessionId, change.history?.from ?? 0, length);
+      return { version: Number(version) };
+    },
+    async version(sessionId) {
+      const key = keysOf(sessionId).version;
+      const value = await connection.run(`read the version of session "${sessionId}"`, (client) => client.get(key));
+      return versionOf(value);
+    },
+    async linkResponse(responseId, sessionId) {
+      checkSessionId(sessionId);
+      const key = responseKey(responseId);
+      await connection.run(`link response "${responseId}"`, (client) =>
+        client.set(key, sessionId, "PX", sessionTtlMs > 0 ? sessionTtlMs : responseLinkTtlMs),
+      );
+    },
+    async responseSession(responseId) {
+      const key = responseKey(responseId);
+      const value = await connection.run(`find the session of response "${responseId}"`, (client) => client.get(key));
+      return typeof value === "string" && value.length > 0 ? value : undefined;
     },
     async delete(sessionId) {
       const keys = keysOf(sessionId);
       await connection.run(`delete session "${sessionId}"`, (client) =>
-        client.del(keys.meta, keys.history, keys.hashes, keys.ledger, keys.totals),
+        client.del(keys.meta, keys.history, keys.hashes, keys.ledger, keys.totals, keys.version),
       );
     },
     async list() {
@@ -142,6 +172,17 @@ export function redisStore(options: RedisStoreOptions = {}): SessionStore {
     },
     dispose: () => connection.dispose(),
   };
+}
+
+/**
+ * How long a reply id stays linked to its session when sessions do not expire: 30 days, as long as OpenAI
+ * keeps a stored response by default.
+ */
+const responseLinkTtlMs = 30 * 86_400_000;
+
+function versionOf(value: unknown): number {
+  const version = Number(value ?? 0);
+  return Number.isSafeInteger(version) && version >= 0 ? version : 0;
 }
 
 /** Flattens a change into the save script's arguments, validating its shape. */

@@ -60,7 +60,23 @@ export interface SessionMeta {
   lastUsage?: Usage;
   /** The last response, which the agent has not yet sent back as history. */
   lastResponse?: Message;
+  /** Hidden recall round trips of reversible offload, when the session made any. */
+  recall?: RecallTotals;
   totals: SessionTotals;
+}
+
+/** The hidden recall round trips of a session (reversible offload). */
+export interface RecallTotals {
+  /** Hidden upstream calls made (each answered one or more recalls). */
+  turns: number;
+  /** Recall calls answered with the kept output. */
+  answered: number;
+  /** Recall calls answered "unknown id", "unavailable" or "limit reached". */
+  unanswered: number;
+  /** Recall calls taken out of a turn that also called the agent's tools. */
+  dropped: number;
+  /** Dollars the hidden turns cost (already counted in the session's spend, `totals.costUsd`). */
+  costUsd: number;
 }
 
 /** Running totals of a session, kept in its meta so a report needs no ledger scan. */
@@ -86,6 +102,18 @@ export interface SessionRecord {
   /** Content hash of each history message, index-aligned. */
   historyHashes: string[];
   ledger: LedgerEntry[];
+  /**
+   * How many saves the store has applied to this session (stores that count them: both built-in ones). A
+   * process compares it with the version its own copy was built from to learn that another process served the
+   * session since (see {@link SessionStore.version}).
+   */
+  version?: number;
+}
+
+/** What a store answers to a save. */
+export interface SaveResult {
+  /** The session's version after this save. */
+  version: number;
 }
 
 /** A change to persist. */
@@ -112,7 +140,21 @@ export interface SessionStore {
   /** Most sessions the store keeps, when it is bounded; a runtime then keeps no more of them in memory. */
   readonly maxSessions?: number;
   load(sessionId: string): Promise<SessionRecord | undefined>;
-  save(sessionId: string, change: SessionChange): Promise<void>;
+  /** Applies a change; stores that count versions answer the new one. */
+  // biome-ignore lint/suspicious/noConfusingVoidType: stores written before versions resolve to nothing.
+  save(sessionId: string, change: SessionChange): Promise<SaveResult | void>;
+  /**
+   * The session's current version (0 when it is not stored), without loading it: one cheap read, which every
+   * call makes so that a session several processes serve continues where the last one left it.
+   */
+  version?(sessionId: string): Promise<number>;
+  /**
+   * Remembers that the reply `responseId` (an OpenAI Responses id) belongs to `sessionId`, so that a later call
+   * chained to it with `previous_response_id` (on any process sharing the store) continues that session.
+   */
+  linkResponse?(responseId: string, sessionId: string): Promise<void>;
+  /** The session a reply id was linked to, if any. */
+  responseSession?(responseId: string): Promise<string | undefined>;
   delete(sessionId: string): Promise<void>;
   /** Ids of the stored sessions. */
   list(): Promise<string[]>;

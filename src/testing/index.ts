@@ -28,6 +28,7 @@ export {
   type PromptSegment,
   type TokenCountContext,
 } from "./prompt.js";
+export { recallIdsOf } from "./recall-ids.js";
 export type { RecordedRequest, ServerUsage } from "./recorded-request.js";
 export {
   type BrokenStreamReply,

@@ -107,6 +107,16 @@ export const reply = {
     return { kind: "message", parts: [textPart(text)] };
   },
 
+  /**
+   * A call of compactor's recall tool (`compactor_recall`) for the offload id `id` (read one from a request with
+   * `recallIdsOf`), optionally preceded by text: what a model does to read back a tool output compactor offloaded.
+   */
+  recall(id: string, options: { id?: string; text?: string } = {}): MessageReply {
+    if (typeof id !== "string" || id === "")
+      throw new InvalidOptionError("reply.recall(id)", "a non-empty offload id", id);
+    return reply.toolCall("compactor_recall", { id }, options);
+  },
+
   /** A tool call (`tool_use`, `tool_calls[]`, `function_call`), optionally preceded by text. */
   toolCall(name: string, input: unknown, options: { id?: string; text?: string } = {}): MessageReply {
     if (typeof name !== "string" || name === "") {

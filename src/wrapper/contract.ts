@@ -50,6 +50,38 @@ export interface PreparedRequest {
   betas?: readonly string[];
   /** Reports the outcome; called exactly once per prepared request. Never throws, never rejects. */
   settle(outcome: CallOutcome): Promise<void>;
+  /**
+   * Present when the runtime added the recall tool to `params` (offload on): the wire core's recall stage then
+   * answers the model's recall calls itself (see `src/wrapper/wire/recall.ts`).
+   */
+  recall?: RecallHooks;
+}
+
+/** What the recall stage needs from the runtime. */
+export interface RecallHooks {
+  /** Most hidden round trips for one call of the agent. */
+  maxRecalls: number;
+  /** Longest wait for the store's answer to one recall; then the model is told the output is unavailable. */
+  lookupTimeoutMs: number;
+  /** The kept output of an offload id; undefined when no output has that id. Rejects when the store fails. */
+  lookup(id: string, signal?: AbortSignal): Promise<string | undefined>;
+  /** Prices and logs one hidden turn (a recall the model asked for): spend, never a saving. Never throws. */
+  settleTurn(outcome: CallOutcome, recall: RecallTurnInfo): void;
+  /**
+   * Keeps the hidden exchange of a call, so that later calls send it again before the reply it led to
+   * (`anchor`: the fingerprint of the reply's first history entry). Never throws.
+   */
+  remember(exchange: { anchor: string; entries: unknown[] }): void;
+}
+
+/** What one hidden turn asked for and got. */
+export interface RecallTurnInfo {
+  /** Offload ids the model asked for, in order. */
+  ids: string[];
+  /** How each was answered. */
+  answers: Array<"kept" | "unknown" | "unavailable" | "limit">;
+  /** True when the turn also called the agent's tools: its recall calls were dropped, not answered. */
+  dropped: boolean;
 }
 
 /** How a call ended. */

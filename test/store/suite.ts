@@ -58,7 +58,29 @@ export function describeStore(
           history: messages(0, 4),
           historyHashes: hashes(0, 4),
           ledger: [ledgerEntry(0), ledgerEntry(1)],
+          version: 1,
         });
+      });
+
+      it("counts saves per session: the version every process reads before a call", async () => {
+        expect(await store.version?.("v")).toBe(0);
+        for (let call = 1; call <= 3; call++) {
+          const result = await store.save("v", { meta: meta("v", call) });
+          expect(result).toEqual({ version: call });
+        }
+        await store.save("other", { meta: meta("other", 1) });
+        expect(await store.version?.("v")).toBe(3);
+        expect((await store.load("v"))?.version).toBe(3);
+        await store.delete("v");
+        expect(await store.version?.("v")).toBe(0);
+      });
+
+      it("links a Responses reply id to its session", async () => {
+        expect(await store.responseSession?.("resp_1")).toBeUndefined();
+        await store.linkResponse?.("resp_1", "chain-a");
+        await store.linkResponse?.("resp_2", "chain-b");
+        expect(await store.responseSession?.("resp_1")).toBe("chain-a");
+        expect(await store.responseSession?.("resp_2")).toBe("chain-b");
       });
 
       it("appends history and ledger entries and replaces the meta on each save", async () => {
@@ -151,6 +173,7 @@ export function describeStore(
           history: messages(0, 2, "b"),
           historyHashes: hashes(0, 2, "b"),
           ledger: [],
+          version: 1,
         });
       });
 

@@ -3,11 +3,12 @@
  * append, history hashes and ledger entries land together or not at all, so a crash never leaves meta and
  * history out of step.
  *
- * KEYS: meta, history, hashes, ledger, totals. ARGV: meta JSON, `from` (-1 for no history change), message
+ * KEYS: meta, history, hashes, ledger, totals, version. ARGV: meta JSON, `from` (-1 for no history change), message
  * count, TTL in ms (0 for none), totals mode (`none`, `add`: add the deltas, or take the absolute values when no
  * totals are stored; `set`: take the absolute values), the {@link totalsFields} deltas, the same fields'
  * absolute values, then the messages, the hashes and the ledger entries, each as JSON.
- * Answers `{1, historyLength}`, or `{0, storedLength}` without writing anything when `from` is past the end.
+ * Every applied save increments the session's version (KEYS[6]).
+ * Answers `{1, historyLength, version}`, or `{0, storedLength}` without writing anything when `from` is past the end.
  *
  * @module
  */
@@ -68,8 +69,9 @@ end
 push(KEYS[2], ${firstPayload}, ${firstPayload - 1} + count)
 push(KEYS[3], ${firstPayload} + count, ${firstPayload - 1} + 2 * count)
 push(KEYS[4], ${firstPayload} + 2 * count, #ARGV)
+local version = redis.call('INCR', KEYS[6])
 if ttl > 0 then
-  for index = 1, 5 do redis.call('PEXPIRE', KEYS[index], ttl) end
+  for index = 1, 6 do redis.call('PEXPIRE', KEYS[index], ttl) end
 end
-return {1, redis.call('LLEN', KEYS[2])}
+return {1, redis.call('LLEN', KEYS[2]), version}
 `);

@@ -15,6 +15,9 @@
  * 4. observe: compactor reads its own branch of the response body (JSON or SSE) to the end, whether the caller
  *    reads it or not, and settles the call once (usage, record, events, budget).
  *
+ * With offload on, the runtime adds the recall tool in prepare, and send and observe become the recall stage
+ * (`recall.ts`): it answers the model's `compactor_recall` calls itself with hidden round trips, and settles.
+ *
  * @module
  */
 import type { ProviderFormat } from "../../transcript/types.js";
@@ -28,6 +31,7 @@ import {
 } from "../contract.js";
 import { takeSessionHeader } from "../internal/session-header.js";
 import { observeBody } from "./observe.js";
+import { recallStage } from "./recall.js";
 import { allFormats, type FormatSet, formatOf } from "./route.js";
 import type { FetchFunction, WireRequest } from "./request.js";
 
@@ -240,6 +244,21 @@ export function createWireCore(options: WireCoreOptions): WireCore {
     if (prepared?.betas && prepared.betas.length > 0) sentInit = { ...sentInit, headers: withBetas(sentInit.headers, prepared.betas) };
     // Unchanged params go out as the caller's own bytes.
     if (sent !== params) sentInit = { ...sentInit, body: JSON.stringify(sent) };
+
+    // 3-4. Send and observe, answering recall calls (offload on).
+    if (prepared?.recall) {
+      return recallStage({
+        format,
+        url: request.url,
+        init: sentInit,
+        params: sent,
+        prepared,
+        hooks: prepared.recall,
+        upstream,
+        startedAt,
+        isEventStream: (response) => isEventStream(response, params),
+      });
+    }
 
     // 3. Send.
     let response: Response;

@@ -1,0 +1,152 @@
+/**
+ * Sessions that several processes serve: proxies behind a load balancer, one proxy per developer, or wrapped
+ * clients, all on one store (Redis). Each process keeps its own copy of a session between calls; the store
+ * counts the saves of each session (its version). Before every call a process reads that version (one small
+ * read, with a short timeout): when it is newer than the version its copy was built from, another process
+ * served the session since, and the copy is refreshed from the store before anything is decided. So the
+ * checkpoint another process made is sent again byte for byte (the provider's cache keeps hitting), and the
+ * totals, call numbers and calibration go on from where that process left them.
+ *
+ * Never a stall: the version read and the reload each wait a bounded time, and a store that did not answer in
+ * time is not asked again until that read has answered (a frozen Redis costs one timeout, not one per call);
+ * meanwhile calls go on with the local copy. What this process added and has not saved yet is kept through a
+ * refresh (its totals are added to the stored ones; its ledger entries and history stay pending), so nothing is
+ * lost when two processes serve one session at the same time: totals and ledger add up, history is the
+ * agent's latest, and the active checkpoint is the last one saved.
+ *
+ * @module
+ */
+import { forgetCalibration } from "../session/calibration-state.js";
+import type { LiveSession } from "../session/live-session.js";
+import { forgetCounterfactual } from "../session/shadow-cache.js";
+import type { SessionRecord, SessionStore } from "../store/types.js";
+import type { Message } from "../transcript/types.js";
+import { isSaving, rebaseTotals } from "./background.js";
+import { boundedWait, WaitAbandonedError } from "./wait.js";
+
+/** How long a call waits for the stored version of its session, by default. */
+export const defaultStoreCheckTimeoutMs = 250;
+
+/** Checks a session copy against the store. */
+export interface SessionSync {
+  /**
+   * The stored record when it is newer than `state`'s copy (and the copy can take it now: no save of its own
+   * under way); undefined otherwise, or when the store is slow or down (reported, never thrown).
+   */
+  newer(state: LiveSession, signal?: AbortSignal): Promise<SessionRecord | undefined>;
+}
+
+/** A {@link SessionSync} on `store`: the version read waits at most `checkTimeoutMs`, the reload `loadTimeoutMs`. */
+export function sessionSync(
+  store: SessionStore,
+  options: { checkTimeoutMs: number; loadTimeoutMs: number; report: (sessionId: string, error: unknown) => void },
+): SessionSync {
+  /** A read that timed out and has not answered yet: until it does, the store is not waited for again. */
+  let stalled: Promise<unknown> | undefined;
+  const bounded = async <T>(
+    task: Promise<T>,
+    what: string,
+    timeoutMs: number,
+    sessionId: string,
+    signal: AbortSignal | undefined,
+  ): Promise<T | undefined> => {
+    try {
+      return await boundedWait(task, what, timeoutMs, signal);
+    } catch (error) {
+      if (error instanceof WaitAbandonedError && error.reason === "timeout") {
+        const settled = task.then(
+          () => undefined,
+          () => undefined,
+        );
+        stalled = settled;
+        void settled.then(() => {
+          if (stalled === settled) stalled = undefined;
+        });
+      }
+      if (!(error instanceof WaitAbandonedError && error.reason === "aborted")) options.report(sessionId, error);
+      return undefined;
+    }
+  };
+
+  return {
+    async newer(state, signal) {
+      if (typeof store.version !== "function" || stalled !== undefined) return undefined;
+      // Its own save is under way: the copy could not take a newer record now; the next call looks again.
+      if (isSaving(state)) return undefined;
+      let check: Promise<number>;
+      try {
+        check = Promise.resolve(store.version(state.id));
+      } catch (error) {
+        options.report(state.id, error);
+        return undefined;
+      }
+      // The in-memory store answers at once: no timer for it (the wrapper's default path stays as cheap as before).
+      const version =
+        store.name === "memory"
+          ? await check.catch(() => undefined)
+          : await bounded(
+              check,
+              `reading the version of session "${state.id}" from the ${store.name} store`,
+              options.checkTimeoutMs,
+              state.id,
+              signal,
+            );
+      if (version === undefined || version === 0 || version <= (state.storedVersion ?? -1)) return undefined;
+      const record = await bounded(
+        store.load(state.id),
+        `reloading session "${state.id}" from the ${store.name} store`,
+        options.loadTimeoutMs,
+        state.id,
+        signal,
+      );
+      return record ?? undefined;
+    },
+  };
+}
+
+/**
+ * Makes `state` the stored `record`, keeping what this process has not saved yet: the stored totals plus this
+ * process's unsaved ones, pending ledger entries, and a history that is not saved yet (the agent's latest).
+ * Caches built from the old copy (token counts of changed messages, the checkpoint's raw form, calibration,
+ * the counterfactual's cache model) are rebuilt. Does nothing when the copy has caught up meanwhile or a save is
+ * under way. Call inside the session's queue.
+ */
+export function adoptStored(state: LiveSession, record: SessionRecord, count: (message: Message) => number): boolean {
+  const version = record.version ?? 0;
+  if (version <= (state.storedVersion ?? -1) || isSaving(state)) return false;
+  const meta = structuredClone(record.meta);
+  meta.totals = rebaseTotals(state, record.meta.totals);
+  meta.calls = record.meta.calls + Math.max(0, meta.totals.calls - record.meta.totals.calls);
+  const keepLocalHistory = state.dirtyFrom !== undefined;
+  if (keepLocalHistory) {
+    // Not saved yet: the local history is the agent's latest; it is saved from where it differs.
+    let common = 0;
+    const limit = Math.min(state.historyHashes.length, record.historyHashes.length);
+    while (common < limit && state.historyHashes[common] === record.historyHashes[common]) common++;
+    state.dirtyFrom = Math.min(state.dirtyFrom ?? common, common);
+  } else {
+    const tokens: number[] = [];
+    for (let index = 0; index < record.history.length; index++) {
+      const same = state.historyHashes[index] === record.historyHashes[index];
+      tokens.push(same ? (state.historyTokens[index] as number) : count(record.history[index] as Message));
+    }
+    replaceAll(state.history, record.history);
+    replaceAll(state.historyHashes, record.historyHashes);
+    replaceAll(state.historyTokens, tokens);
+  }
+  if (state.rawReplacement?.checkpointId !== meta.checkpoint?.id) state.rawReplacement = undefined;
+  state.meta = meta;
+  state.lastRaw = undefined;
+  state.historySum = undefined;
+  state.historySumDirtyFrom = 0;
+  state.storedVersion = version;
+  forgetCalibration(state);
+  forgetCounterfactual(state);
+  return true;
+}
+
+/** Replaces an array's content in place (others may hold the array). */
+function replaceAll<T>(target: T[], source: readonly T[]): void {
+  target.length = 0;
+  for (const item of source) target.push(item);
+}
