@@ -123,14 +123,14 @@ export const runs: readonly Run[] = [
   {
     name: "report-agreement",
     what: "no compaction replayed at the recorded models against `compactor report`, per format",
-    command: ["npx", "vitest", "run", "test/bench/report-agreement.test.ts"],
+    command: ["npx", "vitest", "run", "test/bench/report-agreement.test.ts", "--testTimeout=600000"],
     env: { COMPACTOR_PRINT_AGREEMENT: "1" },
     text: true,
   },
   {
     name: "default-guard",
     what: "the 60-call loop of test/strategies/default-guard.test.ts, twins printed",
-    command: ["npx", "vitest", "run", "test/strategies/default-guard.test.ts"],
+    command: ["npx", "vitest", "run", "test/strategies/default-guard.test.ts", "--testTimeout=300000"],
     env: { COMPACTOR_PRINT_TWINS: "1" },
     text: true,
   },
@@ -446,7 +446,12 @@ function render(name: string, stdout: string): string {
     case "samples":
       return samplesSummary(json);
     case "summary-sizes":
-      return `${json.summaries} summaries, o200k tokens: median ${json.median}, p25 ${json.p25}, p75 ${json.p75}; marot-spotter: ${(json.sizes as Array<{ file: string; tokens: number }>).filter((size) => size.file.startsWith("marot-spotter")).map((size) => size.tokens).join(", ")}`;
+      return `${json.summaries} summaries, o200k tokens: median ${json.median}, p25 ${json.p25}, p75 ${json.p75}; marot-spotter: ${(
+        json.sizes as Array<{ file: string; tokens: number }>
+      )
+        .filter((size) => size.file.startsWith("marot-spotter"))
+        .map((size) => size.tokens)
+        .join(", ")}`;
     default:
       return "";
   }
