@@ -69,6 +69,16 @@ export interface CacheAwareOptions {
   /** Longest horizon, in calls, when the remaining calls are estimated. @default 50 */
   maxHorizon?: number;
   /**
+   * Most an economic compaction may cost on its own call beyond not compacting (its cache rewrite and summary
+   * less what the call itself saves), as a share of the session's estimated spend so far (`estimatedSpendUsd`
+   * in `internal/economics.ts`: a low estimate). It bounds what the session regrets if it stops right after the
+   * compaction, before the saving has paid for it. Compactions with a cold cache cost nothing extra and pass;
+   * the window's compactions (above the high watermark) are not held by it. Off by default here;
+   * `defaultStrategy()` sets it (`defaultMaxRegret`).
+   * @default Infinity
+   */
+  maxRegret?: number;
+  /**
    * Summarizer price as a share of the session model's price, used only when the context gives no
    * `summaryEstimate` (a strategy run outside `withCompaction` and the bench, which give the summarizer's own
    * prices and expected summary size): `((span + 500) × input + max(drySummary, 1000) × output) × share`.
@@ -85,6 +95,7 @@ export interface CacheAwareSettings {
   paybackMultiple: number;
   horizonRatio: number;
   maxHorizon: number;
+  maxRegret: number;
   summarizerPriceRatio: number;
 }
 
@@ -116,6 +127,10 @@ export function checkCacheAwareOptions(options: CacheAwareOptions): CacheAwareSe
     check(field, options[field], "a number in (0, 1]", (value) => value > 0 && value <= 1);
   }
   check("paybackMultiple", options.paybackMultiple, "a non-negative number", (value) => value >= 0);
+  const regret = options.maxRegret;
+  if (regret !== undefined && !(typeof regret === "number" && regret >= 0)) {
+    throw new InvalidOptionError("maxRegret", "a non-negative number (Infinity: no bound)", regret);
+  }
   check("horizonRatio", options.horizonRatio, "a positive number", (value) => value > 0);
   check("summarizerPriceRatio", options.summarizerPriceRatio, "a positive number", (value) => value > 0);
   check(
@@ -143,6 +158,7 @@ export function checkCacheAwareOptions(options: CacheAwareOptions): CacheAwareSe
     paybackMultiple: options.paybackMultiple ?? 4,
     horizonRatio: options.horizonRatio ?? 0.5,
     maxHorizon: options.maxHorizon ?? 50,
+    maxRegret: options.maxRegret ?? Number.POSITIVE_INFINITY,
     summarizerPriceRatio: options.summarizerPriceRatio ?? 0.25,
   };
 }

@@ -42,6 +42,8 @@ import {
 import {
   type CompactionEconomics,
   compactionEconomics,
+  estimatedSpendUsd,
+  excessNowUsd,
   expectedRemainingCalls,
   isCacheWarm,
   isLongCache,
@@ -68,6 +70,8 @@ interface Judgement {
   warm: boolean;
   pressure: number;
   remainingCalls: number;
+  /** The session's estimated spend so far (`undefined` when prices are unknown). */
+  spentUsd: number | undefined;
   settings: CacheAwareSettings;
   /** `undefined` when prices are unknown. */
   economics: CompactionEconomics | undefined;
@@ -81,6 +85,8 @@ function judge(input: Judgement): string | null {
   if (economics === undefined) return " (cache-aware: above the high watermark)";
   const multiple = needed ? 0 : settings.paybackMultiple * (1 - pressure);
   if (!paysBack(economics, multiple)) return null;
+  // Stopping right after the compaction must not cost more than `maxRegret` of what the session spent so far.
+  if (!needed && excessNowUsd(economics) > settings.maxRegret * (input.spentUsd ?? 0)) return null;
   const why = needed ? "above the high watermark" : `${Math.round(share * 100)}% of the prompt`;
   return ` (cache-aware: ${why}, ${warm ? "warm" : "cold"} cache, projected net saving $${economics.netSavingUsd.toFixed(4)} over ${input.remainingCalls} calls, one-time cost $${economics.oneTimeCostUsd.toFixed(4)})`;
 }
@@ -113,7 +119,8 @@ function summaryAdjustment(
   const prices = context.prices;
   const ratioCost = (output: number): number =>
     prices
-      ? (((span + summaryPromptTokens) * prices.input + output * prices.output) / 1_000_000) * summarizerPriceRatio
+      ? (((span + summaryPromptTokens) * prices.input + output * prices.output) / 1_000_000) *
+        summarizerPriceRatio
       : 0;
   // Without an estimate (a strategy run outside withCompaction and the bench), the dry run's size is trusted.
   if (estimate === undefined) return { extraTokens: 0, costUsd: ratioCost(Math.max(drySummaryTokens, 1000)) };
@@ -190,6 +197,15 @@ export function cacheAware(inner: Strategy, options: CacheAwareOptions = {}): St
         warm,
         pressure,
         remainingCalls,
+        spentUsd: context.prices
+          ? estimatedSpendUsd({
+              callIndex: context.callIndex,
+              promptTokens: total,
+              fixedTokens: context.tokens.fixed,
+              prices: context.prices,
+              longCache: isLongCache(context.cache),
+            })
+          : undefined,
         settings,
         economics: economicsOf(messages, context, dry, remainingCalls, summary),
       });

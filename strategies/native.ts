@@ -128,6 +128,10 @@ export function nativeCompaction(options: NativeCompactionOptions = {}): Strateg
     throw new InvalidOptionError("keepTurns", "a positive integer", keepTurns);
   }
   const fallback = options.fallback ?? defaultStrategy();
+  // After a refusal the outer rule has decided already: the local default does not decline it again for its
+  // regret bound (`maxRegret`), which the outer rule does not apply.
+  const afterRefusal =
+    options.fallback ?? defaultStrategy({ cacheAware: { maxRegret: Number.POSITIVE_INFINITY } });
   if (typeof fallback?.compact !== "function")
     throw new InvalidOptionError("fallback", "a strategy", fallback);
   // Only where the cut goes: summarize's dry run (no model is called) over the same view and target.
@@ -164,7 +168,7 @@ export function nativeCompaction(options: NativeCompactionOptions = {}): Strateg
       } catch (error) {
         // The provider could not compact: compact locally, counting what the failed call cost.
         const own = (context as { [original]?: StrategyContext })[original] ?? context;
-        return withSpend(await fallback.compact(messages, own), error, context.model);
+        return withSpend(await afterRefusal.compact(messages, own), error, context.model);
       }
       const removed = before - context.tokens.count(done.replacement);
       return {

@@ -86,6 +86,7 @@ export async function proxyCommand(argv: readonly string[], write: (text: string
     `compactor proxy listening on ${proxy.url}\n` +
       `  Claude Code / Anthropic SDK: ANTHROPIC_BASE_URL=${proxy.anthropicBaseURL}\n` +
       `  OpenAI SDK / Codex:          OPENAI_BASE_URL=${proxy.openaiBaseURL}\n` +
+      `  dashboard:                   ${proxy.url}/\n` +
       `  metrics:                     ${proxy.url}/metrics\n`,
   );
   await new Promise<void>((resolve) => {

@@ -6,7 +6,8 @@
  *
  * One request, as a short sequence of stages:
  *
- * 1. admit: an origin-form path, the proxy token when one is set, the proxy's own pages (`/metrics`);
+ * 1. admit: an origin-form path, the dashboard (`/`, `/api/summary`: see `dashboard/`), the proxy token when one
+ *    is set, the proxy's own pages (`/metrics`);
  * 2. route: the provider (Anthropic when the path is `/v1/messages…` or the client sends `anthropic-version`;
  *    OpenAI otherwise) and so the one configured upstream the request may go to (never a client-chosen host);
  * 3. read: the body, up to the size limit;
@@ -38,6 +39,7 @@ import { createProxyMetrics } from "./metrics.js";
 import { LRUCache } from "lru-cache";
 import { defaultStoreCheckTimeoutMs } from "../resilience/shared-session.js";
 import { responseChains } from "./response-chain.js";
+import { createDashboard, type DashboardSummary, resolveBudgets } from "./dashboard/index.js";
 import { type ProxySession, sessionFromHeaders, sessionOf } from "./session-id.js";
 
 /** Header a client sends the proxy token in (when the proxy has one). */
@@ -106,6 +108,8 @@ export interface CompactorProxy {
   report(sessionId: string): Promise<SessionSummary>;
   /** The `/metrics` text. */
   metrics(): string;
+  /** The dashboard's figures (the JSON at `/api/summary`): every session's report, their sums, the budgets. */
+  dashboard(): Promise<DashboardSummary>;
   /** Stops accepting requests, lets the ones in flight finish (at most `graceMs`), persists sessions. */
   close(graceMs?: number): Promise<void>;
 }
@@ -300,9 +304,11 @@ export async function startProxy(options: ProxyOptions = {}): Promise<CompactorP
     agentUsage = "uncompacted",
     ...compaction
   } = options;
+  const budgets = resolveBudgets(compaction.budget);
   const runtime = runtimeFrom(
     {
       ...compaction,
+      ...(budgets.gate === undefined ? {} : { budget: budgets.gate }),
       session: "compactor-proxy",
       summarizer: options.summarizer ?? false,
       onEvent: (event: CompactorEvent) => {
@@ -324,6 +330,15 @@ export async function startProxy(options: ProxyOptions = {}): Promise<CompactorP
       userOnEvent?.(event);
     },
   });
+  const dashboard = createDashboard({
+    token: options.token,
+    sessions: () => [...seen.values()],
+    session: (id) => runtime.session(id),
+    fresh: (id) => runtime.refresh(id),
+    budgets,
+    startedAt: Date.now(),
+    mode: options.shadow ? "shadow" : options.strategy === null ? "record-only" : "compacting",
+  });
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<string> {
     // 1. Admit.
@@ -336,6 +351,7 @@ export async function startProxy(options: ProxyOptions = {}): Promise<CompactorP
     if (!target.startsWith("/") || target.startsWith("//")) {
       return fail(400, "absolute_url_refused", "compactor proxy forwards only to its configured upstreams; send an origin-form path such as /v1/messages.");
     }
+    if (dashboard.handles(request.method, target)) return dashboard.serve(request, response);
     if (token !== undefined && !tokenMatches(token, request.headers[PROXY_TOKEN_HEADER])) {
       return fail(401, "proxy_token_required", `compactor proxy: missing or wrong ${PROXY_TOKEN_HEADER} header.`);
     }
@@ -454,6 +470,7 @@ export async function startProxy(options: ProxyOptions = {}): Promise<CompactorP
       return buildSessionReport(await runtime.refresh(sessionId));
     },
     metrics: () => metrics.render(),
+    dashboard: () => dashboard.summary(),
     close(graceMs = 5000) {
       closing ??= (async () => {
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));

@@ -41,7 +41,8 @@ export function summaryCostUsd(estimate: SummaryEstimate, spanTokens: number): n
   const prices = estimate.prices;
   if (prices === undefined) return undefined;
   return (
-    ((Math.max(0, spanTokens) + summaryPromptTokens) * prices.input + estimate.expectedTokens * prices.output) /
+    ((Math.max(0, spanTokens) + summaryPromptTokens) * prices.input +
+      estimate.expectedTokens * prices.output) /
     perMillion
   );
 }
@@ -123,6 +124,44 @@ export function isCacheWarm(cache: CacheView | undefined): boolean {
 /** True when the session's cache entries live longer than 5 minutes (priced as 1-hour writes). */
 export function isLongCache(cache: CacheView | undefined): boolean {
   return cache !== undefined && cache.ttlMs > 5 * 60_000;
+}
+
+/** The inputs of {@link estimatedSpendUsd}. */
+export interface SpendInput {
+  /** Calls made before this one. */
+  callIndex: number;
+  /** Prompt tokens of this call (the view as it stands). */
+  promptTokens: number;
+  /** Tokens of the fixed prefix (system prompt, tools). */
+  fixedTokens: number;
+  prices: PriceView;
+  /** Whether the session writes 1-hour cache entries. @default false */
+  longCache?: boolean;
+}
+
+/**
+ * What the session has spent on its prompts so far, estimated from what a strategy sees: every token of the
+ * current prompt written to the cache once, and each call before this one reading a prompt that grew evenly
+ * from the fixed prefix to the current size. Output tokens and the rewrites of the agent's own history are left
+ * out, and after a compaction the prompt is the compacted one, so the estimate is low (on the recorded Claude
+ * Code sessions about half of what no compaction spent by then): a budget taken as a share of it is cautious.
+ */
+export function estimatedSpendUsd(input: SpendInput): number {
+  const { prices } = input;
+  const prompt = Math.max(0, input.promptTokens);
+  const fixed = Math.min(prompt, Math.max(0, input.fixedTokens));
+  const writePrice = input.longCache ? prices.cacheWrite1h : prices.cacheWrite5m;
+  const reads = Math.max(0, input.callIndex) * ((fixed + prompt) / 2) * prices.cacheRead;
+  return (reads + prompt * writePrice) / perMillion;
+}
+
+/**
+ * What a compaction costs on its own call beyond what not compacting would: its one-time cost less what the call
+ * saves by itself (negative when the call is cheaper, as when the cache has expired anyway). It is the most a
+ * session can regret the compaction by if it stops right after it.
+ */
+export function excessNowUsd(economics: CompactionEconomics): number {
+  return economics.oneTimeCostUsd - economics.immediateSavingUsd;
 }
 
 /** Default cap of {@link expectedRemainingCalls}. */

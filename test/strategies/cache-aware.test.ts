@@ -183,6 +183,29 @@ describe("cacheAware", () => {
     expect("targetTokens" in withHints(hinted, { targetTokens: undefined })).toBe(false);
   });
 
+  it("maxRegret declines a warm compaction whose own-call cost exceeds that share of the spend so far", async () => {
+    const masking = () => observationMasking({ keepLast: 10 });
+    const at = (options: { maxRegret?: number }, overrides: Partial<StrategyContext>) =>
+      cacheAware(masking(), options).compact(
+        long,
+        contextFor(long, { prices: sonnet, cache: warm, callIndex: 60, ...overrides }),
+      );
+    // Unbounded (cacheAware's default), the compaction pays and goes ahead.
+    const unbounded = (await at({}, {})) as CompactionResult;
+    expect(unbounded).not.toBeNull();
+    // Its rewrite (about 20k tokens × $3.45/M ≈ $0.07) is over 2% of the ≈ $0.52 the session is estimated to have
+    // spent in 60 calls of a prompt growing to 41k tokens: declined; allowed at 20%, or 400 calls in.
+    expect(await at({ maxRegret: 0.02 }, {})).toBeNull();
+    expect(await at({ maxRegret: 0.2 }, {})).not.toBeNull();
+    expect(await at({ maxRegret: 0.02 }, { callIndex: 400 })).not.toBeNull();
+    // With the cache expired the call saves by itself: nothing to regret.
+    expect(await at({ maxRegret: 0 }, { cache: cold })).not.toBeNull();
+    // The window's compactions are not held by it.
+    const window = (await at({ maxRegret: 0 }, { contextWindow: 50_000 })) as CompactionResult;
+    expect(window.removed.description).toContain("above the high watermark");
+    expect(() => cacheAware(masking(), { maxRegret: -1 })).toThrow(/`maxRegret`/);
+  });
+
   it("rejects inconsistent or invalid options, naming the field", () => {
     expect(() => cacheAware(observationMasking(), { highWatermark: 10, lowWatermark: 20 })).toThrow(
       InvalidOptionError,

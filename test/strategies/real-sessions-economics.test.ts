@@ -1,8 +1,8 @@
 /**
  * The cache effect on the real Claude Code sessions in ../shared/transcripts (read from there, never copied;
  * skipped when absent), replayed with `runBench` under Anthropic prices with caching, OpenAI prices with
- * caching, and no caching: per-call masking costs more than no compaction, while the cache-aware strategies
- * never cost more and save on the long sessions. `benchmarks/strategies/cache-effect.ts` prints the tables for
+ * caching, and no caching: per-call masking costs more than no compaction, while `default` never costs more
+ * (+0.5%), `cache-aware-masking` rarely and little more, and both save on the long sessions. `benchmarks/strategies/cache-effect.ts` prints the tables for
  * every recorded session.
  */
 import { beforeAll, describe, expect, it } from "vitest";
@@ -99,27 +99,50 @@ describe.skipIf(!present)(
 
     // Told the real cache lifetime (Claude Code writes 1-hour entries) and the real summary, a cache-aware
     // strategy declines compactions it used to make: on some long sessions none pays, and it then costs exactly
-    // what no compaction costs. A live policy cannot see the future: on ee7e610ffc3f `default` compacts five
-    // calls before the recorded agent compacts its own context, and is 2.3% dearer there (Anthropic prices).
-    // So: never more than one session in twenty dearer, by at most 5%; saves on the long sessions together.
-    for (const strategy of ["cache-aware-masking", "default"]) {
-      it(`${strategy} is rarely and never much dearer than no compaction, and saves on the long sessions together`, () => {
-        for (const setting of priceSettings) {
-          let cost = 0;
-          let baseline = 0;
-          const all = rows(strategy).filter((row) => row.setting === setting.label);
-          const dearer = all.filter((row) => (row.costUsd as number) > (row.baselineCostUsd as number) + 1e-9);
-          expect(dearer.length * 20, `${setting.label} ${strategy}: ${dearer.map(label).join("; ")}`).toBeLessThanOrEqual(all.length);
-          for (const row of all) {
-            expect(row.costUsd as number, label(row)).toBeLessThanOrEqual((row.baselineCostUsd as number) * 1.05);
-            if (row.calls < longCalls) continue;
-            cost += row.costUsd as number;
-            baseline += row.baselineCostUsd as number;
-          }
-          expect(cost, `${setting.label} ${strategy}: long sessions together`).toBeLessThan(baseline);
+    // what no compaction costs. A live policy cannot see the future: on ee7e610ffc3f `cache-aware-masking`'s
+    // rule once compacted five calls before the recorded agent compacted its own context, and was 2.3% dearer.
+    // So for it: never more than one session in twenty dearer, by at most 5%; saves on the long sessions together.
+    it("cache-aware-masking is rarely and never much dearer than no compaction, and saves on the long sessions together", () => {
+      for (const setting of priceSettings) {
+        let cost = 0;
+        let baseline = 0;
+        const all = rows("cache-aware-masking").filter((row) => row.setting === setting.label);
+        const dearer = all.filter((row) => (row.costUsd as number) > (row.baselineCostUsd as number) + 1e-9);
+        expect(dearer.length * 20, `${setting.label}: ${dearer.map(label).join("; ")}`).toBeLessThanOrEqual(
+          all.length,
+        );
+        for (const row of all) {
+          expect(row.costUsd as number, label(row)).toBeLessThanOrEqual(
+            (row.baselineCostUsd as number) * 1.05,
+          );
+          if (row.calls < longCalls) continue;
+          cost += row.costUsd as number;
+          baseline += row.baselineCostUsd as number;
         }
-      });
-    }
+        expect(cost, `${setting.label}: long sessions together`).toBeLessThan(baseline);
+      }
+    });
+
+    // `default` bounds what a compaction may cost on its own call by 2% of the session's estimated spend so far
+    // (`maxRegret`), so a session that stops right after it, or whose agent compacts its own context, loses
+    // little: it is never dearer than no compaction at a session's end (+0.5%), on any session.
+    it("default is never dearer than no compaction (+0.5%), and saves on the long sessions together", () => {
+      for (const setting of priceSettings) {
+        let cost = 0;
+        let baseline = 0;
+        const all = rows("default").filter((row) => row.setting === setting.label);
+        expect(all.length, setting.label).toBeGreaterThan(0);
+        for (const row of all) {
+          expect(row.costUsd as number, label(row)).toBeLessThanOrEqual(
+            (row.baselineCostUsd as number) * 1.005,
+          );
+          if (row.calls < longCalls) continue;
+          cost += row.costUsd as number;
+          baseline += row.baselineCostUsd as number;
+        }
+        expect(cost, `${setting.label} default: long sessions together`).toBeLessThan(baseline);
+      }
+    });
 
     it("cache-aware compactions are rare: a handful per long session where per-call masking makes dozens", () => {
       for (const strategy of ["cache-aware-masking", "default"]) {

@@ -1,0 +1,225 @@
+/**
+ * Issue 10's goal table: the default against no compaction and its peers, per cache setting and session length
+ * bucket, on the recorded sessions of `../shared/transcripts`, with the ceiling of `oracle.ts` beside it.
+ *
+ * Settings: Anthropic caching with 5-minute and with 1-hour writes (Claude Sonnet 4.6 prices; every session
+ * replayed with entries of that lifetime, `levers.ts` `withTtl`), OpenAI caching (GPT-5 prices) and, for reference,
+ * no caching (Sonnet 4.6 prices). Buckets: long (≥100 calls), mid (40–99), short (<40).
+ *
+ * Per row: the default's saving (`1 − cost / no compaction's`, summed over the bucket's sessions), its effective
+ * saving (the bench's recovery charge for forgotten facts added to its cost), recall (micro-averaged over the calls
+ * that used something removed earlier), sessions dearer than no compaction at their end by more than 0.5%, the
+ * worst stopping-point regret (`worstStopRegret`), and the best peer: the peer policy with the lowest effective
+ * cost among those whose recall is at least the default's (a peer that forgot nothing counts as recall 1).
+ *
+ * Goal rows (issue 10), checked under each cached setting: long sessions' effective saving ≥ 40%; their recall ≥
+ * 0.95; no session of any bucket dearer (+0.5%); worst regret ≤ 2%; no peer cheaper on effective cost at equal or
+ * better recall (long sessions); under other price lists (`--price-lists`), the dearer and regret rows. The script exits 1 and names the unmet rows when any is unmet.
+ *
+ * `--price-lists a,b` (models of the price table) or `--price-lists all` (every cached price list, as
+ * `compactor bench --all-cached-prices`) adds the "never dearer" and "regret" rows under those lists, each session
+ * priced at the list's model with its provider's caching and its recorded cache lifetime.
+ *
+ * Run: `npx tsx benchmarks/strategies/goal.ts [--subfolders claude-code] [--peers a,b] [--no-oracle]
+ * [--price-lists claude-fable-5-1,gpt-4o]`. Prints the table, the unmet rows and one JSON line.
+ *
+ * @module
+ */
+import { runBench } from "../../src/replay/bench.js";
+import { strategySpecsByName } from "../../src/replay/catalog.js";
+import { cachedPriceLists } from "../../src/replay/matrix.js";
+import { defaultTokenCounter } from "../../src/session/token-counter.js";
+import { type LeverRow, rowsOf, withTtl } from "./levers.js";
+import { goalSettings, type OracleBound, oracleBound, summarizeBounds } from "./oracle.js";
+import { loadSessions, transcriptsFolder, transcriptsPresent } from "./sessions.js";
+
+/** The peer policies of the bench catalog the default is compared with. */
+export const goalPeers: readonly string[] = [
+  "cache-aware-masking",
+  "summary-every-21",
+  "claude-code-auto-compact",
+  "langchain-summarization",
+  "anthropic-clear-tool-uses",
+  "masking-every-call",
+  "sliding-window",
+  "truncate",
+  "lossless",
+  "cold-lossless",
+  "cache-aware-fact-summary",
+];
+
+/** The goal's thresholds. */
+export const goal = {
+  effectiveSaving: 0.4,
+  recall: 0.95,
+  dearerTolerance: 0.005,
+  worstRegret: 0.02,
+} as const;
+
+/** One row of the goal table: the default in one setting and bucket. */
+export interface GoalRow {
+  setting: string;
+  bucket: string;
+  sessions: number;
+  saving: number;
+  effectiveSaving: number;
+  recall: number | null;
+  dearer: number;
+  worstRegret: number | null;
+  /** The best peer at equal or better recall, and its effective saving; `null` when none qualifies. */
+  bestPeer: { strategy: string; effectiveSaving: number; recall: number | null } | null;
+  /** Upper bounds on the saving (long sessions, `oracle.ts`). */
+  ceiling?: { keepUsedSaving: number; keepOnlyUsedSaving: number; floorSaving: number };
+}
+
+/** The goal rows a table fails, one sentence each (empty when every row holds). */
+export function unmetGoals(rows: readonly GoalRow[]): string[] {
+  const unmet: string[] = [];
+  const percent = (value: number) => `${(value * 100).toFixed(1)}%`;
+  for (const row of rows) {
+    if (row.setting === "no-cache" || row.bucket === "all") continue;
+    const where = `${row.setting}, ${row.bucket} sessions`;
+    if (row.bucket === "long" && !row.setting.startsWith("list ")) {
+      if (row.effectiveSaving < goal.effectiveSaving)
+        unmet.push(`${where}: effective saving ${percent(row.effectiveSaving)} < 40%`);
+      if (row.recall !== null && row.recall < goal.recall)
+        unmet.push(`${where}: recall ${row.recall.toFixed(3)} < 0.95`);
+      if (row.bestPeer && row.bestPeer.effectiveSaving > row.effectiveSaving + 1e-9)
+        unmet.push(
+          `${where}: ${row.bestPeer.strategy} is cheaper at equal or better recall (${percent(row.bestPeer.effectiveSaving)} effective)`,
+        );
+    }
+    if (row.dearer > 0) unmet.push(`${where}: ${row.dearer} dearer than no compaction (+0.5%)`);
+    if (row.worstRegret !== null && row.worstRegret > goal.worstRegret)
+      unmet.push(`${where}: worst stopping-point regret ${percent(row.worstRegret)} > 2%`);
+  }
+  return unmet;
+}
+
+/** The goal rows of one setting from the bench's rows of the default and its peers. */
+export function goalRows(lines: readonly LeverRow[], peers: readonly string[]): GoalRow[] {
+  const rows: GoalRow[] = [];
+  for (const line of lines.filter((candidate) => candidate.strategy === "default")) {
+    const own = line.recall ?? 1;
+    let best: GoalRow["bestPeer"] = null;
+    for (const peer of lines.filter(
+      (candidate) => candidate.bucket === line.bucket && peers.includes(candidate.strategy),
+    )) {
+      if ((peer.recall ?? 1) < own) continue;
+      if (best === null || peer.effectiveSaving > best.effectiveSaving)
+        best = { strategy: peer.strategy, effectiveSaving: peer.effectiveSaving, recall: peer.recall };
+    }
+    rows.push({
+      setting: line.setting,
+      bucket: line.bucket,
+      sessions: line.sessions,
+      saving: line.saving,
+      effectiveSaving: line.effectiveSaving,
+      recall: line.recall,
+      dearer: line.dearer,
+      worstRegret: line.worstRegret,
+      bestPeer: best,
+    });
+  }
+  return rows;
+}
+
+function argument(name: string): string | undefined {
+  const index = process.argv.indexOf(name);
+  return index >= 0 ? process.argv[index + 1] : undefined;
+}
+
+async function main(): Promise<void> {
+  if (!transcriptsPresent()) {
+    console.log(
+      `skipped: ${transcriptsFolder} is absent (the recorded sessions live outside the repository)`,
+    );
+    return;
+  }
+  const subfolders = (argument("--subfolders") ?? "claude-code").split(",").filter(Boolean);
+  const peers = (argument("--peers")?.split(",") ?? goalPeers).filter(Boolean);
+  const sessions = await loadSessions(subfolders);
+  const tokens = defaultTokenCounter();
+  const specs = strategySpecsByName(["none", "default", ...peers]);
+  const rows: GoalRow[] = [];
+  for (const setting of goalSettings) {
+    const ttl = setting.ttl;
+    const transcripts = ttl ? sessions.map((session) => withTtl(session, ttl)) : sessions;
+    const report = await runBench({
+      transcripts,
+      strategies: specs,
+      priceModel: setting.priceModel,
+      cache: setting.cache,
+      tokens,
+    });
+    const settingRows = goalRows(
+      rowsOf(
+        setting.label,
+        report.results,
+        specs.map((spec) => spec.name),
+      ),
+      peers,
+    );
+    if (!process.argv.includes("--no-oracle")) {
+      const bounds: OracleBound[] = [];
+      for (const session of sessions.filter((candidate) => candidate.calls.length >= 100)) {
+        const bound = await oracleBound(session, setting, tokens);
+        if (bound) bounds.push(bound);
+      }
+      const long = settingRows.find((row) => row.bucket === "long");
+      if (long && bounds.length > 0) {
+        const { keepUsedSaving, keepOnlyUsedSaving, floorSaving } = summarizeBounds(bounds);
+        long.ceiling = { keepUsedSaving, keepOnlyUsedSaving, floorSaving };
+      }
+    }
+    rows.push(...settingRows);
+  }
+  const lists = argument("--price-lists");
+  const models =
+    lists === "all"
+      ? cachedPriceLists().map((list) => list.model)
+      : (lists?.split(",").filter(Boolean) ?? []);
+  for (const model of models) {
+    const report = await runBench({
+      transcripts: sessions,
+      strategies: strategySpecsByName(["none", "default"]),
+      priceModel: model,
+      cache: "provider",
+      tokens,
+    });
+    rows.push(...goalRows(rowsOf(`list ${model}`, report.results, ["none", "default"]), []));
+  }
+  const percent = (value: number | null | undefined) =>
+    value === null || value === undefined ? "-" : `${(value * 100).toFixed(1)}%`;
+  console.log(`goal table: default vs no compaction, ${sessions.length} sessions (${subfolders.join(", ")})`);
+  console.log(
+    "setting       bucket  sessions   saving  effective  recall  dearer  worst regret  best peer (recall ≥ default's)         ceiling: mask unused / keep only used / floor",
+  );
+  for (const row of rows) {
+    const peer = row.bestPeer ? `${row.bestPeer.strategy} ${percent(row.bestPeer.effectiveSaving)}` : "-";
+    const ceiling = row.ceiling
+      ? `${percent(row.ceiling.keepUsedSaving)} / ${percent(row.ceiling.keepOnlyUsedSaving)} / ${percent(row.ceiling.floorSaving)}`
+      : "";
+    console.log(
+      [
+        row.setting.padEnd(13),
+        row.bucket.padEnd(6),
+        String(row.sessions).padStart(8),
+        percent(row.saving).padStart(8),
+        percent(row.effectiveSaving).padStart(10),
+        (row.recall === null ? "-" : row.recall.toFixed(3)).padStart(7),
+        String(row.dearer).padStart(7),
+        percent(row.worstRegret).padStart(13),
+        `  ${peer.padEnd(38)}`,
+        ceiling,
+      ].join(" "),
+    );
+  }
+  const unmet = unmetGoals(rows);
+  console.log(unmet.length === 0 ? "\nevery goal row holds" : `\nunmet goal rows (${unmet.length}):`);
+  for (const line of unmet) console.log(`- ${line}`);
+  console.log(JSON.stringify({ benchmark: "strategy-goal", subfolders, peers, rows, unmet }));
+  if (unmet.length > 0) process.exitCode = 1;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await main();
