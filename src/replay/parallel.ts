@@ -4,8 +4,8 @@
  * strategy and price setting, and the rows are put back in transcript order. Results are the same as
  * in-process: every replay is deterministic and depends only on its transcript.
  *
- * Falls back to in-process replays when workers cannot start (for instance when the library runs from its
- * TypeScript sources without a loader in the worker).
+ * Works from the built files and from the TypeScript sources (under tsx: each worker registers tsx's loader).
+ * Falls back to in-process replays, with a warning on stderr, when workers cannot start or fail.
  *
  * @module
  */
@@ -67,11 +67,25 @@ function shares(transcripts: readonly Transcript[], count: number): number[][] {
     .filter((indices) => indices.length > 0);
 }
 
+/**
+ * Starts the worker entry. Built (dist/), it is `bench-worker.js`. From the TypeScript sources it is
+ * `bench-worker.ts`, which a worker thread cannot load by itself: the loader tsx registers in the main thread does
+ * not reach workers (Node 20: `ERR_UNKNOWN_FILE_EXTENSION`), so the worker first registers tsx's ESM loader
+ * (`tsx/esm/api`) and then imports the entry. Throws when tsx cannot be found.
+ */
+function startWorker(input: BenchWorkerInput): Worker {
+  if (!import.meta.url.endsWith(".ts")) {
+    return new Worker(new URL("./bench-worker.js", import.meta.url), { workerData: input });
+  }
+  const loader = import.meta.resolve("tsx/esm/api");
+  const entry = new URL("./bench-worker.ts", import.meta.url).href;
+  const code = `import(${JSON.stringify(loader)}).then(({ register }) => { register(); return import(${JSON.stringify(entry)}); });`;
+  return new Worker(code, { eval: true, workerData: input });
+}
+
 function runWorker(input: BenchWorkerInput, onReplay: () => void): Promise<BenchReport[]> {
   return new Promise((resolve, reject) => {
-    // From the TypeScript sources (tsx), the worker is the .ts file; tsx's loader is inherited by the worker.
-    const entry = import.meta.url.endsWith(".ts") ? "./bench-worker.ts" : "./bench-worker.js";
-    const worker = new Worker(new URL(entry, import.meta.url), { workerData: input });
+    const worker = startWorker(input);
     worker.on("message", (message: BenchWorkerMessage) => {
       if (message.type === "progress") onReplay();
       else if (message.type === "done") resolve(message.reports);
@@ -138,7 +152,11 @@ export async function runSettingsParallel(options: ParallelOptions): Promise<Ben
         ),
       ),
     );
-  } catch {
+  } catch (error) {
+    // Results are the same in-process, but the run is slower than asked for: say so.
+    process.stderr.write(
+      `compactor bench: worker threads failed (${error instanceof Error ? error.message : String(error)}); replaying in-process\n`,
+    );
     return inProcess(options);
   }
   return options.settings.map((setting, settingIndex) => {
