@@ -31,7 +31,7 @@ import { cachedPriceLists } from "../../src/replay/matrix.js";
 import { defaultTokenCounter } from "../../src/session/token-counter.js";
 import { type LeverRow, rowsOf, withTtl } from "./levers.js";
 import { goalSettings, type OracleBound, oracleBound, summarizeBounds } from "./oracle.js";
-import { loadSessions, transcriptsFolder, transcriptsPresent } from "./sessions.js";
+import { argument, loadSessions, skipWithoutTranscripts } from "./sessions.js";
 
 /** The peer policies of the bench catalog the default is compared with. */
 export const goalPeers: readonly string[] = [
@@ -124,18 +124,8 @@ export function goalRows(lines: readonly LeverRow[], peers: readonly string[]): 
   return rows;
 }
 
-function argument(name: string): string | undefined {
-  const index = process.argv.indexOf(name);
-  return index >= 0 ? process.argv[index + 1] : undefined;
-}
-
 async function main(): Promise<void> {
-  if (!transcriptsPresent()) {
-    console.log(
-      `skipped: ${transcriptsFolder} is absent (the recorded sessions live outside the repository)`,
-    );
-    return;
-  }
+  if (skipWithoutTranscripts()) return;
   const subfolders = (argument("--subfolders") ?? "claude-code").split(",").filter(Boolean);
   const peers = (argument("--peers")?.split(",") ?? goalPeers).filter(Boolean);
   const sessions = await loadSessions(subfolders);

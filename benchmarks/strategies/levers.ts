@@ -37,7 +37,7 @@ import { pipeline } from "../../strategies/pipeline.js";
 import { summarize } from "../../strategies/summarize.js";
 import { firstOf, whenCacheCold } from "../../strategies/timing.js";
 import type { Trigger } from "../../strategies/types.js";
-import { loadSessions, transcriptsFolder, transcriptsPresent } from "./sessions.js";
+import { argument, loadSessions, skipWithoutTranscripts } from "./sessions.js";
 
 /** A cache setting of this benchmark. */
 export interface LeverSetting {
@@ -100,7 +100,11 @@ export const leverSpecs: readonly StrategySpec[] = [
     create: () => ({
       strategy: cacheAware(
         offload(
-          pipeline(losslessRemovals(), observationMasking(), factSummary({ maxFactCharacters: defaultFactCharacters })),
+          pipeline(
+            losslessRemovals(),
+            observationMasking(),
+            factSummary({ maxFactCharacters: defaultFactCharacters }),
+          ),
           { maxIndexEntries: 200 },
         ),
       ),
@@ -250,18 +254,8 @@ export function rowsOf(
   return rows;
 }
 
-function argument(name: string): string | undefined {
-  const index = process.argv.indexOf(name);
-  return index >= 0 ? process.argv[index + 1] : undefined;
-}
-
 async function main(): Promise<void> {
-  if (!transcriptsPresent()) {
-    console.log(
-      `skipped: ${transcriptsFolder} is absent (the recorded sessions live outside the repository)`,
-    );
-    return;
-  }
+  if (skipWithoutTranscripts()) return;
   const subfolders = (argument("--subfolders") ?? "claude-code,mini-swe-agent").split(",");
   const strategies = (argument("--strategies")?.split(",") ?? leverStrategies).filter(Boolean);
   const minCalls = Number(argument("--min-calls") ?? 0);

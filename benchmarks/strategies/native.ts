@@ -22,7 +22,7 @@ import { defaultTokenCounter } from "../../src/session/token-counter.js";
 import { nativeCompaction } from "../../strategies/native.js";
 import type { Trigger } from "../../strategies/types.js";
 import { type LeverRow, leverSettings, leverSpecsByName, rowsOf, withTtl } from "./levers.js";
-import { loadSessions, transcriptsFolder, transcriptsPresent } from "./sessions.js";
+import { argument, loadSessions, skipWithoutTranscripts } from "./sessions.js";
 
 const always: Trigger = { name: "always", shouldCompact: () => true };
 
@@ -33,18 +33,8 @@ export const nativeSpec: StrategySpec = {
   create: () => ({ strategy: nativeCompaction(), trigger: always }),
 };
 
-function argument(name: string): string | undefined {
-  const index = process.argv.indexOf(name);
-  return index >= 0 ? process.argv[index + 1] : undefined;
-}
-
 async function main(): Promise<void> {
-  if (!transcriptsPresent()) {
-    console.log(
-      `skipped: ${transcriptsFolder} is absent (the recorded sessions live outside the repository)`,
-    );
-    return;
-  }
+  if (skipWithoutTranscripts()) return;
   const subfolders = (argument("--subfolders") ?? "claude-code").split(",").filter(Boolean);
   const sessions = await loadSessions(subfolders);
   const specs = [...leverSpecsByName(["none", "default"]), nativeSpec];

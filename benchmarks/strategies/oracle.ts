@@ -37,7 +37,7 @@ import type { TokenCounter } from "../../src/session/token-counter.js";
 import { defaultTokenCounter } from "../../src/session/token-counter.js";
 import type { Message, Transcript, Usage } from "../../src/transcript/types.js";
 import { bucketOf, withTtl } from "./levers.js";
-import { loadSessions, transcriptsFolder, transcriptsPresent } from "./sessions.js";
+import { argument, loadSessions, skipWithoutTranscripts } from "./sessions.js";
 
 /** Tokens a placeholder left where an output was removed. */
 export const placeholderTokens = 20;
@@ -192,18 +192,8 @@ export const goalSettings: readonly OracleSetting[] = [
   { label: "no-cache", priceModel: "claude-sonnet-4-6", cache: "none" },
 ];
 
-function argument(name: string): string | undefined {
-  const index = process.argv.indexOf(name);
-  return index >= 0 ? process.argv[index + 1] : undefined;
-}
-
 async function main(): Promise<void> {
-  if (!transcriptsPresent()) {
-    console.log(
-      `skipped: ${transcriptsFolder} is absent (the recorded sessions live outside the repository)`,
-    );
-    return;
-  }
+  if (skipWithoutTranscripts()) return;
   const subfolders = (argument("--subfolders") ?? "claude-code").split(",").filter(Boolean);
   const sessions = (await loadSessions(subfolders)).filter(
     (session) => bucketOf(session.calls.length) === "long",

@@ -22,14 +22,9 @@ import { defaultStrategy } from "../../strategies/default.js";
 import type { FactSummaryOptions } from "../../strategies/fact-summary.js";
 import type { Trigger } from "../../strategies/types.js";
 import { bucketOf, type LeverRow, leverSettings, rowsOf, withTtl } from "./levers.js";
-import { loadSessions, transcriptsFolder, transcriptsPresent } from "./sessions.js";
+import { argument, loadSessions, skipWithoutTranscripts } from "./sessions.js";
 
 const always: Trigger = { name: "always", shouldCompact: () => true };
-
-function argument(name: string): string | undefined {
-  const index = process.argv.indexOf(name);
-  return index >= 0 ? process.argv[index + 1] : undefined;
-}
 
 function axis(text: string): { name: string; values: number[] } {
   const [name = "", values = ""] = text.split("=");
@@ -66,12 +61,7 @@ export interface SensitivityCell extends LeverRow {
 }
 
 async function main(): Promise<void> {
-  if (!transcriptsPresent()) {
-    console.log(
-      `skipped: ${transcriptsFolder} is absent (the recorded sessions live outside the repository)`,
-    );
-    return;
-  }
+  if (skipWithoutTranscripts()) return;
   const settingLabel = argument("--setting") ?? "anthropic 5m";
   const setting = leverSettings.find((candidate) => candidate.label === settingLabel);
   if (!setting) throw new Error(`--setting: expected one of ${leverSettings.map((s) => s.label).join(", ")}`);

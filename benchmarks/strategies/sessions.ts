@@ -44,3 +44,19 @@ export function groupOf(transcript: Transcript, folder: string = transcriptsFold
   const relative = path.relative(folder, path.dirname(transcript.file));
   return relative === "" ? "." : relative.split(path.sep).join("/");
 }
+
+/** The value given after `name` (e.g. `--subfolders`) on this process's command line, if any. */
+export function argument(name: string): string | undefined {
+  const index = process.argv.indexOf(name);
+  return index >= 0 ? process.argv[index + 1] : undefined;
+}
+
+/**
+ * True, after saying so on stdout, when the recorded sessions are absent (they live outside the repository), so
+ * that a benchmark over them can stop with exit code 0.
+ */
+export function skipWithoutTranscripts(folder: string = transcriptsFolder): boolean {
+  if (transcriptsPresent(folder)) return false;
+  console.log(`skipped: ${folder} is absent (the recorded sessions live outside the repository)`);
+  return true;
+}
