@@ -28,7 +28,7 @@ import type { StrategySpec } from "../../src/replay/strategy-specs.js";
 import { defaultTokenCounter } from "../../src/session/token-counter.js";
 import type { Transcript } from "../../src/transcript/types.js";
 import { cacheAware } from "../../strategies/cache-aware.js";
-import { defaultFactCharacters, defaultStrategy } from "../../strategies/default.js";
+import { defaultFactCharacters, defaultMaxRegret, defaultStrategy } from "../../strategies/default.js";
 import { factSummary } from "../../strategies/fact-summary.js";
 import { losslessRemovals } from "../../strategies/lossless.js";
 import { observationMasking } from "../../strategies/observation-masking.js";
@@ -81,7 +81,7 @@ export const leverSpecs: readonly StrategySpec[] = [
   {
     name: "default+offload",
     source:
-      "the default with its placeholders recallable: cacheAware(pipeline(offload(losslessRemovals()), offload(observationMasking()), factSummary()))",
+      "the default with its placeholders recallable: cacheAware(pipeline(offload(losslessRemovals()), offload(observationMasking()), factSummary()), { maxRegret: 0.02 })",
     create: () => ({
       strategy: cacheAware(
         pipeline(
@@ -89,6 +89,7 @@ export const leverSpecs: readonly StrategySpec[] = [
           offload(observationMasking()),
           factSummary({ maxFactCharacters: defaultFactCharacters }),
         ),
+        { maxRegret: defaultMaxRegret },
       ),
       trigger: always,
     }),
@@ -96,7 +97,7 @@ export const leverSpecs: readonly StrategySpec[] = [
   {
     name: "default+offload-indexed",
     source:
-      "the default made reversible with a kept-outputs index in its summaries: cacheAware(offload(pipeline(losslessRemovals(), observationMasking(), factSummary()), { maxIndexEntries: 200 }))",
+      "the default made reversible with a kept-outputs index in its summaries: cacheAware(offload(pipeline(losslessRemovals(), observationMasking(), factSummary()), { maxIndexEntries: 200 }), { maxRegret: 0.02 })",
     create: () => ({
       strategy: cacheAware(
         offload(
@@ -107,6 +108,7 @@ export const leverSpecs: readonly StrategySpec[] = [
           ),
           { maxIndexEntries: 200 },
         ),
+        { maxRegret: defaultMaxRegret },
       ),
       trigger: always,
     }),
