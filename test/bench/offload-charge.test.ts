@@ -12,8 +12,8 @@ import { recallCallOutputTokens, recallExchangeTokens, replayTranscript } from "
 import type { StrategySpec } from "../../src/replay/strategy-specs.js";
 import type { TraceCallInput } from "../../src/replay/trace.js";
 import { defaultTokenCounter } from "../../src/session/token-counter.js";
-import type { Message, RecordedCall, Transcript } from "../../src/transcript/types.js";
 import { observationMasking, offload } from "../../strategies/index.js";
+import { toolAgentSession as session } from "../support/forgetting-sessions.js";
 
 const tokens = defaultTokenCounter();
 const always = { name: "always", shouldCompact: () => true };
@@ -23,60 +23,6 @@ const offloading: StrategySpec = {
   source: "offload(observationMasking({ keepLast: 10 })) on every call",
   create: () => ({ strategy: offload(observationMasking({ keepLast: 10 })), trigger: always }),
 };
-
-const filler = (turn: number) =>
-  Array.from({ length: 60 }, (_, line) => `line ${line} of output ${turn}: nothing to see here`).join("\n");
-
-/** A tool agent whose last call uses `handle_request_0`, a name only its first output held. */
-function session(turns: number): Transcript {
-  const messages: Message[] = [{ role: "user", content: [{ type: "text", text: "Fix the failing test." }] }];
-  const calls: RecordedCall[] = [];
-  const start = Date.UTC(2026, 0, 5, 9);
-  for (let turn = 0; turn < turns; turn++) {
-    const id = `call_${turn}`;
-    const last = turn === turns - 1;
-    calls.push({
-      promptStart: 0,
-      promptEnd: messages.length,
-      responseIndex: messages.length,
-      timestamp: start + turn * 5_000,
-    });
-    messages.push({
-      role: "assistant",
-      content: [
-        {
-          type: "text",
-          text: last ? "The fix belongs in handle_request_0 (src/pkg/deep_module_0.py)." : `Step ${turn}.`,
-        },
-        { type: "tool_call", id, name: "bash", input: { command: `cat src/pkg/deep_module_${turn}.py` } },
-      ],
-    });
-    messages.push({
-      role: "user",
-      content: [
-        {
-          type: "tool_result",
-          callId: id,
-          content: [
-            {
-              type: "text",
-              text: `# src/pkg/deep_module_${turn}.py\ndef handle_request_${turn}(request):\n${filler(turn)}`,
-            },
-          ],
-        },
-      ],
-    });
-  }
-  return {
-    file: "tool-agent.json",
-    id: "tool-agent",
-    format: "anthropic-messages",
-    provider: "anthropic",
-    model: "claude-sonnet-4-5",
-    messages,
-    calls,
-  };
-}
 
 describe("the bench's charge for offloaded facts", () => {
   it("charges a recall round trip, priced as the trace shows, and reports both recalls apart", async () => {
