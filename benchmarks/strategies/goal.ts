@@ -29,7 +29,7 @@ import { runBench } from "../../src/replay/bench.js";
 import { strategySpecsByName } from "../../src/replay/catalog.js";
 import { cachedPriceLists } from "../../src/replay/matrix.js";
 import { defaultTokenCounter } from "../../src/session/token-counter.js";
-import { type LeverRow, rowsOf, withTtl } from "./levers.js";
+import { benchSetting, type LeverRow, rowsOf, } from "./levers.js";
 import { goalSettings, type OracleBound, oracleBound, summarizeBounds } from "./oracle.js";
 import { argument, loadSessions, skipWithoutTranscripts } from "./sessions.js";
 
@@ -133,23 +133,7 @@ async function main(): Promise<void> {
   const specs = strategySpecsByName(["none", "default", ...peers]);
   const rows: GoalRow[] = [];
   for (const setting of goalSettings) {
-    const ttl = setting.ttl;
-    const transcripts = ttl ? sessions.map((session) => withTtl(session, ttl)) : sessions;
-    const report = await runBench({
-      transcripts,
-      strategies: specs,
-      priceModel: setting.priceModel,
-      cache: setting.cache,
-      tokens,
-    });
-    const settingRows = goalRows(
-      rowsOf(
-        setting.label,
-        report.results,
-        specs.map((spec) => spec.name),
-      ),
-      peers,
-    );
+    const settingRows = goalRows(await benchSetting(setting, sessions, specs, tokens), peers);
     if (!process.argv.includes("--no-oracle")) {
       const bounds: OracleBound[] = [];
       for (const session of sessions.filter((candidate) => candidate.calls.length >= 100)) {

@@ -25,7 +25,7 @@
 import { type BenchResult, runBench } from "../../src/replay/bench.js";
 import { strategySpecsByName } from "../../src/replay/catalog.js";
 import type { StrategySpec } from "../../src/replay/strategy-specs.js";
-import { defaultTokenCounter } from "../../src/session/token-counter.js";
+import { defaultTokenCounter, type TokenCounter } from "../../src/session/token-counter.js";
 import type { Transcript } from "../../src/transcript/types.js";
 import { cacheAware } from "../../strategies/cache-aware.js";
 import { defaultFactCharacters, defaultMaxRegret, defaultStrategy } from "../../strategies/default.js";
@@ -208,6 +208,31 @@ type ResultFields = Omit<BenchResult, "recall" | "recallReachable" | "recallRoun
   worstStopRegret?: { excessRatio: number } | null;
 };
 
+/**
+ * Replays `sessions` with `specs` under one setting (its price model, its cache rule, default the provider's, and
+ * its write lifetime) and returns the results grouped by length bucket and strategy ({@link rowsOf}).
+ */
+export async function benchSetting(
+  setting: LeverSetting & { cache?: "provider" | "none" },
+  sessions: readonly Transcript[],
+  specs: readonly StrategySpec[],
+  tokens: TokenCounter,
+): Promise<LeverRow[]> {
+  const ttl = setting.ttl;
+  const report = await runBench({
+    transcripts: ttl ? sessions.map((session) => withTtl(session, ttl)) : [...sessions],
+    strategies: [...specs],
+    priceModel: setting.priceModel,
+    cache: setting.cache ?? "provider",
+    tokens,
+  });
+  return rowsOf(
+    setting.label,
+    report.results,
+    specs.map((spec) => spec.name),
+  );
+}
+
 export function rowsOf(
   setting: string,
   results: readonly BenchResult[],
@@ -269,20 +294,7 @@ async function main(): Promise<void> {
   const all: LeverRow[] = [];
   const chosen = argument("--settings")?.split(",");
   for (const setting of leverSettings.filter((item) => chosen === undefined || chosen.includes(item.label))) {
-    const ttl = setting.ttl;
-    const transcripts = ttl ? sessions.map((session) => withTtl(session, ttl)) : sessions;
-    const report = await runBench({
-      transcripts,
-      strategies: specs,
-      priceModel: setting.priceModel,
-      cache: "provider",
-      tokens,
-    });
-    const rows = rowsOf(
-      setting.label,
-      report.results,
-      specs.map((spec) => spec.name),
-    );
+    const rows = await benchSetting(setting, sessions, specs, tokens);
     all.push(...rows);
     console.log(`\n${setting.label} (${setting.priceModel}), ${sessions.length} sessions`);
     console.log(

@@ -1,27 +1,9 @@
-/**
- * Provider-native compaction (issue 10, lever 5) next to the default, on the recorded sessions of
- * `../shared/transcripts`, per cache setting and length bucket (the settings, buckets and columns of
- * `levers.ts`).
- *
- * How the replay prices native compaction (`src/replay/replay.ts`, `offlineNative`): the provider summarizes
- * with the session's own model; the input is the compacted span plus the fixed prompt the compaction request
- * repeats, read from the cache when the previous call was within the cache lifetime (the span is an earlier
- * call's prompt) and at the input price otherwise; the output is a summary of the extractive summary's measured
- * size, at the session model's output price. What a provider's summary keeps cannot be replayed: its content is
- * the same extractive text as a plain local summary, so the recall column is that of a plain summary of the span.
- * Sessions whose API has no native compaction (Chat Completions) run the fallback (`defaultStrategy()`).
- *
- * Run: `npx tsx benchmarks/strategies/native.ts [--subfolders claude-code] [--settings "anthropic 5m,openai"]`.
- * Prints a table per setting and one JSON line.
- *
- * @module
- */
-import { runBench } from "../../src/replay/bench.js";
+
 import type { StrategySpec } from "../../src/replay/strategy-specs.js";
 import { defaultTokenCounter } from "../../src/session/token-counter.js";
 import { nativeCompaction } from "../../strategies/native.js";
 import type { Trigger } from "../../strategies/types.js";
-import { type LeverRow, leverSettings, leverSpecsByName, rowsOf, withTtl } from "./levers.js";
+import { benchSetting, type LeverRow, leverSettings, leverSpecsByName } from "./levers.js";
 import { argument, loadSessions, skipWithoutTranscripts } from "./sessions.js";
 
 const always: Trigger = { name: "always", shouldCompact: () => true };
@@ -43,21 +25,8 @@ async function main(): Promise<void> {
   const all: LeverRow[] = [];
   const percent = (value: number | null) => (value === null ? "-" : `${(value * 100).toFixed(1)}%`);
   for (const setting of leverSettings.filter((item) => chosen === undefined || chosen.includes(item.label))) {
-    const ttl = setting.ttl;
-    const transcripts = ttl ? sessions.map((session) => withTtl(session, ttl)) : sessions;
     const started = performance.now();
-    const report = await runBench({
-      transcripts,
-      strategies: specs,
-      priceModel: setting.priceModel,
-      cache: "provider",
-      tokens,
-    });
-    const rows = rowsOf(
-      setting.label,
-      report.results,
-      specs.map((spec) => spec.name),
-    );
+    const rows = await benchSetting(setting, sessions, specs, tokens);
     all.push(...rows);
     console.log(
       `\n${setting.label} (${setting.priceModel}), ${sessions.length} sessions, ${((performance.now() - started) / 1000).toFixed(0)} s`,

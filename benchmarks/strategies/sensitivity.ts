@@ -1,27 +1,11 @@
-/**
- * How the default's saving and recall move with its parameters: a grid over two options, replayed on the long
- * recorded sessions (≥100 calls) of `../shared/transcripts` under one cache setting of `levers.ts`. A rule is only
- * worth shipping when its saving changes smoothly with its parameters (no knife edge), and when no cell leaves a
- * session dearer than no compaction.
- *
- * An option name is a `cacheAware` option (`minRemovedShare`, `paybackMultiple`, `targetShare`, ...), or
- * `facts.<name>` for an option of the facts-keeping summary (`facts.maxFactCharacters`, `facts.keepTurns`).
- * The strategy is `defaultStrategy()` with those options set.
- *
- * Run: `npx tsx benchmarks/strategies/sensitivity.ts [--setting "anthropic 5m"] [--subfolders claude-code]
- * [--rows minRemovedShare=0.15,0.25,0.4] [--columns paybackMultiple=1,2,4]`. Prints the grid (saving, effective
- * saving, recall, sessions dearer, worst stopping-point regret) and one JSON line.
- *
- * @module
- */
-import { runBench } from "../../src/replay/bench.js";
+
 import type { StrategySpec } from "../../src/replay/strategy-specs.js";
 import { defaultTokenCounter } from "../../src/session/token-counter.js";
 import type { CacheAwareOptions } from "../../strategies/cache-aware.js";
 import { defaultStrategy } from "../../strategies/default.js";
 import type { FactSummaryOptions } from "../../strategies/fact-summary.js";
 import type { Trigger } from "../../strategies/types.js";
-import { bucketOf, type LeverRow, leverSettings, rowsOf, withTtl } from "./levers.js";
+import { benchSetting, bucketOf, type LeverRow, leverSettings } from "./levers.js";
 import { argument, loadSessions, skipWithoutTranscripts } from "./sessions.js";
 
 const always: Trigger = { name: "always", shouldCompact: () => true };
@@ -71,8 +55,6 @@ async function main(): Promise<void> {
   const sessions = (await loadSessions(subfolders)).filter(
     (session) => bucketOf(session.calls.length) === "long",
   );
-  const ttl = setting.ttl;
-  const transcripts = ttl ? sessions.map((session) => withTtl(session, ttl)) : sessions;
   const specs: StrategySpec[] = [];
   const cellOf = new Map<string, { row: number; column: number }>();
   for (const row of rows.values) {
@@ -82,18 +64,7 @@ async function main(): Promise<void> {
       specs.push({ name, create: composition({ [rows.name]: row, [columns.name]: column }) });
     }
   }
-  const report = await runBench({
-    transcripts,
-    strategies: specs,
-    priceModel: setting.priceModel,
-    cache: "provider",
-    tokens: defaultTokenCounter(),
-  });
-  const cells: SensitivityCell[] = rowsOf(
-    setting.label,
-    report.results,
-    specs.map((spec) => spec.name),
-  )
+  const cells: SensitivityCell[] = (await benchSetting(setting, sessions, specs, defaultTokenCounter()))
     .filter((line) => line.bucket === "long")
     .map((line) => ({ ...line, ...(cellOf.get(line.strategy) as { row: number; column: number }) }));
   const percent = (value: number | null) => (value === null ? "-" : `${(value * 100).toFixed(1)}%`);
