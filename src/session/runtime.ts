@@ -229,11 +229,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       // only the rest are hashed, and compared with the history's hashes.
       const lastRaw = state.lastRaw;
       const known = state.historyHashes;
-      let same = 0;
-      if (lastRaw !== undefined) {
-        const limit = Math.min(raw.length, lastRaw.length, known.length);
-        while (same < limit && raw[same] === lastRaw[same]) same++;
-      }
+      const same = lastRaw === undefined ? 0 : identicalPrefix(raw, lastRaw, Math.min(raw.length, lastRaw.length, known.length));
       const rest = rawMessageHashes(raw.slice(same), undefined, []);
       const common = same + commonPrefix(known.length > same ? known.slice(same) : [], rest);
       if (options.gate && lastRaw !== undefined && common === known.length) appended = raw.slice(common);
@@ -568,6 +564,13 @@ function rawLookup(state: LiveSession, raw: readonly unknown[]): Map<Message, un
     });
   }
   return map;
+}
+
+/** How many leading entries of `left` and `right` are the very same objects (a small loop the JIT optimises). */
+function identicalPrefix(left: readonly unknown[], right: readonly unknown[], limit: number): number {
+  let index = 0;
+  while (index < limit && left[index] === right[index]) index++;
+  return index;
 }
 
 /**
