@@ -29,7 +29,9 @@ if (!baselineDir || baselineDir.startsWith("--")) {
   );
   process.exit(2);
 }
-const sizes = String(option("sizes", option("size", "10000,100000"))).split(",").map(Number);
+const sizes = String(option("sizes", option("size", "10000,100000")))
+  .split(",")
+  .map(Number);
 const calls = Number(option("calls", 120));
 const sessions = Number(option("sessions", 6));
 const modes = String(option("modes", "record-only,idle,default")).split(",");
@@ -44,9 +46,16 @@ async function load(root) {
     at("src/tokens/index.js"),
   ]);
   tokens.getDefaultTokenEstimator().countText("load the tokenizer");
-  return { createRuntime: runtime.createRuntime, memoryStore: store.memoryStore, defaultStrategy: index.defaultStrategy };
+  return {
+    createRuntime: runtime.createRuntime,
+    memoryStore: store.memoryStore,
+    defaultStrategy: index.defaultStrategy,
+  };
 }
-const builds = { baseline: await load(baselineDir), current: await load(resolve(import.meta.dirname, "../..")) };
+const builds = {
+  baseline: await load(baselineDir),
+  current: await load(resolve(import.meta.dirname, "../..")),
+};
 const names = ["baseline", "current"];
 
 const never = { name: "never", shouldCompact: () => false };
@@ -65,9 +74,17 @@ function turn(index) {
   const id = `toolu_bench_${index}`;
   const lines = [];
   for (let line = 0; line < 60; line++)
-    lines.push(`src/pkg_${index % 97}/mod_${line}.py:${line * 3 + 1}: value_${index}_${line} = compute(request, retries=${line % 7})`);
+    lines.push(
+      `src/pkg_${index % 97}/mod_${line}.py:${line * 3 + 1}: value_${index}_${line} = compute(request, retries=${line % 7})`,
+    );
   return [
-    { role: "assistant", content: [{ type: "text", text: `Step ${index}: looking at the next module.` }, { type: "tool_use", id, name: "bash", input: { command: `grep -rn value_${index} src` } }] },
+    {
+      role: "assistant",
+      content: [
+        { type: "text", text: `Step ${index}: looking at the next module.` },
+        { type: "tool_use", id, name: "bash", input: { command: `grep -rn value_${index} src` } },
+      ],
+    },
     { role: "user", content: [{ type: "tool_result", tool_use_id: id, content: lines.join("\n") }] },
   ];
 }
@@ -104,18 +121,35 @@ async function measure(size, mode) {
         const { runtime, history } = live[name];
         const params = { model: "claude-sonnet-4-6", max_tokens: 256, system, messages: history };
         const preparing = process.cpuUsage();
-        const prepared = await runtime.prepare({ format: "anthropic", sessionId: "bench", params, stream: false });
+        const prepared = await runtime.prepare({
+          format: "anthropic",
+          sessionId: "bench",
+          params,
+          stream: false,
+        });
         const prepareMs = cpuMs(preparing);
         const sent = Math.ceil(JSON.stringify(prepared.params.messages ?? []).length / 4);
         const response = {
-          id: `msg_${index}`, type: "message", role: "assistant", model: "claude-sonnet-4-6",
-          content: [{ type: "text", text: "Next." }], stop_reason: "end_turn",
-          usage: { input_tokens: 20, cache_read_input_tokens: sent, cache_creation_input_tokens: 0, output_tokens: 3 },
+          id: `msg_${index}`,
+          type: "message",
+          role: "assistant",
+          model: "claude-sonnet-4-6",
+          content: [{ type: "text", text: "Next." }],
+          stop_reason: "end_turn",
+          usage: {
+            input_tokens: 20,
+            cache_read_input_tokens: sent,
+            cache_creation_input_tokens: 0,
+            output_tokens: 3,
+          },
         };
         const settling = process.cpuUsage();
         await prepared.settle({ kind: "response", response, durationMs: 1 });
         if (index > warmup) perCall[name].push(prepareMs + cpuMs(settling));
-        history.push({ role: "assistant", content: [{ type: "text", text: "Next." }] }, { role: "user", content: `Continue with step ${index}.` });
+        history.push(
+          { role: "assistant", content: [{ type: "text", text: "Next." }] },
+          { role: "user", content: `Continue with step ${index}.` },
+        );
       }
     }
   }
@@ -134,13 +168,18 @@ async function measure(size, mode) {
 }
 
 const rows = [];
-process.stdout.write(`own CPU per call (ms), baseline ${resolve(baselineDir)} vs this build, ${sessions} sessions × ${calls} calls, calls alternating\n`);
-process.stdout.write("size     mode         baseline median/mean/p95   current median/mean/p95   compactions b/c   current/baseline\n");
+process.stdout.write(
+  `own CPU per call (ms), baseline ${resolve(baselineDir)} vs this build, ${sessions} sessions × ${calls} calls, calls alternating\n`,
+);
+process.stdout.write(
+  "size     mode         baseline median/mean/p95   current median/mean/p95   compactions b/c   current/baseline\n",
+);
 for (const size of sizes) {
   for (const mode of modes) {
     const row = await measure(size, mode);
     rows.push(row);
-    const cell = (s) => `${s.medianMs.toFixed(3)} / ${s.meanMs.toFixed(3)} / ${s.p95Ms.toFixed(3)}`.padEnd(27);
+    const cell = (s) =>
+      `${s.medianMs.toFixed(3)} / ${s.meanMs.toFixed(3)} / ${s.p95Ms.toFixed(3)}`.padEnd(27);
     process.stdout.write(
       `${String(size).padEnd(8)} ${mode.padEnd(12)} ${cell(row.baseline)}${cell(row.current)}${`${row.baseline.compactions}/${row.current.compactions}`.padEnd(18)}${row.ratio.toFixed(2)}\n`,
     );
@@ -152,5 +191,7 @@ const verdict =
     ? `VERDICT: no worse than the baseline: median own CPU per call at or below it in all ${rows.length} cases (ratios ${rows.map((row) => row.ratio.toFixed(2)).join(", ")})`
     : `VERDICT: WORSE than the baseline in ${worse.length} of ${rows.length} cases: ${worse.map((row) => `${row.size} ${row.mode} ×${row.ratio.toFixed(2)}`).join(", ")}`;
 process.stdout.write(`${verdict}\n`);
-process.stdout.write(`${JSON.stringify({ benchmark: "runtime-side-by-side", baseline: resolve(baselineDir), calls, sessions, rows, noWorse: worse.length === 0 })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ benchmark: "runtime-side-by-side", baseline: resolve(baselineDir), calls, sessions, rows, noWorse: worse.length === 0 })}\n`,
+);
 process.exitCode = worse.length === 0 ? 0 : 1;
