@@ -175,11 +175,15 @@ function codeNames(text: string): string[] {
   return [...names];
 }
 
-/** Adds `value` once, keeping the latest occurrences last. */
-function addLatest(list: string[], value: string): void {
-  const index = list.indexOf(value);
-  if (index >= 0) list.splice(index, 1);
-  list.push(value);
+/** Adds `value` once, keeping the latest occurrences last (a Set keeps insertion order: constant time). */
+function addLatest(list: Set<string>, value: string): void {
+  list.delete(value);
+  list.add(value);
+}
+
+/** The last `count` values of `list`, in order. */
+function lastOf(list: Set<string>, count: number): string[] {
+  return [...list].slice(-count);
 }
 
 /** The facts block's sections for `span`, judged against the whole view `messages`. */
@@ -188,11 +192,11 @@ function collectFacts(
   spanStart: number,
   messages: readonly Message[],
 ): Map<string, string[]> {
-  const paths: string[] = [];
-  const errors: string[] = [];
-  const openItems: string[] = [];
-  const decisions: string[] = [];
-  const outlines: string[] = [];
+  const paths = new Set<string>();
+  const errors = new Set<string>();
+  const openItems = new Set<string>();
+  const decisions = new Set<string>();
+  const outlines = new Set<string>();
   let todo: string | undefined;
   const readPaths = readPathsOf(messages);
   const outputIdentifiers = new Set<string>();
@@ -208,7 +212,7 @@ function collectFacts(
     for (const name of facts.outputNames) outputIdentifiers.add(name);
   });
   // Names from the removed output that the agent itself wrote somewhere in the view.
-  const identifiers: string[] = [];
+  const identifiers = new Set<string>();
   if (outputIdentifiers.size > 0) {
     messages.forEach((message, index) => {
       const facts = factsOfMessage(message, messages[index - 1], readPaths);
@@ -216,12 +220,12 @@ function collectFacts(
     });
   }
   const sections = new Map<string, string[]>();
-  sections.set("Open items", [...(todo ? [todo] : []), ...openItems.slice(-10)]);
-  sections.set("Errors", errors.slice(-12).reverse());
-  sections.set("Paths", paths.slice(-60).reverse());
-  sections.set("Identifiers", identifiers.slice(-150).reverse());
-  sections.set("Outlines", outlines.slice(-20).reverse());
-  sections.set("Decisions", decisions.slice(-8).reverse());
+  sections.set("Open items", [...(todo ? [todo] : []), ...lastOf(openItems, 10)]);
+  sections.set("Errors", lastOf(errors, 12).reverse());
+  sections.set("Paths", lastOf(paths, 60).reverse());
+  sections.set("Identifiers", lastOf(identifiers, 150).reverse());
+  sections.set("Outlines", lastOf(outlines, 20).reverse());
+  sections.set("Decisions", lastOf(decisions, 8).reverse());
   return sections;
 }
 

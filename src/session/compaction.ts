@@ -34,6 +34,7 @@ import type {
 import type { LiveSession } from "./live-session.js";
 import { type Calibration, calibrationOf } from "./calibration-state.js";
 import { prefixHash } from "./raw-hash.js";
+import { scanCacheMarkers } from "./breakpoints.js";
 import type { TokenCounter } from "./token-counter.js";
 
 /** A compaction the strategy proposed, mapped onto the full history and checked. */
@@ -85,13 +86,16 @@ export function requestCacheTtlMs(format: ProviderFormat, params: Record<string,
   if (format !== "anthropic") {
     return params.prompt_cache_retention === "24h" ? openAIExtendedTtlMs : undefined;
   }
-  const parts = [params.cache_control, params.system, params.tools];
   const messages = Array.isArray(params.messages) ? params.messages : [];
   // Breakpoints sit on the system prompt, the tools and the last messages: the tail is enough.
-  for (let index = Math.max(0, messages.length - 4); index < messages.length; index++) parts.push(messages[index]);
-  const text = JSON.stringify(parts);
-  if (/"ttl":"1h"/.test(text)) return oneHourMs;
-  if (/"ttl":"5m"/.test(text)) return fiveMinutesMs;
+  const markers = scanCacheMarkers(
+    { cache_control: params.cache_control },
+    params.system,
+    params.tools,
+    messages.slice(Math.max(0, messages.length - 4)),
+  );
+  if (markers.hour) return oneHourMs;
+  if (markers.fiveMinutes) return fiveMinutesMs;
   return undefined;
 }
 

@@ -14,7 +14,7 @@ import type { CallOutcome, OutgoingRequest, PreparedRequest, RecallHooks, Reques
 import { recallHooks, type ResolvedRecallOptions, withRecall } from "./recall.js";
 import { settleCall } from "./accounting.js";
 import { applyCompaction, type CompactionPlan, planCompaction, requestCacheTtlMs } from "./compaction.js";
-import { placeBreakpoints, stripCacheControl } from "./breakpoints.js";
+import { placeBreakpoints, scanCacheMarkers, stripCacheControl } from "./breakpoints.js";
 import { bindingFor } from "./formats.js";
 import {
   anthropicCompactionBeta,
@@ -634,14 +634,13 @@ function maxOutputOf(params: Record<string, unknown>): { maxOutputTokens?: numbe
  */
 function cacheLayoutOf(format: ProviderFormat, params: Record<string, unknown>): CacheLayout {
   if (format !== "anthropic") return { fixed: true, messages: true, ttl: "5m" };
-  const json = (value: unknown) => JSON.stringify(value ?? null);
   const messages = Array.isArray(params.messages) ? params.messages : [];
-  const fixed = `${json(params.system)}${json(params.tools)}`;
-  const tail = `${json(params.cache_control)}${json(messages.at(-1))}${json(messages.at(-2))}`;
+  const fixed = scanCacheMarkers(params.system, params.tools);
+  const tail = scanCacheMarkers({ cache_control: params.cache_control }, messages.at(-1), messages.at(-2));
   return {
-    fixed: fixed.includes('"cache_control"'),
-    messages: params.cache_control !== undefined || tail.includes('"cache_control"'),
-    ttl: `${fixed}${tail}`.includes('"ttl":"1h"') ? "1h" : "5m",
+    fixed: fixed.any,
+    messages: params.cache_control !== undefined || tail.any,
+    ttl: fixed.hour || tail.hour ? "1h" : "5m",
   };
 }
 
