@@ -87,23 +87,35 @@ function shellReadPath(command: string): string | undefined {
   return shellReadPattern.exec(command)?.[1];
 }
 
+/** The file a tool call reads, if any (memoised per block: a history's blocks are never changed in place). */
+const readPathMemo = new WeakMap<ToolCallBlock, string | null>();
+function readPathOf(block: ToolCallBlock): string | undefined {
+  const known = readPathMemo.get(block);
+  if (known !== undefined) return known ?? undefined;
+  let found: string | undefined;
+  if (typeof block.input === "object" && block.input !== null) {
+    const input = block.input as Record<string, unknown>;
+    const path = input.file_path ?? input.path;
+    const isRead = readToolPattern.test(block.name) || (/edit/i.test(block.name) && input.command === "view");
+    if (isRead && typeof path === "string") found = path;
+    else {
+      const command = input.command ?? input.cmd;
+      const text = Array.isArray(command) ? command.join(" ") : command;
+      found = typeof text === "string" ? shellReadPath(text) : undefined;
+    }
+  }
+  readPathMemo.set(block, found ?? null);
+  return found;
+}
+
 /** Paths of the file reads of a view, by call id. */
 function readPathsOf(messages: readonly Message[]): Map<string, string> {
   const paths = new Map<string, string>();
   for (const message of messages) {
     for (const block of message.content) {
-      if (block.type !== "tool_call" || typeof block.input !== "object" || block.input === null) continue;
-      const input = block.input as Record<string, unknown>;
-      const path = input.file_path ?? input.path;
-      const isRead =
-        readToolPattern.test(block.name) || (/edit/i.test(block.name) && input.command === "view");
-      if (isRead && typeof path === "string") paths.set(block.id, path);
-      else {
-        const command = input.command ?? input.cmd;
-        const text = Array.isArray(command) ? command.join(" ") : command;
-        const shown = typeof text === "string" ? shellReadPath(text) : undefined;
-        if (shown !== undefined) paths.set(block.id, shown);
-      }
+      if (block.type !== "tool_call") continue;
+      const path = readPathOf(block);
+      if (path !== undefined) paths.set(block.id, path);
     }
   }
   return paths;
