@@ -204,10 +204,13 @@ export async function planCompaction(input: PlanInput): Promise<CompactionPlan |
   const total = fixed + calibration.scale(replacementCount + sumFrom(counts, covered));
   let perMessageList: number[] | undefined;
   const perMessage = (): number[] => {
-    perMessageList ??= [
-      ...replacement.map((message) => calibration.scale(tokens.countMessage(message))),
-      ...state.historyTokens.slice(covered).map((count) => calibration.scale(count)),
-    ];
+    if (perMessageList === undefined) {
+      const list = new Array<number>(replacement.length + Math.max(0, counts.length - covered));
+      let at = 0;
+      for (const message of replacement) list[at++] = calibration.scale(tokens.countMessage(message));
+      for (let index = covered; index < counts.length; index++) list[at++] = calibration.scale(counts[index] ?? 0);
+      perMessageList = list;
+    }
     return perMessageList;
   };
   const price = getModelPrice(input.model);
