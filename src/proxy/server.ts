@@ -33,7 +33,7 @@ import { createWireCore } from "../wrapper/wire/core.js";
 import type { FetchFunction, WireRequest } from "../wrapper/wire/request.js";
 import { formatOf } from "../wrapper/wire/route.js";
 import type { Summarizer } from "../../strategies/types.js";
-import { type AgentUsage, agentUsageView } from "./agent-usage.js";
+import { type AgentUsage, type AgentUsageView, agentUsageView } from "./agent-usage.js";
 import { BodyMemo } from "./body-memo.js";
 import { createUpstreamFetch } from "./upstream.js";
 import { type ErrorDialect, type ProxyErrorAnswer, proxyError } from "./errors.js";
@@ -191,6 +191,15 @@ function tokenMatches(expected: Buffer, given: string | string[] | undefined): b
 
 class BodyTooLarge extends Error {}
 
+/** A getter of `body` as text, decoded on first use. */
+function lazyText(body: Buffer): () => string {
+  let text: string | undefined;
+  return () => {
+    text ??= body.toString("utf8");
+    return text;
+  };
+}
+
 /** Reads the request body, refusing more than `limit` bytes. */
 function readBody(request: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -254,11 +263,15 @@ async function relay(upstream: Response, response: ServerResponse, abort: AbortC
     return;
   }
   response.writeHead(upstream.status, upstream.statusText, headers);
-  response.flushHeaders();
   const reader = upstream.body.getReader();
+  // The headers go out with the first chunk when it is already there (one write, not two), else at once: a
+  // client is never kept waiting for them by an upstream that takes its time before the first event.
+  const first = reader.read();
   try {
-    for (;;) {
-      const { done, value } = await reader.read();
+    const ready = await Promise.race([first, new Promise<undefined>((resolve) => setImmediate(resolve, undefined))]);
+    if (ready === undefined) response.flushHeaders();
+    for (let next: typeof first | undefined = first; ; next = undefined) {
+      const { done, value } = await (next ?? reader.read());
       if (done) break;
       if (response.destroyed) {
         abort.abort();
@@ -405,13 +418,12 @@ export async function startProxy(options: ProxyOptions = {}): Promise<CompactorP
     const headers = forwardedHeaders(request.rawHeaders);
     const format: ProviderFormat | undefined = formatOf(method, url);
     let sessionId: string | undefined;
-    let text: string | undefined;
     let params: Record<string, unknown> | undefined;
     if (format !== undefined && body.length > 0 && body[0] === 123 /* { */) {
-      // Parsed once, here, reusing the session's previous body where its text is unchanged (body-memo).
+      // Parsed once, here, from the bytes: the part identical to the session's previous body keeps its objects
+      // and is never decoded (body-memo).
       const named = sessionFromHeaders(format, headers);
-      text = body.toString("utf8");
-      params = bodies.parse(format, text, named?.id);
+      params = bodies.read(format, body, named?.id)?.params;
       let session = named;
       if (session === undefined && params !== undefined) {
         // A Responses call chained to an earlier reply continues that reply's session.
@@ -440,12 +452,22 @@ export async function startProxy(options: ProxyOptions = {}): Promise<CompactorP
       ...(body.length > 0 && method !== "GET" && method !== "HEAD" ? { body } : {}),
     };
     const wire: WireRequest = { url, method, init, text: undefined };
-    if (init.body !== undefined) wire.text = text ?? body.toString("utf8");
+    // The body's text, decoded only if something reads it (the core does not when it has the params).
+    if (init.body !== undefined) Object.defineProperty(wire, "text", { get: lazyText(body), enumerable: true });
     if (params !== undefined) wire.params = params;
-    const view = agentUsage === "uncompacted" && format !== undefined && wire.text !== undefined ? agentUsageView(format, wire.text, upstreamFetch) : undefined;
+    // The agent-usage view acts only on a body the core changed (a string): it is made then, not on every call.
+    let view: AgentUsageView | undefined;
+    const viewed: FetchFunction | undefined =
+      agentUsage === "uncompacted" && format !== undefined && init.body !== undefined
+        ? (input, sent) => {
+            if (typeof sent?.body !== "string") return upstreamFetch(input, sent);
+            view = agentUsageView(format, wire.text as string, upstreamFetch);
+            return view.fetch(input, sent);
+          }
+        : undefined;
     let upstream: Response;
     try {
-      upstream = await core(wire, view?.fetch ?? upstreamFetch);
+      upstream = await core(wire, viewed ?? upstreamFetch);
     } catch (error) {
       if (abort.signal.aborted) return "aborted";
       const reason = error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);

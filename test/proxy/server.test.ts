@@ -213,6 +213,26 @@ describe("passthrough, streaming, metrics", () => {
     expect(rest).toContain("message_stop");
   });
 
+  it("relays a stream's headers at once when its first event is late (and with the first chunk when it is there)", async () => {
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const upstream = createServer((_request, response) => {
+      response.writeHead(200, { "content-type": "text/event-stream", "x-upstream": "yes" });
+      response.flushHeaders();
+      void held.then(() => response.end('event: message_stop\ndata: {"type":"message_stop"}\n\n'));
+    });
+    servers.push(upstream);
+    await new Promise<void>((resolve) => upstream.listen(0, "127.0.0.1", resolve));
+    const proxy = await proxyTo(`http://127.0.0.1:${(upstream.address() as AddressInfo).port}`);
+    // fetch resolves on the headers: it must do so while the upstream still holds its first event.
+    const response = await post(proxy, "/v1/messages", { ...messages("hi"), stream: true });
+    expect(response.headers.get("x-upstream")).toBe("yes");
+    release();
+    expect(await response.text()).toContain("message_stop");
+  });
+
   it("/metrics: Prometheus text with calls, tokens by kind, dollars spent and saved, cache hit ratio", async () => {
     const server = await startServer();
     const proxy = await proxyTo(server.url);

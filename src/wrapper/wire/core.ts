@@ -288,8 +288,9 @@ export function createWireCore(options: WireCoreOptions): WireCore {
       return upstream(request.url, { ...init, headers: withoutHeader(init.headers, INTERNAL_HEADER) });
     }
     const format = formatOf(request.method, request.url, formats);
+    // Given params are used without reading `text` (the proxy decodes its body only when something reads it).
     const known =
-      format !== undefined && request.text !== undefined ? (request.params ?? options.bodySource?.(request.text)) : undefined;
+      format === undefined ? undefined : (request.params ?? (request.text !== undefined ? options.bodySource?.(request.text) : undefined));
     const params = format === undefined ? undefined : (known ?? parseBody(request.text));
     const header = takeSessionHeader({ headers: init.headers });
     const headers = (header.requestOptions as { headers: RequestInit["headers"] | undefined }).headers;
