@@ -20,7 +20,12 @@
  * Target (issue 12): ≤ 1 ms added at p50. Exit code 1 when a p50 misses it.
  *
  * Run: `npm run build && npx tsx benchmarks/proxy/latency.ts [--calls 200] [--warmup 20] [--sizes 10000,100000]
- * [--concurrency 20] [--sessions-per-run 200] [--memory-sessions 1000] [--src] [--json]`
+ * [--concurrency 20] [--sessions-per-run 200] [--memory-sessions 1000] [--src] [--json]`. Also: `--baseline DIR`
+ * adds the record-only and default proxies of another built checkout (`DIR/dist/src/index.js`, e.g. a copy of
+ * main's `dist/` with its package.json and node_modules) in a process of their own, measured in the same
+ * interleaved loop (before/after in one run); `--paths record,default` measures only those proxies;
+ * `--agent-usage upstream` runs the proxies with `agentUsage: "upstream"`. `PROXY_PROF=dir` writes a CPU
+ * profile of the proxy process (`node --cpu-prof`) there.
  *
  * @module
  */
@@ -44,6 +49,8 @@ const concurrency = Number(option("concurrency", "20"));
 const sessionsPerRun = Number(option("sessions-per-run", "200"));
 const memorySessions = Number(option("memory-sessions", "1000"));
 const fromSources = process.argv.includes("--src");
+/** `--agent-usage upstream`: the proxies relay the upstream's usage unchanged (the default rescales it). */
+const agentUsage = option("agent-usage", "uncompacted");
 /** `--paths record,default`: measure only these proxies (the direct call always runs). */
 const onlyPaths = process.argv.includes("--paths") ? option("paths", "").split(",") : undefined;
 const here = import.meta.dirname;
@@ -87,6 +94,7 @@ async function startProxyProcess(lib: string, profileDir: string | undefined): P
       join(here, "proxy-process.mjs"),
       upstream,
       lib,
+      agentUsage,
     ],
     { stdio: ["pipe", "pipe", "inherit"] },
   );

@@ -34,7 +34,7 @@ import type { FetchFunction, WireRequest } from "../wrapper/wire/request.js";
 import { formatOf } from "../wrapper/wire/route.js";
 import type { Summarizer } from "../../strategies/types.js";
 import { type AgentUsage, type AgentUsageView, agentUsageView } from "./agent-usage.js";
-import { BodyMemo } from "./body-memo.js";
+import { BodyMemo, type MemoBody } from "./body-memo.js";
 import { createUpstreamFetch } from "./upstream.js";
 import { type ErrorDialect, type ProxyErrorAnswer, proxyError } from "./errors.js";
 import { createProxyMetrics } from "./metrics.js";
@@ -419,11 +419,13 @@ export async function startProxy(options: ProxyOptions = {}): Promise<CompactorP
     const format: ProviderFormat | undefined = formatOf(method, url);
     let sessionId: string | undefined;
     let params: Record<string, unknown> | undefined;
+    let memo: MemoBody | undefined;
     if (format !== undefined && body.length > 0 && body[0] === 123 /* { */) {
       // Parsed once, here, from the bytes: the part identical to the session's previous body keeps its objects
       // and is never decoded (body-memo).
       const named = sessionFromHeaders(format, headers);
-      params = bodies.read(format, body, named?.id)?.params;
+      memo = bodies.read(format, body, named?.id);
+      params = memo?.params;
       let session = named;
       if (session === undefined && params !== undefined) {
         // A Responses call chained to an earlier reply continues that reply's session.
@@ -455,14 +457,17 @@ export async function startProxy(options: ProxyOptions = {}): Promise<CompactorP
     // The body's text, decoded only if something reads it (the core does not when it has the params).
     if (init.body !== undefined) Object.defineProperty(wire, "text", { get: lazyText(body), enumerable: true });
     if (params !== undefined) wire.params = params;
-    // The agent-usage view acts only on a body the core changed (a string): it is made then, not on every call.
+    // A compacted body goes out as the client's bytes for every part it kept, not re-serialised.
+    if (memo !== undefined) wire.serialize = memo.serialize;
+    // The agent-usage view acts only on a body the core changed: it is made then, not on every call.
     let view: AgentUsageView | undefined;
     const viewed: FetchFunction | undefined =
       agentUsage === "uncompacted" && format !== undefined && init.body !== undefined
         ? (input, sent) => {
-            if (typeof sent?.body !== "string") return upstreamFetch(input, sent);
+            const changed = sent?.body;
+            if (changed === undefined || changed === null || changed === body) return upstreamFetch(input, sent);
             view = agentUsageView(format, wire.text as string, upstreamFetch);
-            return view.fetch(input, sent);
+            return view.fetch(input, changed instanceof Uint8Array ? { ...sent, body: new TextDecoder().decode(changed) } : sent);
           }
         : undefined;
     let upstream: Response;

@@ -322,7 +322,7 @@ export function createWireCore(options: WireCoreOptions): WireCore {
     let sentInit: RequestInit = headers === init.headers ? init : { ...init, headers };
     if (prepared?.betas && prepared.betas.length > 0) sentInit = { ...sentInit, headers: withBetas(sentInit.headers, prepared.betas) };
     // Unchanged params go out as the caller's own bytes.
-    if (sent !== params) sentInit = { ...sentInit, body: JSON.stringify(sent) };
+    if (sent !== params) sentInit = { ...sentInit, body: request.serialize?.(sent) ?? JSON.stringify(sent) };
 
     // 3-4. Send and observe, answering recall calls (offload on).
     if (prepared?.recall) {

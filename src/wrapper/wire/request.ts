@@ -23,6 +23,12 @@ export interface WireRequest {
    * `JSON.parse(text)`. The core then does not parse it again.
    */
   params?: Record<string, unknown>;
+  /**
+   * Writes a body compactor changed, when the caller can do better than `JSON.stringify` (the proxy writes the
+   * parts still parsed from its own body as the client's bytes). Must give what `JSON.stringify(params)` gives,
+   * up to insignificant whitespace.
+   */
+  serialize?: (params: Record<string, unknown>) => string | Uint8Array;
 }
 
 /**
