@@ -406,13 +406,32 @@ function memoBody(parsed: Parsed): MemoBody {
   return { params, serialize: (value) => serialize(parsed, value) };
 }
 
+const openBrace = Buffer.from("{");
+const closeBrace = Buffer.from("}");
+const openBracket = Buffer.from("[");
+const closeBracket = Buffer.from("]");
+const comma = Buffer.from(",");
+
+/**
+ * The JSON of conversation items compactor built (a checkpoint's replacement is the same objects on every call
+ * of a session), by object: serialised once. Like the body's own objects, they are never modified once sent.
+ */
+const itemBytes = new WeakMap<object, Buffer>();
+
+function jsonBytes(value: unknown): Buffer {
+  if (typeof value !== "object" || value === null) return Buffer.from(JSON.stringify(value) ?? "null");
+  let bytes = itemBytes.get(value);
+  if (bytes === undefined) {
+    bytes = Buffer.from(JSON.stringify(value) ?? "null");
+    itemBytes.set(value, bytes);
+  }
+  return bytes;
+}
+
 /** See {@link MemoBody.serialize}. */
 function serialize(parsed: Parsed, value: Record<string, unknown>): Buffer {
   const { bytes, layout, values, items } = parsed;
-  const parts: Buffer[] = [];
-  const text = (json: string) => parts.push(Buffer.from(json));
-  const raw = (start: number, end: number) => parts.push(bytes.subarray(start, end));
-  text("{");
+  const parts: Buffer[] = [openBrace];
   let first = true;
   for (const key of Object.keys(value)) {
     const field = value[key];
@@ -423,27 +442,50 @@ function serialize(parsed: Parsed, value: Record<string, unknown>): Buffer {
       // What JSON.stringify leaves out of an object (undefined, functions, symbols).
       if (encoded === undefined) continue;
     }
-    text(`${first ? "" : ","}${JSON.stringify(key)}:`);
+    parts.push(Buffer.from(`${first ? "" : ","}${JSON.stringify(key)}:${encoded ?? ""}`));
     first = false;
-    if (encoded !== undefined) text(encoded);
-    else if (index !== layout.itemsField) raw(layout.starts[index] as number, layout.ends[index] as number);
-    else {
-      // The conversation: items still parsed from this body go out as its bytes.
-      const list = field as unknown[];
-      const positions = new Map<unknown, number>();
-      for (let item = 0; item < items.length; item++) positions.set(items[item], item);
-      text("[");
-      for (let item = 0; item < list.length; item++) {
-        if (item > 0) text(",");
-        const element = list[item];
-        const at = element !== null && typeof element === "object" ? positions.get(element) : undefined;
-        if (at !== undefined) raw(layout.itemStarts[at] as number, layout.itemEnds[at] as number);
-        else text(JSON.stringify(element) ?? "null");
-      }
-      text("]");
+    if (encoded !== undefined) continue;
+    if (index !== layout.itemsField) {
+      parts.push(bytes.subarray(layout.starts[index], layout.ends[index]));
+      continue;
     }
+    // The conversation: items still parsed from this body go out as its bytes, a run of consecutive ones (the
+    // agent's tail after a checkpoint's replacement) as one slice, separators included.
+    const list = field as unknown[];
+    let positions: Map<unknown, number> | undefined;
+    let lookups = 0;
+    let runStart = -1;
+    let runEnd = -1;
+    parts.push(openBracket);
+    for (let item = 0; item < list.length; item++) {
+      const element = list[item];
+      let at: number | undefined = runEnd >= 0 && items[runEnd + 1] === element ? runEnd + 1 : undefined;
+      if (at === undefined && element !== null && typeof element === "object") {
+        // A few look-ups scan the items (a pointer compare each); many build an index.
+        if (positions === undefined && ++lookups > 16) {
+          positions = new Map();
+          for (let index = 0; index < items.length; index++) positions.set(items[index], index);
+        }
+        if (positions !== undefined) at = positions.get(element);
+        else {
+          const found = items.indexOf(element);
+          at = found >= 0 ? found : undefined;
+        }
+      }
+      if (at !== undefined && runEnd >= 0 && at === runEnd + 1) {
+        runEnd = at;
+        continue;
+      }
+      if (runEnd >= 0) parts.push(bytes.subarray(layout.itemStarts[runStart], layout.itemEnds[runEnd]));
+      runStart = runEnd = -1;
+      if (item > 0) parts.push(comma);
+      if (at !== undefined) runStart = runEnd = at;
+      else parts.push(jsonBytes(element));
+    }
+    if (runEnd >= 0) parts.push(bytes.subarray(layout.itemStarts[runStart], layout.itemEnds[runEnd]));
+    parts.push(closeBracket);
   }
-  text("}");
+  parts.push(closeBrace);
   return Buffer.concat(parts);
 }
 
