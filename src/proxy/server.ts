@@ -174,11 +174,18 @@ function dialectOf(path: string, headers: IncomingMessage["headers"]): ErrorDial
   return "openai";
 }
 
-function forwardedHeaders(raw: readonly string[]): Headers {
-  const headers = new Headers();
+/**
+ * The request headers that go upstream, as a plain object with lower-case names (repeated ones joined with ", ",
+ * as `Headers` does): the core and the upstream client take it as it is, no `Headers` copies on the way.
+ */
+function forwardedHeaders(raw: readonly string[]): Record<string, string> {
+  const headers: Record<string, string> = {};
   for (let index = 0; index + 1 < raw.length; index += 2) {
     const name = (raw[index] as string).toLowerCase();
-    if (!requestHeadersDropped.has(name)) headers.append(name, raw[index + 1] as string);
+    if (requestHeadersDropped.has(name)) continue;
+    const value = raw[index + 1] as string;
+    const before = headers[name];
+    headers[name] = before === undefined ? value : `${before}, ${value}`;
   }
   return headers;
 }
@@ -348,10 +355,14 @@ export async function startProxy(options: ProxyOptions = {}): Promise<CompactorP
     },
     () => undefined,
   );
-  const core = createWireCore({ handler: runtime, defaultSession: "compactor-proxy", refusal: "http" });
+  // A JSON answer is relayed first and accounted right after (never lost: the runtime's flush waits for it).
+  const core = createWireCore({ handler: runtime, defaultSession: "compactor-proxy", refusal: "http", settle: "after-return" });
   // Upstream calls go out on node:http(s) (proxy/upstream.ts) unless a fetch is given.
   const upstreamClient = givenFetch === undefined ? createUpstreamFetch() : undefined;
   const upstreamFetch: FetchFunction = givenFetch ?? (upstreamClient as { fetch: FetchFunction }).fetch;
+  // The three APIs' JSON answers, which the core reads whole: read on node streams, no web stream over the socket.
+  const formatFetch: FetchFunction =
+    upstreamClient === undefined ? upstreamFetch : (input, init) => upstreamClient.fetch(input, init, { wholeJson: true });
   const seen = new LRUCache<string, ProxySession>({ max: maxListedSessions });
   const bodies = new BodyMemo();
   const chains = responseChains({
@@ -435,7 +446,7 @@ export async function startProxy(options: ProxyOptions = {}): Promise<CompactorP
       }
       if (session !== undefined) {
         sessionId = session.id;
-        headers.set(SESSION_HEADER, session.id);
+        headers[SESSION_HEADER] = session.id;
         if (seen.get(session.id) === undefined) seen.set(session.id, session);
       }
     }
@@ -465,14 +476,14 @@ export async function startProxy(options: ProxyOptions = {}): Promise<CompactorP
       agentUsage === "uncompacted" && format !== undefined && init.body !== undefined
         ? (input, sent) => {
             const changed = sent?.body;
-            if (changed === undefined || changed === null || changed === body) return upstreamFetch(input, sent);
-            view = agentUsageView(format, wire.text as string, upstreamFetch);
+            if (changed === undefined || changed === null || changed === body) return formatFetch(input, sent);
+            view = agentUsageView(format, wire.text as string, formatFetch);
             return view.fetch(input, changed instanceof Uint8Array ? { ...sent, body: new TextDecoder().decode(changed) } : sent);
           }
         : undefined;
     let upstream: Response;
     try {
-      upstream = await core(wire, viewed ?? upstreamFetch);
+      upstream = await core(wire, viewed ?? (format === undefined ? upstreamFetch : formatFetch));
     } catch (error) {
       if (abort.signal.aborted) return "aborted";
       const reason = error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);

@@ -62,6 +62,13 @@ export interface WireCoreOptions {
    * passed). Saves parsing the body, and lets the runtime recognise unchanged messages by identity.
    */
   bodySource?: (text: string) => Record<string, unknown> | undefined;
+  /**
+   * When a JSON answer's call is settled (usage, record, events, budget). `"before-return"`: before the caller
+   * gets the response (an SDK call resolves with its call recorded). `"after-return"` (for proxies): right after,
+   * once the caller has had its turn to write the bytes on (`setImmediate`); `flush()` still waits for it.
+   * @default "before-return"
+   */
+  settle?: "before-return" | "after-return";
 }
 
 /** The core: handles one request, sending it with `upstream`. Never rejects for a reason of its own. */
@@ -219,7 +226,7 @@ export interface HttpErrorOutcome {
  * caller gets a `Response` over the same bytes, and the parse and accounting run after the caller's turn. No
  * second branch of the stream is kept.
  */
-async function observeJson(response: Response, prepared: PreparedRequest, startedAt: number): Promise<Response> {
+async function observeJson(response: Response, prepared: PreparedRequest, startedAt: number, later: boolean): Promise<Response> {
   if (response.body === null || response.bodyUsed) {
     settleSafely(prepared, { kind: "response", response: undefined, durationMs: elapsedSince(startedAt) });
     return response;
@@ -232,8 +239,11 @@ async function observeJson(response: Response, prepared: PreparedRequest, starte
     settleSafely(prepared, { kind: "error", error, durationMs: elapsedSince(startedAt) });
     return sameResponse(response, failingBody(error));
   }
-  // Settled before the caller sees the response: when the SDK call resolves, the call is recorded.
-  settleSafely(prepared, jsonOutcome(bytes, elapsedSince(startedAt)));
+  // Settled before the caller sees the response (when the SDK call resolves, the call is recorded), or just
+  // after (a proxy relays first).
+  const durationMs = elapsedSince(startedAt);
+  if (later) setImmediate(() => settleSafely(prepared, jsonOutcome(bytes, durationMs)));
+  else settleSafely(prepared, jsonOutcome(bytes, durationMs));
   return sameResponse(response, bytes);
 }
 
@@ -356,7 +366,7 @@ export function createWireCore(options: WireCoreOptions): WireCore {
       return response;
     }
     if (isEventStream(response, params)) return observeStream(response, prepared, startedAt);
-    return observeJson(response, prepared, startedAt);
+    return observeJson(response, prepared, startedAt, options.settle === "after-return");
   };
 }
 
