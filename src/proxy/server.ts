@@ -30,7 +30,7 @@ import type { ProviderFormat } from "../transcript/types.js";
 import { type CompactionOptions, runtimeFrom } from "../with-compaction.js";
 import { SESSION_HEADER } from "../wrapper/contract.js";
 import { createWireCore } from "../wrapper/wire/core.js";
-import type { FetchFunction, WireRequest } from "../wrapper/wire/request.js";
+import { type FetchFunction, knownBodies, type WireRequest } from "../wrapper/wire/request.js";
 import { formatOf } from "../wrapper/wire/route.js";
 import type { Summarizer } from "../../strategies/types.js";
 import { type AgentUsage, type AgentUsageView, agentUsageView } from "./agent-usage.js";
@@ -259,7 +259,7 @@ async function relay(upstream: Response, response: ServerResponse, abort: AbortC
     // Not a stream: headers and body go out together, in one write, with their length.
     let bytes: Uint8Array;
     try {
-      bytes = new Uint8Array(await upstream.arrayBuffer());
+      bytes = knownBodies.get(upstream) ?? new Uint8Array(await upstream.arrayBuffer());
     } catch {
       response.destroy();
       return;

@@ -12,6 +12,7 @@ import { Agent as HttpAgent, type IncomingMessage, request as httpRequest } from
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import { pipeline, Readable } from "node:stream";
 import { createBrotliDecompress, createGunzip, createInflate } from "node:zlib";
+import { knownBodies } from "../wrapper/wire/request.js";
 
 const decoders: Record<string, () => NodeJS.ReadWriteStream> = {
   gzip: createGunzip,
@@ -145,7 +146,12 @@ function responseOf(answer: IncomingMessage, method: string, wholeJson: boolean)
     return new Promise<Response>((resolve, reject) => {
       const chunks: Buffer[] = [];
       stream.on("data", (chunk: Buffer) => chunks.push(chunk));
-      stream.once("end", () => resolve(new Response(Buffer.concat(chunks), { status, statusText: answer.statusMessage ?? "", headers })));
+      stream.once("end", () => {
+        const bytes = Buffer.concat(chunks);
+        const response = new Response(bytes, { status, statusText: answer.statusMessage ?? "", headers });
+        knownBodies.set(response, bytes);
+        resolve(response);
+      });
       stream.once("error", reject);
       // The connection closing before the end (a cut body) fails the call too.
       answer.once("close", () => {

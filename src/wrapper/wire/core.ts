@@ -34,7 +34,7 @@ import { takeSessionHeader } from "../internal/session-header.js";
 import { observeBody } from "./observe.js";
 import { recallStage } from "./recall.js";
 import { allFormats, type FormatSet, formatOf, modelInPath } from "./route.js";
-import type { FetchFunction, WireRequest } from "./request.js";
+import { type FetchFunction, knownBodies, type WireRequest } from "./request.js";
 
 /**
  * Header compactor's own calls (the summarizer's) carry through a wrapped client: such a request is sent to the
@@ -195,7 +195,7 @@ function settleSafely(prepared: PreparedRequest, outcome: CallOutcome): void {
 }
 
 /** A JSON response body as the outcome reports it (undefined when it is not JSON). */
-function jsonOutcome(bytes: ArrayBuffer, durationMs: number): CallOutcome {
+function jsonOutcome(bytes: ArrayBuffer | Uint8Array, durationMs: number): CallOutcome {
   let response: unknown;
   try {
     response = JSON.parse(new TextDecoder().decode(bytes));
@@ -231,9 +231,9 @@ async function observeJson(response: Response, prepared: PreparedRequest, starte
     settleSafely(prepared, { kind: "response", response: undefined, durationMs: elapsedSince(startedAt) });
     return response;
   }
-  let bytes: ArrayBuffer;
+  let bytes: ArrayBuffer | Uint8Array;
   try {
-    bytes = await response.arrayBuffer();
+    bytes = knownBodies.get(response) ?? (await response.arrayBuffer());
   } catch (error) {
     // The body broke off (or the caller aborted): the caller's body fails the same way when read.
     settleSafely(prepared, { kind: "error", error, durationMs: elapsedSince(startedAt) });
@@ -244,7 +244,9 @@ async function observeJson(response: Response, prepared: PreparedRequest, starte
   const durationMs = elapsedSince(startedAt);
   if (later) setImmediate(() => settleSafely(prepared, jsonOutcome(bytes, durationMs)));
   else settleSafely(prepared, jsonOutcome(bytes, durationMs));
-  return sameResponse(response, bytes);
+  const copy = sameResponse(response, bytes);
+  knownBodies.set(copy, bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes));
+  return copy;
 }
 
 /**
@@ -278,7 +280,7 @@ function failingBody(error: unknown): ReadableStream<Uint8Array> {
 }
 
 /** The provider's response (status, headers, URL) over `body`. */
-function sameResponse(response: Response, body: ArrayBuffer | ReadableStream<Uint8Array>): Response {
+function sameResponse(response: Response, body: ArrayBuffer | Uint8Array | ReadableStream<Uint8Array>): Response {
   const copy = new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
   Object.defineProperty(copy, "url", { value: response.url, enumerable: false });
   Object.defineProperty(copy, "redirected", { value: response.redirected, enumerable: false });

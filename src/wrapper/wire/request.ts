@@ -32,6 +32,12 @@ export interface WireRequest {
 }
 
 /**
+ * Response bodies already in memory, by response (the proxy's upstream client reads the three APIs' JSON answers
+ * whole): read from here without going through the body's stream. Only for responses whose body is unread.
+ */
+export const knownBodies = new WeakMap<Response, Uint8Array>();
+
+/**
  * The request a `fetch(input, init)` call describes. A `Request` input is read (its body consumed) only when it
  * carries a body; plain URLs with an init are taken as they are.
  */
