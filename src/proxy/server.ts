@@ -10,9 +10,11 @@
  *    is set, the proxy's own pages (`/metrics`);
  * 2. route: the provider (Anthropic when the path is `/v1/messages…` or the client sends `anthropic-version`;
  *    OpenAI otherwise) and so the one configured upstream the request may go to (never a client-chosen host);
- * 3. read: the body, up to the size limit;
- * 4. identify: the session (see `session-id.ts`), handed to the core as the `x-compactor-session` header;
- * 5. core: prepare, send, observe;
+ * 3. read: the body, up to the size limit, as bytes;
+ * 4. identify: the session (see `session-id.ts`), handed to the core as the `x-compactor-session` header, and
+ *    the body parsed from its bytes, only past the part identical to the session's previous body (`body-memo.ts`);
+ * 5. core: prepare, send (the client's own bytes, or a compacted body written from them), observe; a JSON
+ *    answer's call is settled right after it is relayed;
  * 6. relay: status, headers and body chunks as they arrive; a client that hangs up aborts the upstream call.
  *
  * Credentials (`x-api-key`, `authorization`, OAuth bearer tokens) go upstream untouched and are never logged or
