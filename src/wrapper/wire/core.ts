@@ -322,6 +322,14 @@ export function createWireCore(options: WireCoreOptions): WireCore {
     if (prepared?.betas && prepared.betas.length > 0) sentInit = { ...sentInit, headers: withBetas(sentInit.headers, prepared.betas) };
     // Unchanged params go out as the caller's own bytes.
     if (sent !== params) sentInit = { ...sentInit, body: JSON.stringify(sent) };
+    if (prepared && request.onPrepared) {
+      try {
+        const { promptSizes } = prepared;
+        request.onPrepared({ changed: sent !== params, ...(promptSizes ? { promptSizes } : {}) });
+      } catch {
+        // The caller's hook never breaks the call.
+      }
+    }
 
     // 3-4. Send and observe, answering recall calls (offload on).
     if (prepared?.recall) {

@@ -5,6 +5,8 @@
  * @module
  */
 
+import type { PromptSizes } from "../contract.js";
+
 /** A `fetch` function: the SDKs', the platform's, or any other with its signature. */
 export type FetchFunction = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
 
@@ -23,6 +25,19 @@ export interface WireRequest {
    * `JSON.parse(text)`. The core then does not parse it again.
    */
   params?: Record<string, unknown>;
+  /**
+   * Called once the runtime has decided what to send, before it is sent (not for requests the core forwards
+   * untouched, nor for refused ones). Whatever it throws is ignored.
+   */
+  onPrepared?: (prepared: PreparedInfo) => void;
+}
+
+/** What {@link WireRequest.onPrepared} is told. */
+export interface PreparedInfo {
+  /** True when the body sent is not the caller's own. */
+  changed: boolean;
+  /** The sizes of the caller's request and of the one sent, computed when called (compacted requests only). */
+  promptSizes?: () => PromptSizes;
 }
 
 /**
