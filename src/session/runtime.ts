@@ -650,6 +650,25 @@ function cacheLayoutOf(format: ProviderFormat, params: Record<string, unknown>):
   };
 }
 
+/** Counts of string fixed parts (system prompts, `instructions`) by text, per counter: a few per agent, reused. */
+const stringCountsOf = new WeakMap<TokenCounter, Map<string, number>>();
+const maxStringCounts = 64;
+
+function stringTokens(tokens: TokenCounter, text: string): number {
+  let stringCounts = stringCountsOf.get(tokens);
+  if (stringCounts === undefined) {
+    stringCounts = new Map();
+    stringCountsOf.set(tokens, stringCounts);
+  }
+  let count = stringCounts.get(text);
+  if (count === undefined) {
+    count = tokens.countRaw(text);
+    if (stringCounts.size >= maxStringCounts) stringCounts.delete(stringCounts.keys().next().value as string);
+    stringCounts.set(text, count);
+  }
+  return count;
+}
+
 /**
  * The sizes of the agent's request and of the one sent, in o200k tokens of their JSON parts, counted when asked.
  * `countRaw` remembers each part by object, and unchanged messages are the same objects from call to call (the
@@ -665,10 +684,11 @@ function promptSizesOf(
   const size = (fixed: readonly unknown[], messages: readonly unknown[]) => {
     let total = 0;
     // Element by element: a list rebuilt around the same elements (tools with the recall tool added, a system
-    // prompt with a breakpoint) still finds its elements' counts.
+    // prompt with a breakpoint) still finds its elements' counts. A string (a system prompt, `instructions`) is
+    // remembered by its text.
     for (const part of fixed) {
       if (Array.isArray(part)) for (const element of part) total += tokens.countRaw(element);
-      else total += tokens.countRaw(part);
+      else total += typeof part === "string" ? stringTokens(tokens, part) : tokens.countRaw(part);
     }
     for (const message of messages) total += tokens.countRaw(message);
     return total;
