@@ -28,7 +28,9 @@ ${budgetFlagHelp}  --event-log FILE           append every event (calls, compact
   --max-body BYTES           largest request body accepted (default 33554432)
   --shadow                   measure only: log what compaction would save, always send the original
   --no-compaction            record and price calls, never compact
-  --strategy NAME            the compaction strategy (default "default"): ${strategyNames.join(", ")};
+  --strategy NAME            the compaction strategy (default "default"), one of:
+                             ${strategyNames.slice(0, 4).join(", ")},
+                             ${strategyNames.slice(4).join(", ")};
                              "native" has the provider compact (Anthropic on-demand compaction, OpenAI
                              /responses/compact) when the default's rule says compact, the default elsewhere
   --agent-usage MODE         usage a compacted call shows the agent: "uncompacted" (default; the size of the
