@@ -442,7 +442,7 @@ export async function startProxy(options: ProxyOptions = {}): Promise<CompactorP
     const wire: WireRequest = { url, method, init, text: undefined };
     if (init.body !== undefined) wire.text = text ?? body.toString("utf8");
     if (params !== undefined) wire.params = params;
-    const view = agentUsage === "uncompacted" && format !== undefined && wire.text !== undefined ? agentUsageView(format) : undefined;
+    const view = agentUsage === "uncompacted" && format !== undefined && init.body !== undefined ? agentUsageView(format) : undefined;
     if (view) wire.onPrepared = view.prepared;
     let upstream: Response;
     try {

@@ -318,10 +318,6 @@ export function createWireCore(options: WireCoreOptions): WireCore {
       return refusal === "http" ? refusalAsHttp(prepared.refuse, format) : refusalAsErrorBody(prepared.refuse, stream);
     }
     const sent = prepared !== undefined && isRecord(prepared.params) ? prepared.params : params;
-    let sentInit: RequestInit = headers === init.headers ? init : { ...init, headers };
-    if (prepared?.betas && prepared.betas.length > 0) sentInit = { ...sentInit, headers: withBetas(sentInit.headers, prepared.betas) };
-    // Unchanged params go out as the caller's own bytes.
-    if (sent !== params) sentInit = { ...sentInit, body: JSON.stringify(sent) };
     if (prepared && request.onPrepared) {
       try {
         const { promptSizes } = prepared;
@@ -330,6 +326,10 @@ export function createWireCore(options: WireCoreOptions): WireCore {
         // The caller's hook never breaks the call.
       }
     }
+    let sentInit: RequestInit = headers === init.headers ? init : { ...init, headers };
+    if (prepared?.betas && prepared.betas.length > 0) sentInit = { ...sentInit, headers: withBetas(sentInit.headers, prepared.betas) };
+    // Unchanged params go out as the caller's own bytes.
+    if (sent !== params) sentInit = { ...sentInit, body: JSON.stringify(sent) };
 
     // 3-4. Send and observe, answering recall calls (offload on).
     if (prepared?.recall) {
