@@ -20,7 +20,7 @@
  * Target (issue 12): ≤ 1 ms added at p50. Exit code 1 when a p50 misses it.
  *
  * Run: `npm run build && npx tsx benchmarks/proxy/latency.ts [--calls 200] [--warmup 20] [--sizes 10000,100000]
- * [--concurrency 20] [--sessions-per-run 200] [--memory-sessions 1000] [--agent-usage-row] [--src] [--json]`
+ * [--concurrency 20] [--sessions-per-run 200] [--memory-sessions 1000] [--src] [--json]`
  *
  * @module
  */
@@ -44,8 +44,6 @@ const concurrency = Number(option("concurrency", "20"));
 const sessionsPerRun = Number(option("sessions-per-run", "200"));
 const memorySessions = Number(option("memory-sessions", "1000"));
 const fromSources = process.argv.includes("--src");
-/** Adds a fifth path: the default strategy with `agentUsage: "upstream"`, beside the default's `"uncompacted"`. */
-const agentUsageRow = process.argv.includes("--agent-usage-row");
 const here = import.meta.dirname;
 const built = resolve(here, "../../dist/src/index.js");
 if (!fromSources && !existsSync(built)) {
@@ -95,7 +93,7 @@ function proxyLine(): Promise<string> {
   const ready = proxyOutput.shift();
   return ready !== undefined ? Promise.resolve(ready) : new Promise((resolve) => waiting.push(resolve));
 }
-const proxies = JSON.parse(await proxyLine()) as { record: string; default: string; memory: string; bare: string; upstreamUsage: string };
+const proxies = JSON.parse(await proxyLine()) as { record: string; default: string; memory: string; bare: string };
 /** The proxy process's CPU time so far, in milliseconds. */
 async function proxyCpuMs(): Promise<number> {
   proxyProcess.stdin?.write("cpu\n");
@@ -162,13 +160,12 @@ const paths = [
   { name: "bare", base: proxies.bare },
   { name: "record", base: proxies.record },
   { name: "default", base: proxies.default },
-  ...(agentUsageRow ? [{ name: "default, usage upstream", base: proxies.upstreamUsage }] : []),
-];
+] as const;
 
 interface Row {
   tokens: number;
   stream: boolean;
-  path: string;
+  path: "bare" | "record" | "default";
   directP50Ms: number;
   directP99Ms: number;
   addedP50Ms: number;
@@ -186,7 +183,7 @@ for (const tokens of sizes) {
     // Each path is its own session (a different first message), each growing as an agent's does.
     const sessions = paths.map((path) => [{ role: "user", content: `Session ${path.name} ${tokens} ${stream}.` }, ...base.slice(1)]);
     const times = paths.map(() => [] as Timing[]);
-    const cpu = paths.map(() => 0);
+    const cpu = [0, 0, 0, 0];
     for (let index = 0; index < warmupCalls + calls; index++) {
       for (let offset = 0; offset < paths.length; offset++) {
         const which = (index + offset) % paths.length;
@@ -205,13 +202,13 @@ for (const tokens of sizes) {
       }
     }
     const direct = times[0] as Timing[];
-    for (let which = 1; which < paths.length; which++) {
+    for (const which of [1, 2, 3] as const) {
       const proxied = times[which] as Timing[];
       const added = proxied.map((timing, index) => timing.totalMs - (direct[index] as Timing).totalMs);
       rows.push({
         tokens,
         stream,
-        path: (paths[which] as (typeof paths)[number]).name,
+        path: (paths[which] as (typeof paths)[number]).name as "bare" | "record" | "default",
         directP50Ms: percentile(direct.map((t) => t.totalMs), 50),
         directP99Ms: percentile(direct.map((t) => t.totalMs), 99),
         addedP50Ms: percentile(added, 50),

@@ -12,9 +12,6 @@ const upstreams = { anthropic: upstream, openai: upstream };
 const record = await startProxy({ upstreams, strategy: null, diagnosticsChannel: false });
 const standard = await startProxy({ upstreams, diagnosticsChannel: false });
 const fresh = await startProxy({ upstreams, diagnosticsChannel: false });
-// The default strategy relaying the upstream's usage unchanged (`agentUsage: "upstream"`): beside `standard`, what
-// the usage shown to agents costs (latency.ts --agent-usage-row).
-const upstreamUsage = await startProxy({ upstreams, diagnosticsChannel: false, agentUsage: "upstream" });
 // The floor: a bare relay on node:http (kept-alive upstream connections, no compactor), the least any Node proxy
 // with two sockets per call costs.
 const agent = new Agent({ keepAlive: true });
@@ -34,7 +31,7 @@ const bare = createServer((incoming, outgoing) => {
 });
 await new Promise((resolve) => bare.listen(0, "127.0.0.1", resolve));
 const bareUrl = `http://127.0.0.1:${bare.address().port}`;
-console.log(JSON.stringify({ record: record.url, default: standard.url, memory: fresh.url, bare: bareUrl, upstreamUsage: upstreamUsage.url }));
+console.log(JSON.stringify({ record: record.url, default: standard.url, memory: fresh.url, bare: bareUrl }));
 process.on("SIGTERM", () => process.exit(0));
 process.stdin.setEncoding("utf8");
 process.stdin.on("data", (text) => {
