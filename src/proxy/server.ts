@@ -442,10 +442,11 @@ export async function startProxy(options: ProxyOptions = {}): Promise<CompactorP
     const wire: WireRequest = { url, method, init, text: undefined };
     if (init.body !== undefined) wire.text = text ?? body.toString("utf8");
     if (params !== undefined) wire.params = params;
-    const view = agentUsage === "uncompacted" && format !== undefined && wire.text !== undefined ? agentUsageView(format, wire.text, upstreamFetch) : undefined;
+    const view = agentUsage === "uncompacted" && format !== undefined && init.body !== undefined ? agentUsageView(format) : undefined;
+    if (view) wire.onPrepared = view.prepared;
     let upstream: Response;
     try {
-      upstream = await core(wire, view?.fetch ?? upstreamFetch);
+      upstream = await core(wire, upstreamFetch);
     } catch (error) {
       if (abort.signal.aborted) return "aborted";
       const reason = error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
