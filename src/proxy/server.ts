@@ -35,7 +35,7 @@ import { createWireCore } from "../wrapper/wire/core.js";
 import { type FetchFunction, knownBodies, type WireRequest } from "../wrapper/wire/request.js";
 import { formatOf } from "../wrapper/wire/route.js";
 import type { Summarizer } from "../../strategies/types.js";
-import { type AgentUsage, type AgentUsageView, agentUsageView } from "./agent-usage.js";
+import { type AgentUsage, agentUsageView } from "./agent-usage.js";
 import { BodyMemo, type MemoBody } from "./body-memo.js";
 import { createUpstreamFetch } from "./upstream.js";
 import { type ErrorDialect, type ProxyErrorAnswer, proxyError } from "./errors.js";
@@ -472,20 +472,11 @@ export async function startProxy(options: ProxyOptions = {}): Promise<CompactorP
     if (params !== undefined) wire.params = params;
     // A compacted body goes out as the client's bytes for every part it kept, not re-serialised.
     if (memo !== undefined) wire.serialize = memo.serialize;
-    // The agent-usage view acts only on a body the core changed: it is made then, not on every call.
-    let view: AgentUsageView | undefined;
-    const viewed: FetchFunction | undefined =
-      agentUsage === "uncompacted" && format !== undefined && init.body !== undefined
-        ? (input, sent) => {
-            const changed = sent?.body;
-            if (changed === undefined || changed === null || changed === body) return formatFetch(input, sent);
-            view = agentUsageView(format, wire.text as string, formatFetch);
-            return view.fetch(input, changed instanceof Uint8Array ? { ...sent, body: new TextDecoder().decode(changed) } : sent);
-          }
-        : undefined;
+    const view = agentUsage === "uncompacted" && format !== undefined && init.body !== undefined ? agentUsageView(format) : undefined;
+    if (view) wire.onPrepared = view.prepared;
     let upstream: Response;
     try {
-      upstream = await core(wire, viewed ?? (format === undefined ? upstreamFetch : formatFetch));
+      upstream = await core(wire, format === undefined ? upstreamFetch : formatFetch);
     } catch (error) {
       if (abort.signal.aborted) return "aborted";
       const reason = error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);

@@ -331,6 +331,14 @@ export function createWireCore(options: WireCoreOptions): WireCore {
       return refusal === "http" ? refusalAsHttp(prepared.refuse, format) : refusalAsErrorBody(prepared.refuse, stream);
     }
     const sent = prepared !== undefined && isRecord(prepared.params) ? prepared.params : params;
+    if (prepared && request.onPrepared) {
+      try {
+        const { promptSizes } = prepared;
+        request.onPrepared({ changed: sent !== params, ...(promptSizes ? { promptSizes } : {}) });
+      } catch {
+        // The caller's hook never breaks the call.
+      }
+    }
     let sentInit: RequestInit = headers === init.headers ? init : { ...init, headers };
     if (prepared?.betas && prepared.betas.length > 0) sentInit = { ...sentInit, headers: withBetas(sentInit.headers, prepared.betas) };
     // Unchanged params go out as the caller's own bytes.

@@ -5,8 +5,18 @@
  * @module
  */
 
+import type { PromptSizes } from "../contract.js";
+
 /** A `fetch` function: the SDKs', the platform's, or any other with its signature. */
 export type FetchFunction = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+
+/** What {@link WireRequest.onPrepared} is told. */
+export interface PreparedInfo {
+  /** True when the body sent is not the caller's own. */
+  changed: boolean;
+  /** The sizes of the caller's request and of the one sent, computed when called (compacted requests only). */
+  promptSizes?: () => PromptSizes;
+}
 
 /** A request on its way to the provider. */
 export interface WireRequest {
@@ -18,6 +28,11 @@ export interface WireRequest {
   init: RequestInit;
   /** The body when it is text (the SDKs send JSON as a string); undefined for streams, forms and no body. */
   text: string | undefined;
+  /**
+   * Called once the runtime has decided what to send, before it is sent (not for requests the core forwards
+   * untouched, nor for refused ones). Whatever it throws is ignored.
+   */
+  onPrepared?: (prepared: PreparedInfo) => void;
   /**
    * The body already parsed, when the caller has it (the proxy parses incrementally per session): exactly
    * `JSON.parse(text)`. The core then does not parse it again.
