@@ -38,7 +38,19 @@ export interface WireRequest {
    * `JSON.parse(text)`. The core then does not parse it again.
    */
   params?: Record<string, unknown>;
+  /**
+   * Writes a body compactor changed, when the caller can do better than `JSON.stringify` (the proxy writes the
+   * parts still parsed from its own body as the client's bytes). Must give what `JSON.stringify(params)` gives,
+   * up to insignificant whitespace.
+   */
+  serialize?: (params: Record<string, unknown>) => string | Uint8Array;
 }
+
+/**
+ * Response bodies already in memory, by response (the proxy's upstream client reads the three APIs' JSON answers
+ * whole): read from here without going through the body's stream. Only for responses whose body is unread.
+ */
+export const knownBodies = new WeakMap<Response, Uint8Array>();
 
 /**
  * The request a `fetch(input, init)` call describes. A `Request` input is read (its body consumed) only when it
