@@ -136,6 +136,18 @@ function fileEffects(call: ToolCallBlock): Pick<ObservationFacts, "read" | "writ
   };
 }
 
+/** File effects per call block: a history's blocks are never changed in place, and every call re-sends them. */
+const effectsMemo = new WeakMap<ToolCallBlock, Pick<ObservationFacts, "read" | "write" | "edit">>();
+
+function fileEffectsOf(call: ToolCallBlock): Pick<ObservationFacts, "read" | "write" | "edit"> {
+  let effects = effectsMemo.get(call);
+  if (effects === undefined) {
+    effects = fileEffects(call);
+    effectsMemo.set(call, effects);
+  }
+  return effects;
+}
+
 function shorten(text: string, limit = 80): string {
   const oneLine = text.trim().replace(/\s+/g, " ");
   return oneLine.length <= limit ? oneLine : `${oneLine.slice(0, limit - 3)}...`;
@@ -294,7 +306,7 @@ export function losslessRemovals(options: LosslessOptions = {}): Strategy {
       for (const [index, message] of messages.entries()) {
         for (const block of message.content) {
           if (block.type !== "tool_call") continue;
-          const effects = fileEffects(block);
+          const effects = fileEffectsOf(block);
           if (effects.write !== undefined) effectsAt.push({ index, write: effects.write });
           if (effects.edit !== undefined) effectsAt.push({ index, edit: effects.edit });
         }
