@@ -329,20 +329,19 @@ function identifiersOf(
     const limit = Math.min(previous.messages.length, messages.length);
     while (prefix < limit && previous.messages[prefix] === messages[prefix]) prefix++;
   }
-  let identifiers: string[] | undefined;
+  let identifiers: string[];
   if (previous !== undefined && prefix === previous.messages.length) {
+    // The new messages' names first, then the previous answer's: that answer holds the first names of the earlier
+    // view's backward scan, and enough of them, since each one a new message repeats leaves room for one less.
     const tail: MessageFacts[] = [];
     for (let index = prefix; index < messages.length; index++) tail.push(factsAt(index));
-    const merged = latestDistinct(tail, 0, tail.length, agentNames, maxIdentifiers, accept);
-    const seen = new Set(merged);
+    identifiers = latestDistinct(tail, 0, tail.length, agentNames, maxIdentifiers, accept);
+    const seen = new Set(identifiers);
     for (const name of previous.identifiers) {
-      if (merged.length >= maxIdentifiers) break;
-      if (!seen.has(name)) merged.push(name);
+      if (identifiers.length >= maxIdentifiers) break;
+      if (!seen.has(name)) identifiers.push(name);
     }
-    // A previous answer cut at the bound may leave out names the merge now needs: read the whole view then.
-    if (merged.length >= maxIdentifiers || previous.identifiers.length < maxIdentifiers) identifiers = merged;
-  }
-  if (identifiers === undefined) {
+  } else {
     const viewFacts = messages.map((_, index) => factsAt(index));
     identifiers = latestDistinct(viewFacts, 0, viewFacts.length, agentNames, maxIdentifiers, accept);
   }
