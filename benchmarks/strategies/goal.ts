@@ -28,7 +28,7 @@
 import { strategySpecsByName } from "../../src/replay/catalog.js";
 import { cachedPriceLists } from "../../src/replay/matrix.js";
 import { defaultTokenCounter } from "../../src/session/token-counter.js";
-import { benchSetting, type LeverRow } from "./levers.js";
+import { benchSetting, bucketOf, type LeverRow } from "./levers.js";
 import { goalSettings, type OracleBound, oracleBound, summarizeBounds } from "./oracle.js";
 import { priceListRows, unmetPriceLists } from "./price-lists.js";
 import { argument, loadSessions, skipWithoutTranscripts } from "./sessions.js";
@@ -68,7 +68,7 @@ export interface GoalRow {
   worstRegret: number | null;
   /** The best peer at equal or better recall, and its effective saving; `null` when none qualifies. */
   bestPeer: { strategy: string; effectiveSaving: number; recall: number | null } | null;
-  /** Upper bounds on the saving (long sessions, `oracle.ts`). */
+  /** Upper bounds on the saving (long and mid-length sessions, `oracle.ts`). */
   ceiling?: { keepUsedSaving: number; keepOnlyUsedSaving: number; floorSaving: number };
 }
 
@@ -187,15 +187,17 @@ async function main(): Promise<void> {
     lines.push(...settingLines);
     const settingRows = goalRows(settingLines, peers);
     if (!process.argv.includes("--no-oracle")) {
-      const bounds: OracleBound[] = [];
-      for (const session of sessions.filter((candidate) => candidate.calls.length >= 100)) {
-        const bound = await oracleBound(session, setting, tokens);
-        if (bound) bounds.push(bound);
-      }
-      const long = settingRows.find((row) => row.bucket === "long");
-      if (long && bounds.length > 0) {
-        const { keepUsedSaving, keepOnlyUsedSaving, floorSaving } = summarizeBounds(bounds);
-        long.ceiling = { keepUsedSaving, keepOnlyUsedSaving, floorSaving };
+      for (const bucket of ["long", "mid"] as const) {
+        const bounds: OracleBound[] = [];
+        for (const session of sessions.filter((candidate) => bucketOf(candidate.calls.length) === bucket)) {
+          const bound = await oracleBound(session, setting, tokens);
+          if (bound) bounds.push(bound);
+        }
+        const row = settingRows.find((candidate) => candidate.bucket === bucket);
+        if (row && bounds.length > 0) {
+          const { keepUsedSaving, keepOnlyUsedSaving, floorSaving } = summarizeBounds(bounds);
+          row.ceiling = { keepUsedSaving, keepOnlyUsedSaving, floorSaving };
+        }
       }
     }
     rows.push(...settingRows);
