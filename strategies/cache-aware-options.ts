@@ -12,7 +12,8 @@ export interface CacheAwareOptions {
   /**
    * Prompt tokens above which the window calls for a compaction whatever it saves (any positive net saving
    * will do, and the inner strategy is asked for the low watermark).
-   * @default `highWatermarkRatio` of the context window, or 100,000 when it is unknown
+   * @default `highWatermarkRatio` of the context window, or 100,000 when it is unknown (a guess, used only when the
+   * prices are unknown too: with prices and no window, the economics alone decide)
    */
   highWatermark?: number;
   /**
@@ -26,8 +27,9 @@ export interface CacheAwareOptions {
    * Prompt tokens above which the window's compaction goes ahead whatever it costs on its own call. Between the
    * high watermark and this one, a compaction with a warm cache is also held by `maxRegret` (it waits for the
    * cache to expire, or for the session's spend to make its rewrite small), since the prompt still fits.
-   * @default `forcedWatermarkRatio` of the context window (from `highWatermark × forcedWatermarkRatio /
-   * highWatermarkRatio` when the window is unknown), never below the high watermark
+   * @default `forcedWatermarkRatio` of the context window (`highWatermark × forcedWatermarkRatio /
+   * highWatermarkRatio` when a `highWatermark` is given); with neither a known window nor a `highWatermark`,
+   * none (`Infinity`: no compaction is forced on the 100,000-token guess). Never below the high watermark.
    */
   forcedWatermark?: number;
   /** @default 0.85 */
@@ -214,12 +216,18 @@ export function watermarks(
   } = options;
   const window = context.contextWindow;
   const high = options.highWatermark ?? (window ? window * highWatermarkRatio : unknownWindowHigh);
+  // Without a known window nor a high watermark of the caller's, the 100,000-token high watermark is a guess: a
+  // compaction there is held by `maxRegret` like any other, and nothing is forced on a guess.
   const forced = Math.max(
     high,
     options.forcedWatermark ??
-      (window && options.highWatermark === undefined
-        ? window * forcedWatermarkRatio
-        : (high * forcedWatermarkRatio) / highWatermarkRatio),
+      (window
+        ? options.highWatermark === undefined
+          ? window * forcedWatermarkRatio
+          : (high * forcedWatermarkRatio) / highWatermarkRatio
+        : options.highWatermark === undefined
+          ? Number.POSITIVE_INFINITY
+          : (high * forcedWatermarkRatio) / highWatermarkRatio),
   );
   const derivedLow = (high * lowWatermarkRatio) / highWatermarkRatio;
   // An explicit low watermark above a high one derived from a small window gives way to the derived one.

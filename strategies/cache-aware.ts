@@ -181,8 +181,14 @@ export function cacheAware(inner: Strategy, options: CacheAwareOptions = {}): St
       const pressure = clamp01(context.pressure);
       const marks = watermarks(options, context);
       const warm = isCacheWarm(context.cache);
-      const needed = total > marks.high;
-      const forced = total > marks.forced;
+      // A window guessed (none known, no high watermark given) never overrides the prices: with prices, only the
+      // economics decide; without, the guess is all there is.
+      const guessed =
+        context.contextWindow === undefined &&
+        options.highWatermark === undefined &&
+        context.prices !== undefined;
+      const needed = !guessed && total > marks.high;
+      const forced = needed && total > marks.forced;
       // Below the window's high watermark only the economics can call for a compaction.
       if (!needed && (context.prices === undefined || total <= (warm ? marks.floor : marks.idle)))
         return null;

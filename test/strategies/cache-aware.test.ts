@@ -141,7 +141,8 @@ describe("cacheAware", () => {
     expect(watermarks({ idleWatermark: 5_000 }, {})).toEqual({
       high: 100_000,
       low: (100_000 * 0.4) / 0.6,
-      forced: (100_000 * 0.85) / 0.6,
+      // The window is unknown and the 100k high watermark a guess: nothing is forced on it.
+      forced: Number.POSITIVE_INFINITY,
       floor: 20_000,
       idle: 5_000,
     });
@@ -225,6 +226,43 @@ describe("cacheAware", () => {
     expect(watermarks({ highWatermark: 60_000 }, {}).forced).toBe(85_000);
     expect(() => cacheAware(masking(), { forcedWatermarkRatio: 0.5 })).toThrow(/`forcedWatermarkRatio`/);
     expect(() => cacheAware(masking(), { maxRegret: -1 })).toThrow(/`maxRegret`/);
+  });
+
+  it("with prices but no known window, lets the economics alone decide (the 100k window is a guess)", async () => {
+    // 41k tokens against a 30k high watermark: given, it calls for a compaction that does not pay (no calls left).
+    const noneLeft = contextFor(long, {
+      prices: sonnet,
+      cache: warm,
+      callIndex: 40,
+      expectedRemainingCalls: 0,
+    });
+    const masking = observationMasking({ keepLast: 5 });
+    expect(await cacheAware(masking, { highWatermark: 30_000 }).compact(long, noneLeft)).toBeNull();
+    const paying = { ...noneLeft, expectedRemainingCalls: 1000 };
+    const given = (await cacheAware(masking, { highWatermark: 30_000 }).compact(
+      long,
+      paying,
+    )) as CompactionResult;
+    expect(given.removed.description).toContain("above the high watermark");
+    // No window and no high watermark: the window never calls; the compaction goes ahead on its economics.
+    expect(watermarks({}, {}).forced).toBe(Number.POSITIVE_INFINITY);
+    const economic = (await cacheAware(masking).compact(long, paying)) as CompactionResult;
+    expect(economic.removed.description).toMatch(/cache-aware: \d+% of the prompt/);
+    // A 100k-token prompt, prices known, no window: masking all but the last 70 results removes under 40% of it,
+    // too little for an economic compaction; the guessed window does not call for it (a given one does).
+    const big = toolHistory(100, 4000);
+    const bigContext = contextFor(big, {
+      prices: sonnet,
+      cache: warm,
+      callIndex: 40,
+      expectedRemainingCalls: 1000,
+    });
+    expect(bigContext.tokens.total).toBeGreaterThan(100_000);
+    const few = observationMasking({ keepLast: 70 });
+    expect(await cacheAware(few).compact(big, bigContext)).toBeNull();
+    expect(await cacheAware(few, { highWatermark: 100_000 }).compact(big, bigContext)).not.toBeNull();
+    // Without prices the guess is all there is: it compacts above 100k.
+    expect(await cacheAware(few).compact(big, { ...bigContext, prices: undefined })).not.toBeNull();
   });
 
   it("rejects inconsistent or invalid options, naming the field", () => {
