@@ -3,8 +3,9 @@
  * counts (stopping points while no compaction is still an alternative: its prompt within 85% of the list's
  * window), checked on made-up series; and, on the recorded Claude Code sessions of ../shared/transcripts (read
  * from there, never copied; skipped, saying why, when absent), the default is never dearer (+0.5%) and its worst
- * regret is at most 2% under three lists at the extremes of the price table: Claude 3 Haiku (200k window, the
- * summarizer priced like the session), GLM-4-Plus and GPT-4o (128k windows, cache reads at half the input price).
+ * regret is at most 2% under two lists at the extremes of the price table where it was not before: Claude 3 Haiku
+ * (200k window, the summarizer priced like the session) and GLM-4-Plus (128k window, cache reads at half the input
+ * price; most of the long sessions outgrow it).
  * `npx tsx benchmarks/strategies/price-lists.ts --lists all` runs every cached list.
  */
 import { beforeAll, describe, expect, it } from "vitest";
@@ -85,12 +86,11 @@ describe.skipIf(!transcriptsPresent())(
       rows = await priceListRows(sessions, [
         { provider: "anthropic", model: "claude-3-haiku" },
         { provider: "zhipuai", model: "GLM-4-Plus" },
-        { provider: "openai", model: "gpt-4o" },
       ]);
     }, 1_200_000);
 
     it("is never dearer (+0.5%) and regrets at most 2% at any stopping point no compaction could reach", () => {
-      expect(rows.map((row) => row.model)).toEqual(["claude-3-haiku", "GLM-4-Plus", "gpt-4o"]);
+      expect(rows.map((row) => row.model)).toEqual(["claude-3-haiku", "GLM-4-Plus"]);
       expect(unmetPriceLists(rows)).toEqual([]);
       for (const row of rows) {
         // It compacts under each list (the bound is not met by doing nothing), and the small windows make some
