@@ -17,11 +17,16 @@
  * better recall (long sessions); under other price lists (`--price-lists`), the dearer and regret rows. The script exits 1 and names the unmet rows when any is unmet.
  *
  * `--price-lists a,b` (models of the price table) or `--price-lists all` (every cached price list, as
- * `compactor bench --all-cached-prices`) adds the "never dearer" and "regret" rows under those lists, each session
- * priced at the list's model with its provider's caching and its recorded cache lifetime.
+ * `compactor bench --all-cached-prices`) adds the "never dearer" and "regret" rows under those lists
+ * (`price-lists.ts`: each session priced at the list's model with its provider's caching and its recorded cache
+ * lifetime; regret counted while no compaction is an alternative, its prompt within 85% of the list's window).
  *
- * Run: `npx tsx benchmarks/strategies/goal.ts [--subfolders claude-code] [--peers a,b] [--no-oracle]
- * [--price-lists claude-fable-5-1,gpt-4o]`. Prints the table, the unmet rows and one JSON line.
+ * After the table, the peer table: each peer policy against the default per setting and bucket (effective saving,
+ * recall, dearer, worst regret) with a verdict: beaten, or why it is cheaper (forgets more, less safe, or cheaper at
+ * equal recall and safety). The goal row "no peer cheaper" is the issue's: recall only.
+ *
+ * Run: `npx tsx benchmarks/strategies/goal.ts [--subfolders claude-code|all|a,b] [--peers a,b] [--no-oracle]
+ * [--price-lists claude-fable-5-1,gpt-4o]`. Prints the table, the peer table, the unmet rows and one JSON line.
  *
  * @module
  */

@@ -8,7 +8,7 @@
  * `npx tsx benchmarks/strategies/goal.ts` prints the whole table, the unmet rows among it.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { type GoalRow, goalRows, unmetGoals } from "../../benchmarks/strategies/goal.js";
+import { type GoalRow, goalRows, peerRows, unmetGoals } from "../../benchmarks/strategies/goal.js";
 import { rowsOf, withTtl } from "../../benchmarks/strategies/levers.js";
 import {
   goalSettings,
@@ -81,6 +81,57 @@ describe("the goal table's verdict", () => {
       ["forgetful", "careful", "idle"],
     );
     expect(own?.bestPeer).toEqual({ strategy: "careful", effectiveSaving: 0.1, recall: 0.95 });
+  });
+});
+
+describe("the peer table", () => {
+  it("says of each peer whether the default beats it, else why the peer is cheaper", () => {
+    const line = (
+      strategy: string,
+      effectiveSaving: number,
+      recall: number | null,
+      dearer = 0,
+      regret = 0.01,
+    ) => ({
+      setting: "anthropic 5m",
+      bucket: "long",
+      strategy,
+      sessions: 24,
+      costUsd: 1,
+      baselineCostUsd: 2,
+      saving: effectiveSaving,
+      effectiveSaving,
+      recall,
+      dearer,
+      worstRegret: regret,
+      compactions: 1,
+      recallReachable: null,
+      recallRoundTrips: 0,
+    });
+    const peers = peerRows(
+      [
+        line("default", 0.1, 0.8),
+        line("dearer-per-call", -0.5, 0.9, 20, 1.2),
+        line("forgetful", 0.2, 0.7),
+        line("unsafe", 0.15, 0.85, 2),
+        line("risky", 0.15, 0.85, 0, 0.05),
+        line("better", 0.12, 0.8),
+        line("idle", 0, null),
+        line("not-a-peer", 0.9, 1),
+      ],
+      ["dearer-per-call", "forgetful", "unsafe", "risky", "better", "idle"],
+    );
+    expect(peers.map((peer) => [peer.strategy, peer.verdict])).toEqual([
+      ["dearer-per-call", "beaten"],
+      ["forgetful", "forgets more"],
+      ["unsafe", "less safe"],
+      ["risky", "less safe"],
+      ["better", "cheaper at equal recall and safety"],
+      ["idle", "beaten"],
+    ]);
+    // A default that is itself unsafe cannot call a peer less safe.
+    const unsafeDefault = peerRows([line("default", 0.1, 0.8, 1), line("unsafe", 0.15, 0.85, 2)], ["unsafe"]);
+    expect(unsafeDefault[0]?.verdict).toBe("cheaper at equal recall and safety");
   });
 });
 
