@@ -10,11 +10,18 @@ import type { CompactorEvent } from "../events/types.js";
 import type { SessionStore } from "../store/types.js";
 import type { Message, ProviderFormat } from "../transcript/types.js";
 import type { Strategy, Summarizer, Trigger } from "../../strategies/types.js";
-import type { CallOutcome, OutgoingRequest, PreparedRequest, RecallHooks, RequestHandler } from "../wrapper/contract.js";
+import type {
+  CallOutcome,
+  OutgoingRequest,
+  PreparedRequest,
+  PromptSizes,
+  RecallHooks,
+  RequestHandler,
+} from "../wrapper/contract.js";
 import { recallHooks, type ResolvedRecallOptions, withRecall } from "./recall.js";
 import { settleCall } from "./accounting.js";
 import { applyCompaction, type CompactionPlan, planCompaction, requestCacheTtlMs } from "./compaction.js";
-import { placeBreakpoints, stripCacheControl } from "./breakpoints.js";
+import { placeBreakpoints, scanCacheMarkers, stripCacheControl } from "./breakpoints.js";
 import { bindingFor } from "./formats.js";
 import {
   anthropicCompactionBeta,
@@ -229,11 +236,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       // only the rest are hashed, and compared with the history's hashes.
       const lastRaw = state.lastRaw;
       const known = state.historyHashes;
-      let same = 0;
-      if (lastRaw !== undefined) {
-        const limit = Math.min(raw.length, lastRaw.length, known.length);
-        while (same < limit && raw[same] === lastRaw[same]) same++;
-      }
+      const same = lastRaw === undefined ? 0 : identicalPrefix(raw, lastRaw, Math.min(raw.length, lastRaw.length, known.length));
       const rest = rawMessageHashes(raw.slice(same), undefined, []);
       const common = same + commonPrefix(known.length > same ? known.slice(same) : [], rest);
       if (options.gate && lastRaw !== undefined && common === known.length) appended = raw.slice(common);
@@ -471,6 +474,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         : undefined;
     return {
       params,
+      ...(compacted && raw ? { promptSizes: promptSizesOf(tokens, binding, request.params, raw, params) } : {}),
       ...(recall ? { recall } : {}),
       ...(betas ? { betas } : {}),
       settle: async (outcome: CallOutcome) => {
@@ -570,6 +574,13 @@ function rawLookup(state: LiveSession, raw: readonly unknown[]): Map<Message, un
   return map;
 }
 
+/** How many leading entries of `left` and `right` are the very same objects (a small loop the JIT optimises). */
+function identicalPrefix(left: readonly unknown[], right: readonly unknown[], limit: number): number {
+  let index = 0;
+  while (index < limit && left[index] === right[index]) index++;
+  return index;
+}
+
 /**
  * True for a request whose messages are only a delta on a server-held conversation: an Anthropic SDK 1.x Threads
  * `continue`, or an OpenAI Responses call chained with `previous_response_id`.
@@ -631,15 +642,63 @@ function maxOutputOf(params: Record<string, unknown>): { maxOutputTokens?: numbe
  */
 function cacheLayoutOf(format: ProviderFormat, params: Record<string, unknown>): CacheLayout {
   if (format !== "anthropic") return { fixed: true, messages: true, ttl: "5m" };
-  const json = (value: unknown) => JSON.stringify(value ?? null);
   const messages = Array.isArray(params.messages) ? params.messages : [];
-  const fixed = `${json(params.system)}${json(params.tools)}`;
-  const tail = `${json(params.cache_control)}${json(messages.at(-1))}${json(messages.at(-2))}`;
+  const fixed = scanCacheMarkers(params.system, params.tools);
+  const tail = scanCacheMarkers({ cache_control: params.cache_control }, messages.at(-1), messages.at(-2));
   return {
-    fixed: fixed.includes('"cache_control"'),
-    messages: params.cache_control !== undefined || tail.includes('"cache_control"'),
-    ttl: `${fixed}${tail}`.includes('"ttl":"1h"') ? "1h" : "5m",
+    fixed: fixed.any,
+    messages: params.cache_control !== undefined || tail.any,
+    ttl: fixed.hour || tail.hour ? "1h" : "5m",
   };
+}
+
+/** Counts of string fixed parts (system prompts, `instructions`) by text, per counter: a few per agent, reused. */
+const stringCountsOf = new WeakMap<TokenCounter, Map<string, number>>();
+const maxStringCounts = 64;
+
+function stringTokens(tokens: TokenCounter, text: string): number {
+  let stringCounts = stringCountsOf.get(tokens);
+  if (stringCounts === undefined) {
+    stringCounts = new Map();
+    stringCountsOf.set(tokens, stringCounts);
+  }
+  let count = stringCounts.get(text);
+  if (count === undefined) {
+    count = tokens.countRaw(text);
+    if (stringCounts.size >= maxStringCounts) stringCounts.delete(stringCounts.keys().next().value as string);
+    stringCounts.set(text, count);
+  }
+  return count;
+}
+
+/**
+ * The sizes of the agent's request and of the one sent, in o200k tokens of their JSON parts, counted when asked.
+ * `countRaw` remembers each part by object, and unchanged messages are the same objects from call to call (the
+ * caller's own, or the proxy's incremental parse), so a session's messages are counted once each, not per call.
+ */
+function promptSizesOf(
+  tokens: TokenCounter,
+  binding: ReturnType<typeof bindingFor>,
+  agentParams: Record<string, unknown>,
+  agentMessages: readonly unknown[],
+  sentParams: Record<string, unknown>,
+): () => PromptSizes {
+  const size = (fixed: readonly unknown[], messages: readonly unknown[]) => {
+    let total = 0;
+    // Element by element: a list rebuilt around the same elements (tools with the recall tool added, a system
+    // prompt with a breakpoint) still finds its elements' counts. A string (a system prompt, `instructions`) is
+    // remembered by its text.
+    for (const part of fixed) {
+      if (Array.isArray(part)) for (const element of part) total += tokens.countRaw(element);
+      else total += typeof part === "string" ? stringTokens(tokens, part) : tokens.countRaw(part);
+    }
+    for (const message of messages) total += tokens.countRaw(message);
+    return total;
+  };
+  return () => ({
+    agent: size(binding.fixedParts(agentParams), agentMessages),
+    sent: size(binding.fixedParts(sentParams), binding.messages(sentParams) ?? []),
+  });
 }
 
 /** Estimated (uncalibrated) prompt tokens of what is sent: fixed parts plus the view. */
