@@ -37,6 +37,7 @@ export {
   StoreConflictError,
   StoreDataError,
   StoreUnavailableError,
+  StoreVersionConflictError,
 } from "./store/index.js";
 export {
   type BudgetAction,
