@@ -123,6 +123,8 @@ export interface Runtime extends RequestHandler {
    */
   refresh(sessionId: string): Promise<LiveSession>;
   readonly defaultSession: string;
+  /** Sessions held in memory now (at most `maxLiveSessions`, unless more have work pending). */
+  liveSessions(): number;
   /**
    * Persists every session's pending changes, after the calls in flight have settled (their answers are still
    * arriving; waited for at most `inflightTimeoutMs`, 5 s by default).
@@ -554,6 +556,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   return {
     defaultSession: options.defaultSession,
     session,
+    liveSessions: () => live.size,
     refresh: (sessionId) => current(sessionId),
     async prepare(request: OutgoingRequest): Promise<PreparedRequest> {
       try {
