@@ -29,6 +29,7 @@ import type { SessionRecord, SessionStore } from "../store/types.js";
 import type { Message } from "../transcript/types.js";
 import { isSaving, rebaseRecall, rebaseTotals, unsavedCalls } from "./background.js";
 import { mergeCheckpoints } from "../session/alternates.js";
+import { mergeRecallExchanges } from "../session/recall.js";
 import { boundedWait, WaitAbandonedError } from "./wait.js";
 
 /** How long a call waits for the stored version of its session, by default. */
@@ -157,6 +158,9 @@ export function adoptStored(
     delete state.dirtyFrom;
   }
   meta.totals = totals;
+  const exchanges = mergeRecallExchanges(stored.recallExchanges, local.recallExchanges);
+  if (exchanges) meta.recallExchanges = exchanges;
+  else delete meta.recallExchanges;
   if (recall) meta.recall = recall;
   else delete meta.recall;
   // Calls this copy made and has not saved yet are numbered after the stored ones.

@@ -9,6 +9,7 @@ export { type RedisStoreOptions, redisStore } from "./redis.js";
 export type {
   Checkpoint,
   LedgerEntry,
+  RecallExchange,
   SaveResult,
   SessionChange,
   SessionMeta,

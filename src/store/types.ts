@@ -69,7 +69,23 @@ export interface SessionMeta {
   lastResponse?: Message;
   /** Hidden recall round trips of reversible offload, when the session made any. */
   recall?: RecallTotals;
+  /**
+   * The hidden recall exchanges later requests carry again (reversible offload): kept with the session so that
+   * another process (or this one after a restart) sends them again byte for byte, before the replies they led to,
+   * until the next compaction. At most 32, the oldest dropped.
+   */
+  recallExchanges?: RecallExchange[];
   totals: SessionTotals;
+}
+
+/** One hidden recall exchange: the model's recall call and compactor's answer, in the provider's own format. */
+export interface RecallExchange {
+  /** Fingerprint of the reply the exchange led to (the entries go right before it). */
+  anchor: string;
+  /** The hidden entries, as sent (raw provider messages or items). */
+  entries: unknown[];
+  /** The checkpoint the call was sent through (none: uncompacted); the exchange rides until it changes. */
+  checkpointId?: string;
 }
 
 /** The hidden recall round trips of a session (reversible offload). */
