@@ -44,8 +44,12 @@ export function takeAlternate(meta: SessionMeta, hashes: readonly string[]): Che
     if (fits(candidate, hashes) && (best < 0 || candidate.covered > (list[best] as Checkpoint).covered)) best = index;
   }
   if (best < 0) return undefined;
-  const [found] = list.splice(best, 1);
-  if (list.length === 0) delete meta.alternateCheckpoints;
+  const found = list[best];
+  // A new list, never a change in place: a store may still hold the old one (the memory store keeps the meta
+  // it was given).
+  const rest = list.filter((_, index) => index !== best);
+  if (rest.length === 0) delete meta.alternateCheckpoints;
+  else meta.alternateCheckpoints = rest;
   return found;
 }
 

@@ -136,7 +136,12 @@ async function check(server: TestServer, proxies: CompactorProxy[], store: Sessi
     const usage = main[index]?.usage;
     expect(usage?.cacheReadTokens, `tool-loop call ${index}`).toBeGreaterThanOrEqual((before?.promptTokens ?? 0) - 128);
   }
-  console.info(`${session}: ${views} compacted view(s), ${reuses} tool-loop calls resending the previous one's prompt`);
+  const read = main.reduce((total, request) => total + (request.usage?.cacheReadTokens ?? 0), 0);
+  const prompt = main.reduce((total, request) => total + (request.usage?.promptTokens ?? 0), 0);
+  const mainDollars = main.reduce((total, request) => total + (request.usage ? oracleCost("gpt-5", request.usage) : 0), 0);
+  console.info(
+    `${session}: ${views} compacted view(s), ${reuses} tool-loop calls resending the previous one's prompt; tool loop: ${prompt} prompt tokens, ${Math.round((100 * read) / prompt)}% read from the upstream's cache, $${mainDollars.toFixed(4)}`,
+  );
   expect(views).toBeGreaterThanOrEqual(1);
   // Two views may start at once (both processes compact the same step); a dropped checkpoint would make one a step.
   expect(views).toBeLessThanOrEqual(steps / 4);
@@ -154,6 +159,18 @@ describe("same-instant calls on one session, two proxies on one store", () => {
     const proxies = await twoProxies(server, [store, store]);
     await run(proxies, "instant-memory");
     await check(server, proxies, store, "instant-memory");
+  }, 120_000);
+
+  it("one proxy: the side calls of another conversation no longer cost the tool loop its checkpoint", async () => {
+    const server = await startTestServer({
+      script: (request) => ((request.body as { tools?: unknown[] }).tools ? reply.toolCall("read_file", { path: "src/next.ts" }) : reply.text("Reading the modules.")),
+    });
+    cleanup.push(() => server.close());
+    const store = memoryStore();
+    const proxy = await startProxy({ store, upstreams: { openai: server.url }, diagnosticsChannel: false });
+    cleanup.push(() => proxy.close());
+    await run([proxy, proxy], "instant-one");
+    await check(server, [proxy, proxy], store, "instant-one");
   }, 120_000);
 
   it.skipIf(redisSkipReason !== undefined)(
