@@ -59,7 +59,7 @@ export {
   sessionLimitId,
   teamLimitId,
 } from "./budget/index.js";
-export type { Checkpoint, LedgerEntry, SaveResult, SessionChange, SessionMeta, SessionRecord, SessionStore, SessionTotals } from "./store/types.js";
+export type { Checkpoint, LedgerEntry, RecallExchange, RecallTotals, SaveResult, SessionChange, SessionMeta, SessionRecord, SessionStore, SessionTotals } from "./store/types.js";
 export {
   cheaperSibling,
   contextWindowOf,
