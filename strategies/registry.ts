@@ -7,6 +7,7 @@ import { InvalidOptionError } from "../src/errors.js";
 import type { Message } from "../src/transcript/types.js";
 import { type CacheAwareOptions, cacheAware } from "./cache-aware.js";
 import { type DefaultStrategyOptions, defaultStrategy } from "./default.js";
+import { type NativeCompactionOptions, nativeCompaction } from "./native.js";
 import { type ObservationMaskingOptions, observationMasking } from "./observation-masking.js";
 import { pipeline } from "./pipeline.js";
 import { type SummarizeOptions, summarize } from "./summarize.js";
@@ -22,6 +23,7 @@ export const strategyNames = [
   "cache-aware",
   "pipeline-mask-summarize",
   "default",
+  "native",
 ] as const;
 
 /** A name {@link strategyByName} knows. */
@@ -38,7 +40,7 @@ export interface CacheAwareByNameOptions extends CacheAwareOptions {
    * The strategy to wrap, by name (any name but `cache-aware` and `default`).
    * @default "observation-masking"
    */
-  inner?: Exclude<StrategyName, "cache-aware" | "default">;
+  inner?: Exclude<StrategyName, "cache-aware" | "default" | "native">;
   /**
    * Options of the wrapped strategy.
    * @default its defaults
@@ -55,6 +57,8 @@ export interface StrategyOptionsByName {
   "cache-aware": CacheAwareByNameOptions;
   "pipeline-mask-summarize": Omit<DefaultStrategyOptions, "cacheAware">;
   default: DefaultStrategyOptions;
+  /** Provider-native compaction (Anthropic on-demand compaction, OpenAI `/responses/compact`), the default elsewhere. */
+  native: NativeCompactionOptions;
 }
 
 function isStrategyName(name: string): name is StrategyName {
@@ -64,7 +68,8 @@ function isStrategyName(name: string): name is StrategyName {
 /**
  * Creates the strategy called `name` with `options`. `cache-aware` wraps `options.inner` (by name, default
  * `observation-masking`, with `options.innerOptions`) and takes the {@link CacheAwareOptions} beside them;
- * `pipeline-mask-summarize` and `default` take `{ masking, summarize, cacheAware }`.
+ * `pipeline-mask-summarize` and `default` take `{ masking, summarize, cacheAware }`; `native` takes
+ * `{ fallback, keepTurns, cacheAware }` ({@link nativeCompaction}).
  *
  * @throws InvalidOptionError when the name is unknown or the options are invalid.
  */
@@ -93,14 +98,16 @@ export function strategyByName(name: string, options: object = {}): Strategy {
     }
     case "default":
       return defaultStrategy(options as DefaultStrategyOptions);
+    case "native":
+      return nativeCompaction(options as NativeCompactionOptions);
     case "cache-aware": {
       const {
         inner = "observation-masking",
         innerOptions = {},
         ...cacheOptions
       } = options as CacheAwareByNameOptions;
-      if (inner === ("cache-aware" as string) || inner === ("default" as string) || !isStrategyName(inner)) {
-        throw new InvalidOptionError("inner", "a strategy name other than cache-aware and default", inner);
+      if (["cache-aware", "default", "native"].includes(inner) || !isStrategyName(inner)) {
+        throw new InvalidOptionError("inner", "a strategy name other than cache-aware, default and native", inner);
       }
       return cacheAware(strategyByName(inner, innerOptions), cacheOptions);
     }

@@ -20,7 +20,12 @@
  * Target (issue 12): ≤ 1 ms added at p50. Exit code 1 when a p50 misses it.
  *
  * Run: `npm run build && npx tsx benchmarks/proxy/latency.ts [--calls 200] [--warmup 20] [--sizes 10000,100000]
- * [--concurrency 20] [--sessions-per-run 200] [--memory-sessions 1000] [--src] [--json]`
+ * [--concurrency 20] [--sessions-per-run 200] [--memory-sessions 1000] [--src] [--json]`. Also: `--baseline DIR`
+ * adds the record-only and default proxies of another built checkout (`DIR/dist/src/index.js`, e.g. a copy of
+ * main's `dist/` with its package.json and node_modules) in a process of their own, measured in the same
+ * interleaved loop (before/after in one run); `--paths record,default` measures only those proxies;
+ * `--agent-usage upstream` runs the proxies with `agentUsage: "upstream"`. `PROXY_PROF=dir` writes a CPU
+ * profile of the proxy process (`node --cpu-prof`) there.
  *
  * @module
  */
@@ -44,6 +49,10 @@ const concurrency = Number(option("concurrency", "20"));
 const sessionsPerRun = Number(option("sessions-per-run", "200"));
 const memorySessions = Number(option("memory-sessions", "1000"));
 const fromSources = process.argv.includes("--src");
+/** `--agent-usage upstream`: the proxies relay the upstream's usage unchanged (the default rescales it). */
+const agentUsage = option("agent-usage", "uncompacted");
+/** `--paths record,default`: measure only these proxies (the direct call always runs). */
+const onlyPaths = process.argv.includes("--paths") ? option("paths", "").split(",") : undefined;
 const here = import.meta.dirname;
 const built = resolve(here, "../../dist/src/index.js");
 if (!fromSources && !existsSync(built)) {
@@ -67,39 +76,56 @@ process.on("exit", () => {
 const upstreamProcess = spawn(process.execPath, [join(here, "upstream-process.mjs")], { stdio: ["ignore", "pipe", "inherit"] });
 children.push(upstreamProcess);
 const upstream = await firstLine(upstreamProcess);
-const proxyProcess = spawn(
-  process.execPath,
-  [
-    "--expose-gc",
-    ...(process.env.PROXY_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.PROXY_PROF}`] : []),
-    ...(fromSources ? ["--import", "tsx"] : []),
-    join(here, "proxy-process.mjs"),
-    upstream,
-    library,
-  ],
-  { stdio: ["pipe", "pipe", "inherit"] },
-);
-children.push(proxyProcess);
-if (!proxyProcess.stdout || !proxyProcess.stdin) throw new Error("no pipes to the proxy process");
-const proxyLines = createInterface({ input: proxyProcess.stdout });
-const proxyOutput: string[] = [];
-const waiting: Array<(line: string) => void> = [];
-proxyLines.on("line", (line) => {
-  const next = waiting.shift();
-  if (next) next(line);
-  else proxyOutput.push(line);
-});
-function proxyLine(): Promise<string> {
-  const ready = proxyOutput.shift();
-  return ready !== undefined ? Promise.resolve(ready) : new Promise((resolve) => waiting.push(resolve));
+/** One proxy process (`proxy-process.mjs`) loading `lib`, with its line protocol on stdin/stdout. */
+interface ProxyProcess {
+  urls: { record: string; default: string; memory: string; bare: string };
+  /** The process's CPU time so far, in milliseconds. */
+  cpuMs(): Promise<number>;
+  /** Sends a command, returns the answer line. */
+  ask(command: string): Promise<string>;
 }
-const proxies = JSON.parse(await proxyLine()) as { record: string; default: string; memory: string; bare: string };
-/** The proxy process's CPU time so far, in milliseconds. */
-async function proxyCpuMs(): Promise<number> {
-  proxyProcess.stdin?.write("cpu\n");
-  return Number(await proxyLine()) / 1000;
+async function startProxyProcess(lib: string, profileDir: string | undefined): Promise<ProxyProcess> {
+  const child = spawn(
+    process.execPath,
+    [
+      "--expose-gc",
+      ...(profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : []),
+      ...(fromSources ? ["--import", "tsx"] : []),
+      join(here, "proxy-process.mjs"),
+      upstream,
+      lib,
+      agentUsage,
+    ],
+    { stdio: ["pipe", "pipe", "inherit"] },
+  );
+  children.push(child);
+  if (!child.stdout || !child.stdin) throw new Error("no pipes to the proxy process");
+  const lines = createInterface({ input: child.stdout });
+  const output: string[] = [];
+  const waiting: Array<(line: string) => void> = [];
+  lines.on("line", (line) => {
+    const next = waiting.shift();
+    if (next) next(line);
+    else output.push(line);
+  });
+  const line = (): Promise<string> => {
+    const ready = output.shift();
+    return ready !== undefined ? Promise.resolve(ready) : new Promise((resolve) => waiting.push(resolve));
+  };
+  const ask = (command: string) => {
+    child.stdin?.write(`${command}\n`);
+    return line();
+  };
+  const urls = JSON.parse(await line()) as ProxyProcess["urls"];
+  return { urls, ask, cpuMs: async () => Number(await ask("cpu")) / 1000 };
 }
-
+const proxyProcess = await startProxyProcess(library, process.env.PROXY_PROF);
+const proxies = proxyProcess.urls;
+// `--baseline DIR`: a built checkout (its `dist/src/index.js`) whose record-only and default proxies run in a
+// process of their own beside this tree's, measured in the same interleaved loop (before/after in one run).
+const baselineDir = option("baseline", "");
+const baselineProcess =
+  baselineDir === "" ? undefined : await startProxyProcess(pathToFileURL(resolve(baselineDir, "dist/src/index.js")).href, undefined);
 /** A history of about `tokens` tokens (JSON length / 4): tool calls and long tool results. */
 function history(tokens: number): unknown[] {
   const messages: unknown[] = [{ role: "user", content: "Fix the failing handler in src/." }];
@@ -155,17 +181,32 @@ function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 }
 
-const paths = [
+interface Path {
+  name: string;
+  base: string;
+  /** CPU clock of the process serving this path (none for the direct call). */
+  cpu?: () => Promise<number>;
+}
+const allPaths: Path[] = [
   { name: "direct", base: upstream },
-  { name: "bare", base: proxies.bare },
-  { name: "record", base: proxies.record },
-  { name: "default", base: proxies.default },
-] as const;
+  { name: "bare", base: proxies.bare, cpu: proxyProcess.cpuMs },
+  { name: "record", base: proxies.record, cpu: proxyProcess.cpuMs },
+  { name: "default", base: proxies.default, cpu: proxyProcess.cpuMs },
+  ...(baselineProcess === undefined
+    ? []
+    : [
+        { name: "record@baseline", base: baselineProcess.urls.record, cpu: baselineProcess.cpuMs },
+        { name: "default@baseline", base: baselineProcess.urls.default, cpu: baselineProcess.cpuMs },
+      ]),
+];
+const paths = allPaths.filter(
+  (path) => path.name === "direct" || onlyPaths === undefined || onlyPaths.includes(path.name.replace("@baseline", "")),
+);
 
 interface Row {
   tokens: number;
   stream: boolean;
-  path: "bare" | "record" | "default";
+  path: string;
   directP50Ms: number;
   directP99Ms: number;
   addedP50Ms: number;
@@ -183,32 +224,32 @@ for (const tokens of sizes) {
     // Each path is its own session (a different first message), each growing as an agent's does.
     const sessions = paths.map((path) => [{ role: "user", content: `Session ${path.name} ${tokens} ${stream}.` }, ...base.slice(1)]);
     const times = paths.map(() => [] as Timing[]);
-    const cpu = [0, 0, 0, 0];
+    const cpu = paths.map(() => 0);
     for (let index = 0; index < warmupCalls + calls; index++) {
       for (let offset = 0; offset < paths.length; offset++) {
         const which = (index + offset) % paths.length;
         const messages = sessions[which] as unknown[];
         messages.push({ role: "user", content: `Next step ${index}.` });
-        const path = paths[which] as (typeof paths)[number];
-        const cpuBefore = which === 0 ? 0 : await proxyCpuMs();
+        const path = paths[which] as Path;
+        const cpuBefore = path.cpu === undefined ? 0 : await path.cpu();
         const timing = await call(path.base, `${path.name}-${tokens}-${stream}`, messages, stream);
         // The proxy settles a call after relaying it: give it a moment before reading its clock.
-        if (which !== 0 && index >= warmupCalls) {
+        if (path.cpu !== undefined && index >= warmupCalls) {
           await new Promise((resolve) => setTimeout(resolve, 2));
-          cpu[which] = (cpu[which] ?? 0) + (await proxyCpuMs()) - cpuBefore;
+          cpu[which] = (cpu[which] ?? 0) + (await path.cpu()) - cpuBefore;
         }
         messages.push({ role: "assistant", content: "ok" });
         if (index >= warmupCalls) times[which]?.push(timing);
       }
     }
     const direct = times[0] as Timing[];
-    for (const which of [1, 2, 3] as const) {
+    for (let which = 1; which < paths.length; which++) {
       const proxied = times[which] as Timing[];
       const added = proxied.map((timing, index) => timing.totalMs - (direct[index] as Timing).totalMs);
       rows.push({
         tokens,
         stream,
-        path: (paths[which] as (typeof paths)[number]).name as "bare" | "record" | "default",
+        path: (paths[which] as Path).name,
         directP50Ms: percentile(direct.map((t) => t.totalMs), 50),
         directP99Ms: percentile(direct.map((t) => t.totalMs), 99),
         addedP50Ms: percentile(added, 50),
@@ -248,8 +289,7 @@ interface MemoryReading {
   sessions: number;
 }
 async function proxyMemory(): Promise<MemoryReading> {
-  proxyProcess.stdin?.write("mem\n");
-  return JSON.parse(await proxyLine()) as MemoryReading;
+  return JSON.parse(await proxyProcess.ask("mem")) as MemoryReading;
 }
 let memory: { before: MemoryReading; after: MemoryReading; sessionsAdded: number; startTokens: number } | undefined;
 if (memorySessions > 0) {
@@ -321,7 +361,7 @@ processes on the machine do not inflate; "added" is the percentile of paired dif
     );
   }
 }
-const targetMet = rows.filter((row) => row.path !== "bare").every((row) => row.addedP50Ms <= 1);
+const targetMet = rows.filter((row) => row.path === "record" || row.path === "default").every((row) => row.addedP50Ms <= 1);
 process.stdout.write(
   `${JSON.stringify({ benchmark: "proxy-latency", library: fromSources ? "src" : "dist", calls, warmupCalls, rows, throughput: { concurrency, rows: throughput }, memory, targetMet })}\n`,
 );

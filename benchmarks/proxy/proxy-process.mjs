@@ -1,17 +1,17 @@
 // The proxies of the proxy benchmark, in their own process: a bare node:http relay (the floor), one compactor
 // proxy that records and prices only (`strategy: null`) and one with the default strategy (and a third like it, used only by the memory phase), all in front of the upstream given as argv[2]. argv[3] is the library to
-// load: the built `dist/src/index.js` (what `npm run build` makes, run as plain JavaScript) or, with tsx loaded,
+// load (argv[4], optional: the proxies' `agentUsage`): the built `dist/src/index.js` (what `npm run build` makes, run as plain JavaScript) or, with tsx loaded,
 // the TypeScript sources. Prints their URLs as one JSON line. Commands on stdin, one per line: "cpu" prints this
 // process's CPU time so far (user + system, microseconds); "mem" runs a full GC (node --expose-gc) and prints
 // {rss, heapUsed, sessions} as JSON (sessions: those the memory proxy has seen).
 import { Agent, createServer, request } from "node:http";
 
-const [upstream = "", library = ""] = process.argv.slice(2);
+const [upstream = "", library = "", agentUsage = "uncompacted"] = process.argv.slice(2);
 const { startProxy } = await import(library);
 const upstreams = { anthropic: upstream, openai: upstream };
-const record = await startProxy({ upstreams, strategy: null, diagnosticsChannel: false });
-const standard = await startProxy({ upstreams, diagnosticsChannel: false });
-const fresh = await startProxy({ upstreams, diagnosticsChannel: false });
+const record = await startProxy({ upstreams, strategy: null, diagnosticsChannel: false, agentUsage });
+const standard = await startProxy({ upstreams, diagnosticsChannel: false, agentUsage });
+const fresh = await startProxy({ upstreams, diagnosticsChannel: false, agentUsage });
 // The floor: a bare relay on node:http (kept-alive upstream connections, no compactor), the least any Node proxy
 // with two sockets per call costs.
 const agent = new Agent({ keepAlive: true });

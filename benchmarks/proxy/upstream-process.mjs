@@ -1,15 +1,17 @@
 // A minimal Anthropic Messages upstream for the proxy benchmark, in its own process: it reads the request and
-// answers at once (JSON, or SSE when `"stream":true`), with usage sized from the body. Prints its URL.
+// answers at once (JSON, or SSE when the body ends with `"stream":true}`), with usage sized from the body. Prints its URL.
 import { createServer } from "node:http";
 
 const server = createServer((request, response) => {
   let size = 0;
-  let streaming = false;
+  // The clients put `"stream":true` last: look at the body's end (it spans many chunks at 100k tokens).
+  let tail = Buffer.alloc(0);
   request.on("data", (chunk) => {
-    if (size === 0) streaming = chunk.includes('"stream":true');
     size += chunk.length;
+    tail = Buffer.concat([tail, chunk.subarray(-32)]).subarray(-32);
   });
   request.on("end", () => {
+    const streaming = tail.includes('"stream":true');
     const usage = { input_tokens: Math.ceil(size / 4), output_tokens: 5, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 };
     const message = { id: "msg_bench", type: "message", role: "assistant", model: "claude-sonnet-4-6", content: [{ type: "text", text: "ok" }], stop_reason: "end_turn", stop_sequence: null, usage };
     if (!streaming) {

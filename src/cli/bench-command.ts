@@ -38,7 +38,7 @@ Replays each recorded session under every strategy and compares dollars and cont
 With no files, replays generated sample sessions (deterministic).
 
 Options:
-  --strategies a,b          strategies to compare (default: all; "none" is always the baseline)
+  --strategies a,b          strategies to compare (default: all but "native"; "none" is always the baseline)
   --strategy ./file.js      also bench your own strategy module (repeatable; see the README)
   --price model             price every call at this model (default: each session's recorded model)
   --cache provider|none     the price model's prompt-cache rules, or no caching (default: provider)

@@ -7,6 +7,8 @@ import { parseArgs } from "node:util";
 import { InvalidOptionError } from "../errors.js";
 import type { AgentUsage } from "../proxy/agent-usage.js";
 import { startProxy } from "../proxy/server.js";
+import type { Strategy } from "../../strategies/types.js";
+import { strategyByName, strategyNames } from "../../strategies/registry.js";
 import { redisStore } from "../store/redis.js";
 import { budgetFlagHelp, budgetFromFlags } from "./budget-flags.js";
 
@@ -26,6 +28,11 @@ ${budgetFlagHelp}  --event-log FILE           append every event (calls, compact
   --max-body BYTES           largest request body accepted (default 33554432)
   --shadow                   measure only: log what compaction would save, always send the original
   --no-compaction            record and price calls, never compact
+  --strategy NAME            the compaction strategy (default "default"), one of:
+                             ${strategyNames.slice(0, 4).join(", ")},
+                             ${strategyNames.slice(4).join(", ")};
+                             "native" has the provider compact (Anthropic on-demand compaction, OpenAI
+                             /responses/compact) when the default's rule says compact, the default elsewhere
   --agent-usage MODE         usage a compacted call shows the agent: "uncompacted" (default; the size of the
                              agent's own request, so its own auto-compaction fires as without the proxy) or
                              "upstream" (the upstream's usage of the compacted request, unchanged)
@@ -35,6 +42,19 @@ ${budgetFlagHelp}  --event-log FILE           append every event (calls, compact
 export function agentUsageOption(value: string): AgentUsage {
   if (value !== "uncompacted" && value !== "upstream") throw new InvalidOptionError("--agent-usage", '"uncompacted" or "upstream"', value);
   return value;
+}
+
+/**
+ * `--strategy`'s value: a strategy of the registry by name (with its defaults), or a typed error naming the flag.
+ * `--no-compaction` with a strategy is refused: the two contradict each other.
+ */
+export function strategyOption(name: string | undefined, noCompaction: boolean): { strategy?: Strategy | null } {
+  if (name === undefined) return noCompaction ? { strategy: null } : {};
+  if (noCompaction) throw new InvalidOptionError("--strategy", "no --strategy with --no-compaction", name);
+  if (!(strategyNames as readonly string[]).includes(name)) {
+    throw new InvalidOptionError("--strategy", `one of ${strategyNames.join(", ")}`, name);
+  }
+  return { strategy: strategyByName(name) };
 }
 
 /** Runs the command; resolves to the exit code once the proxy has stopped. */
@@ -54,6 +74,7 @@ export async function proxyCommand(argv: readonly string[], write: (text: string
       shadow: { type: "boolean", default: false },
       "no-compaction": { type: "boolean", default: false },
       "agent-usage": { type: "string" },
+      strategy: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -79,7 +100,7 @@ export async function proxyCommand(argv: readonly string[], write: (text: string
     ...(token ? { token } : {}),
     ...(maxBody !== undefined ? { maxBodyBytes: maxBody } : {}),
     ...(values.shadow ? { shadow: true } : {}),
-    ...(values["no-compaction"] ? { strategy: null } : {}),
+    ...strategyOption(values.strategy, values["no-compaction"] ?? false),
     ...(values["agent-usage"] !== undefined ? { agentUsage: agentUsageOption(values["agent-usage"]) } : {}),
   });
   write(

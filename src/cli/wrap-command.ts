@@ -22,7 +22,7 @@ import { InvalidOptionError } from "../errors.js";
 import { type CompactorProxy, type ProxyOptions, startProxy } from "../proxy/server.js";
 import { redisStore } from "../store/redis.js";
 import { budgetFlagHelp, budgetFromFlags } from "./budget-flags.js";
-import { agentUsageOption } from "./proxy-command.js";
+import { agentUsageOption, strategyOption } from "./proxy-command.js";
 
 const wrapUsage = `Usage: compactor wrap claude|codex [options] [-- agent arguments]
 
@@ -41,6 +41,7 @@ Options:
 ${budgetFlagHelp}  --event-log FILE           append every event to a JSONL file
   --shadow                   measure only: log what compaction would save, always send the original
   --no-compaction            record and price calls, never compact
+  --strategy NAME            the compaction strategy by name, "native" included: see compactor proxy --help
   --agent-usage MODE         "uncompacted" (default) or "upstream": see compactor proxy --help
   --bin PATH                 the agent's executable (default: "claude" or "codex" on PATH)
 
@@ -163,6 +164,7 @@ export async function wrapCommand(argv: readonly string[], report: (text: string
       shadow: { type: "boolean", default: false },
       "no-compaction": { type: "boolean", default: false },
       "agent-usage": { type: "string" },
+      strategy: { type: "string" },
       bin: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
@@ -188,7 +190,7 @@ export async function wrapCommand(argv: readonly string[], report: (text: string
     ...(store ? { store } : {}),
     ...(values["event-log"] ? { eventLog: values["event-log"] } : {}),
     ...(values.shadow ? { shadow: true } : {}),
-    ...(values["no-compaction"] ? { strategy: null } : {}),
+    ...strategyOption(values.strategy, values["no-compaction"] ?? false),
     ...(values["agent-usage"] !== undefined ? { agentUsage: agentUsageOption(values["agent-usage"]) } : {}),
   });
   const setup = agent.setup(proxy, base);

@@ -10,8 +10,10 @@
  *
  * So, by default (`agentUsage: "uncompacted"`), the proxy shows the agent the prompt size its own request has:
  * the upstream's real input-side count scaled by the ratio of the agent's request to the request sent, both
- * counted with the same o200k estimator (a ratio, so the tokenizer's bias cancels; bodies over 4M characters are
- * compared by length). The count runs while the upstream works on the request. The tokens added are reported
+ * counted with the same o200k estimator (a ratio, so the tokenizer's bias cancels). The session runtime counts
+ * each part of a session's requests (the system prompt, each tool, each message, as JSON) once and remembers it,
+ * so after the first compaction only the messages new since the last call are counted, while the upstream works
+ * on the request: the bodies are not counted again on every call. The tokens added are reported
  * as cache reads (Anthropic `cache_read_input_tokens`; OpenAI `cached_tokens`, with `input_tokens` /
  * `prompt_tokens` and `total_tokens`), the way the removed history would mostly have been billed without the
  * proxy. The agent then compacts when it would have without the proxy: not earlier, not never. Output tokens are
@@ -24,9 +26,9 @@
  *
  * @module
  */
-import { countO200kTokens } from "../tokens/index.js";
 import type { ProviderFormat } from "../transcript/types.js";
-import type { FetchFunction } from "../wrapper/wire/request.js";
+import type { PromptSizes } from "../wrapper/contract.js";
+import type { PreparedInfo } from "../wrapper/wire/request.js";
 
 /** What usage the proxy shows the agent: see the module's documentation. */
 export type AgentUsage = "uncompacted" | "upstream";
@@ -124,39 +126,32 @@ function rewriteEventStream(body: ReadableStream<Uint8Array>, format: ProviderFo
   );
 }
 
-/** One request's view: captures what the core sent, then rewrites the answer's usage if it was compacted. */
+/** One request's view: told the runtime's size estimates, then rewrites the answer's usage if it was compacted. */
 export interface AgentUsageView {
-  /** The upstream fetch, recording the body the core sends. */
-  fetch: FetchFunction;
+  /** The wire core's `WireRequest.onPrepared` hook: notes the ratio of a compacted request. */
+  prepared(info: PreparedInfo): void;
   /** The response the agent gets: `upstream` itself unless the request was compacted. */
   answer(upstream: Response): Promise<Response>;
 }
 
-/** Bodies above this many characters are compared by length instead of o200k tokens (bounded CPU). */
-const tokenizeLimit = 4_000_000;
-
-/** The agent's request over the sent one, in o200k tokens (in characters for very large bodies). */
-export function sizeRatio(agentText: string, sentText: string): number {
-  if (agentText.length > tokenizeLimit) return sentText.length > 0 ? agentText.length / sentText.length : 1;
-  const sentTokens = countO200kTokens(sentText);
-  return sentTokens > 0 ? countO200kTokens(agentText) / sentTokens : 1;
+/** The agent's request over the sent one (1 when the sent one is not smaller). */
+export function sizeRatio(sizes: PromptSizes): number {
+  return sizes.sent > 0 && sizes.agent > sizes.sent ? sizes.agent / sizes.sent : 1;
 }
 
 /**
- * A view for one request whose agent body is `agentText`. Counting happens only when the core sent a different
- * body (a compacted request), once, while the upstream works on the request (so it adds nothing to the time to
- * the first byte unless the upstream answers faster than the count takes).
+ * A view for one request. The sizes come from the session runtime, which counts each part of a session's
+ * requests once (by object) and remembers it: only the messages new since the last call are counted, and that
+ * while the upstream works on the request (so it adds nothing to the time to the first byte unless the upstream
+ * answers faster than the count takes).
  */
-export function agentUsageView(format: ProviderFormat, agentText: string, upstreamFetch: FetchFunction): AgentUsageView {
+export function agentUsageView(format: ProviderFormat): AgentUsageView {
   let ratio: Promise<number> | undefined;
   return {
-    fetch(input, init) {
-      const sent = init?.body;
-      const pending = upstreamFetch(input, init);
-      if (typeof sent === "string" && sent !== agentText) {
-        ratio = new Promise((resolve) => setImmediate(() => resolve(sizeRatio(agentText, sent))));
-      }
-      return pending;
+    prepared(info) {
+      const sizes = info.promptSizes;
+      if (!info.changed || sizes === undefined) return;
+      ratio = new Promise((resolve) => setImmediate(() => resolve(sizeRatio(sizes()))));
     },
     async answer(upstream) {
       if (ratio === undefined || !upstream.ok || upstream.body === null) return upstream;

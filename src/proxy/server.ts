@@ -10,9 +10,11 @@
  *    is set, the proxy's own pages (`/metrics`);
  * 2. route: the provider (Anthropic when the path is `/v1/messages…` or the client sends `anthropic-version`;
  *    OpenAI otherwise) and so the one configured upstream the request may go to (never a client-chosen host);
- * 3. read: the body, up to the size limit;
- * 4. identify: the session (see `session-id.ts`), handed to the core as the `x-compactor-session` header;
- * 5. core: prepare, send, observe;
+ * 3. read: the body, up to the size limit, as bytes;
+ * 4. identify: the session (see `session-id.ts`), handed to the core as the `x-compactor-session` header, and
+ *    the body parsed from its bytes, only past the part identical to the session's previous body (`body-memo.ts`);
+ * 5. core: prepare, send (the client's own bytes, or a compacted body written from them), observe; a JSON
+ *    answer's call is settled right after it is relayed;
  * 6. relay: status, headers and body chunks as they arrive; a client that hangs up aborts the upstream call.
  *
  * Credentials (`x-api-key`, `authorization`, OAuth bearer tokens) go upstream untouched and are never logged or
@@ -30,11 +32,11 @@ import type { ProviderFormat } from "../transcript/types.js";
 import { type CompactionOptions, runtimeFrom } from "../with-compaction.js";
 import { SESSION_HEADER } from "../wrapper/contract.js";
 import { createWireCore } from "../wrapper/wire/core.js";
-import type { FetchFunction, WireRequest } from "../wrapper/wire/request.js";
+import { type FetchFunction, knownBodies, type WireRequest } from "../wrapper/wire/request.js";
 import { formatOf } from "../wrapper/wire/route.js";
 import type { Summarizer } from "../../strategies/types.js";
 import { type AgentUsage, agentUsageView } from "./agent-usage.js";
-import { BodyMemo } from "./body-memo.js";
+import { BodyMemo, type MemoBody } from "./body-memo.js";
 import { createUpstreamFetch } from "./upstream.js";
 import { type ErrorDialect, type ProxyErrorAnswer, proxyError } from "./errors.js";
 import { createProxyMetrics } from "./metrics.js";
@@ -184,11 +186,18 @@ function dialectOf(path: string, headers: IncomingMessage["headers"]): ErrorDial
   return "openai";
 }
 
-function forwardedHeaders(raw: readonly string[]): Headers {
-  const headers = new Headers();
+/**
+ * The request headers that go upstream, as a plain object with lower-case names (repeated ones joined with ", ",
+ * as `Headers` does): the core and the upstream client take it as it is, no `Headers` copies on the way.
+ */
+function forwardedHeaders(raw: readonly string[]): Record<string, string> {
+  const headers: Record<string, string> = {};
   for (let index = 0; index + 1 < raw.length; index += 2) {
     const name = (raw[index] as string).toLowerCase();
-    if (!requestHeadersDropped.has(name)) headers.append(name, raw[index + 1] as string);
+    if (requestHeadersDropped.has(name)) continue;
+    const value = raw[index + 1] as string;
+    const before = headers[name];
+    headers[name] = before === undefined ? value : `${before}, ${value}`;
   }
   return headers;
 }
@@ -200,6 +209,15 @@ function tokenMatches(expected: Buffer, given: string | string[] | undefined): b
 }
 
 class BodyTooLarge extends Error {}
+
+/** A getter of `body` as text, decoded on first use. */
+function lazyText(body: Buffer): () => string {
+  let text: string | undefined;
+  return () => {
+    text ??= body.toString("utf8");
+    return text;
+  };
+}
 
 /** Reads the request body, refusing more than `limit` bytes. */
 function readBody(request: IncomingMessage, limit: number): Promise<Buffer> {
@@ -253,7 +271,7 @@ async function relay(upstream: Response, response: ServerResponse, abort: AbortC
     // Not a stream: headers and body go out together, in one write, with their length.
     let bytes: Uint8Array;
     try {
-      bytes = new Uint8Array(await upstream.arrayBuffer());
+      bytes = knownBodies.get(upstream) ?? new Uint8Array(await upstream.arrayBuffer());
     } catch {
       response.destroy();
       return;
@@ -264,11 +282,15 @@ async function relay(upstream: Response, response: ServerResponse, abort: AbortC
     return;
   }
   response.writeHead(upstream.status, upstream.statusText, headers);
-  response.flushHeaders();
   const reader = upstream.body.getReader();
+  // The headers go out with the first chunk when it is already there (one write, not two), else at once: a
+  // client is never kept waiting for them by an upstream that takes its time before the first event.
+  const first = reader.read();
   try {
-    for (;;) {
-      const { done, value } = await reader.read();
+    const ready = await Promise.race([first, new Promise<undefined>((resolve) => setImmediate(resolve, undefined))]);
+    if (ready === undefined) response.flushHeaders();
+    for (let next: typeof first | undefined = first; ; next = undefined) {
+      const { done, value } = await (next ?? reader.read());
       if (done) break;
       if (response.destroyed) {
         abort.abort();
@@ -351,10 +373,14 @@ export async function startProxy(options: ProxyOptions = {}): Promise<CompactorP
     },
     () => undefined,
   );
-  const core = createWireCore({ handler: runtime, defaultSession: "compactor-proxy", refusal: "http" });
+  // A JSON answer is relayed first and accounted right after (never lost: the runtime's flush waits for it).
+  const core = createWireCore({ handler: runtime, defaultSession: "compactor-proxy", refusal: "http", settle: "after-return" });
   // Upstream calls go out on node:http(s) (proxy/upstream.ts) unless a fetch is given.
   const upstreamClient = givenFetch === undefined ? createUpstreamFetch() : undefined;
   const upstreamFetch: FetchFunction = givenFetch ?? (upstreamClient as { fetch: FetchFunction }).fetch;
+  // The three APIs' JSON answers, which the core reads whole: read on node streams, no web stream over the socket.
+  const formatFetch: FetchFunction =
+    upstreamClient === undefined ? upstreamFetch : (input, init) => upstreamClient.fetch(input, init, { wholeJson: true });
   const seen = new LRUCache<string, ProxySession>({ max: listedBound });
   const bodies = new BodyMemo();
   const chains = responseChains({
@@ -422,13 +448,14 @@ export async function startProxy(options: ProxyOptions = {}): Promise<CompactorP
     const headers = forwardedHeaders(request.rawHeaders);
     const format: ProviderFormat | undefined = formatOf(method, url);
     let sessionId: string | undefined;
-    let text: string | undefined;
     let params: Record<string, unknown> | undefined;
+    let memo: MemoBody | undefined;
     if (format !== undefined && body.length > 0 && body[0] === 123 /* { */) {
-      // Parsed once, here, reusing the session's previous body where its text is unchanged (body-memo).
+      // Parsed once, here, from the bytes: the part identical to the session's previous body keeps its objects
+      // and is never decoded (body-memo).
       const named = sessionFromHeaders(format, headers);
-      text = body.toString("utf8");
-      params = bodies.parse(format, text, named?.id);
+      memo = bodies.read(format, body, named?.id);
+      params = memo?.params;
       let session = named;
       if (session === undefined && params !== undefined) {
         // A Responses call chained to an earlier reply continues that reply's session.
@@ -438,7 +465,7 @@ export async function startProxy(options: ProxyOptions = {}): Promise<CompactorP
       }
       if (session !== undefined) {
         sessionId = session.id;
-        headers.set(SESSION_HEADER, session.id);
+        headers[SESSION_HEADER] = session.id;
         if (seen.get(session.id) === undefined) seen.set(session.id, session);
       }
     }
@@ -457,12 +484,16 @@ export async function startProxy(options: ProxyOptions = {}): Promise<CompactorP
       ...(body.length > 0 && method !== "GET" && method !== "HEAD" ? { body } : {}),
     };
     const wire: WireRequest = { url, method, init, text: undefined };
-    if (init.body !== undefined) wire.text = text ?? body.toString("utf8");
+    // The body's text, decoded only if something reads it (the core does not when it has the params).
+    if (init.body !== undefined) Object.defineProperty(wire, "text", { get: lazyText(body), enumerable: true });
     if (params !== undefined) wire.params = params;
-    const view = agentUsage === "uncompacted" && format !== undefined && wire.text !== undefined ? agentUsageView(format, wire.text, upstreamFetch) : undefined;
+    // A compacted body goes out as the client's bytes for every part it kept, not re-serialised.
+    if (memo !== undefined) wire.serialize = memo.serialize;
+    const view = agentUsage === "uncompacted" && format !== undefined && init.body !== undefined ? agentUsageView(format) : undefined;
+    if (view) wire.onPrepared = view.prepared;
     let upstream: Response;
     try {
-      upstream = await core(wire, view?.fetch ?? upstreamFetch);
+      upstream = await core(wire, format === undefined ? upstreamFetch : formatFetch);
     } catch (error) {
       if (abort.signal.aborted) return "aborted";
       const reason = error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);

@@ -38,14 +38,21 @@ const bareUuid = new RegExp(`^${uuid}$`, "i");
  */
 const codexHeaders = ["session-id", "session_id", "x-codex-session-id", "conversation_id", "x-codex-conversation-id"];
 
+/** A request's headers: a `Headers`, or a plain object with lower-case names (what the proxy builds). */
+export type RequestHeaders = Headers | Readonly<Record<string, string | undefined>>;
+
+function headerOf(headers: RequestHeaders, name: string): string | undefined {
+  return headers instanceof Headers ? (headers.get(name) ?? undefined) : headers[name];
+}
+
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 /** Claude Code's session id from `metadata.user_id`, when the request carries one. */
-function claudeCodeSession(params: Record<string, unknown> | undefined, headers: Headers): string | undefined {
-  const header = headers.get("x-claude-code-session-id");
-  if (header !== null && header.trim().length > 0 && header.length <= 200) return header.trim().toLowerCase();
+function claudeCodeSession(params: Record<string, unknown> | undefined, headers: RequestHeaders): string | undefined {
+  const header = headerOf(headers, "x-claude-code-session-id");
+  if (header !== undefined && header.trim().length > 0 && header.length <= 200) return header.trim().toLowerCase();
   const metadata = params?.metadata;
   if (!isRecord(metadata) || typeof metadata.user_id !== "string") return undefined;
   const userId = metadata.user_id;
@@ -64,9 +71,9 @@ function claudeCodeSession(params: Record<string, unknown> | undefined, headers:
   return undefined;
 }
 
-function codexSession(headers: Headers): string | undefined {
+function codexSession(headers: RequestHeaders): string | undefined {
   for (const name of codexHeaders) {
-    const value = headers.get(name)?.trim();
+    const value = headerOf(headers, name)?.trim();
     if (value !== undefined && value.length > 0 && value.length <= 200) return value;
   }
   return undefined;
@@ -100,8 +107,8 @@ function conversationStart(format: ProviderFormat, params: Record<string, unknow
  * The session a request's headers name, if any: `x-compactor-session`, Claude Code's or Codex's own. Checked
  * first, so that the body of such a request need not be parsed a second time.
  */
-export function sessionFromHeaders(format: ProviderFormat, headers: Headers): ProxySession | undefined {
-  const explicit = headers.get(SESSION_HEADER)?.trim();
+export function sessionFromHeaders(format: ProviderFormat, headers: RequestHeaders): ProxySession | undefined {
+  const explicit = headerOf(headers, SESSION_HEADER)?.trim();
   if (explicit !== undefined && explicit.length > 0) return { id: explicit, source: "header" };
   const claude = format === "anthropic" ? claudeCodeSession(undefined, headers) : undefined;
   if (claude !== undefined) return { id: `claude-code:${claude}`, source: "claude-code" };
@@ -111,7 +118,7 @@ export function sessionFromHeaders(format: ProviderFormat, headers: Headers): Pr
 }
 
 /** The session of a request, from its headers and (parsed JSON) body. */
-export function sessionOf(format: ProviderFormat, headers: Headers, params: Record<string, unknown>): ProxySession {
+export function sessionOf(format: ProviderFormat, headers: RequestHeaders, params: Record<string, unknown>): ProxySession {
   const named = sessionFromHeaders(format, headers);
   if (named !== undefined) return named;
   const claude = format === "anthropic" ? claudeCodeSession(params, headers) : undefined;

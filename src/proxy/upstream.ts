@@ -12,7 +12,7 @@ import { Agent as HttpAgent, type IncomingMessage, request as httpRequest } from
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import { pipeline, Readable } from "node:stream";
 import { createBrotliDecompress, createGunzip, createInflate } from "node:zlib";
-import type { FetchFunction } from "../wrapper/wire/request.js";
+import { knownBodies } from "../wrapper/wire/request.js";
 
 const decoders: Record<string, () => NodeJS.ReadWriteStream> = {
   gzip: createGunzip,
@@ -24,14 +24,52 @@ const decoders: Record<string, () => NodeJS.ReadWriteStream> = {
 /** Statuses whose answer has no body (`new Response` refuses one). */
 const bodiless = new Set([101, 103, 204, 205, 304]);
 
+/** Options of one call of {@link UpstreamFetch}. */
+export interface UpstreamCallOptions {
+  /**
+   * Read a JSON answer (any status; not an event stream) to its end before resolving, and answer a `Response`
+   * over its bytes: for callers that read such an answer whole anyway (the wire core does for the three APIs),
+   * this saves a web stream over the socket. A body that breaks off rejects the call, as a failed connection.
+   */
+  wholeJson?: boolean;
+}
+
+/** The proxy's upstream `fetch`, with {@link UpstreamCallOptions} as a third argument. */
+export type UpstreamFetch = (input: string | URL | Request, init?: RequestInit, options?: UpstreamCallOptions) => Promise<Response>;
+
+/** Header values as node:http takes them: lower-case names. */
+type HeaderRecord = Record<string, string | string[]>;
+
+/** `init.headers` as a record node:http takes: a plain object of strings is used as it is (no `Headers` copy). */
+function headerRecord(headers: RequestInit["headers"]): HeaderRecord {
+  if (headers !== undefined && headers !== null && !(headers instanceof Headers) && !Array.isArray(headers)) {
+    const record: HeaderRecord = {};
+    for (const name in headers) {
+      const value = (headers as Record<string, unknown>)[name];
+      if (typeof value === "string") record[name.toLowerCase()] = value;
+      else return viaHeaders(headers);
+    }
+    return record;
+  }
+  return viaHeaders(headers);
+}
+
+function viaHeaders(headers: RequestInit["headers"]): HeaderRecord {
+  const record: HeaderRecord = {};
+  new Headers(headers).forEach((value, name) => {
+    record[name] = value;
+  });
+  return record;
+}
+
 /** A `fetch` for the proxy's upstream calls, with its own kept-alive connection pools (`close` ends them). */
-export function createUpstreamFetch(): { fetch: FetchFunction; close: () => void } {
+export function createUpstreamFetch(): { fetch: UpstreamFetch; close: () => void } {
   const agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
   const close = () => {
     agents.http.destroy();
     agents.https.destroy();
   };
-  const fetch: FetchFunction = (input, init = {}) => {
+  const fetch: UpstreamFetch = (input, init = {}, options = {}) => {
     const body = init.body;
     const bytes = typeof body === "string" ? Buffer.from(body) : body instanceof Uint8Array ? body : undefined;
     if ((body !== undefined && body !== null && bytes === undefined) || typeof input !== "string") {
@@ -40,10 +78,7 @@ export function createUpstreamFetch(): { fetch: FetchFunction; close: () => void
     return new Promise<Response>((resolve, reject) => {
       const url = new URL(input);
       const secure = url.protocol === "https:";
-      const headers: Record<string, string | string[]> = {};
-      new Headers(init.headers).forEach((value, name) => {
-        headers[name] = value;
-      });
+      const headers = headerRecord(init.headers);
       if (bytes !== undefined) headers["content-length"] = String(bytes.length);
       const method = (init.method ?? "GET").toUpperCase();
       const request = (secure ? httpsRequest : httpRequest)(
@@ -57,7 +92,9 @@ export function createUpstreamFetch(): { fetch: FetchFunction; close: () => void
             signal.addEventListener("abort", onAbort, { once: true });
             answer.once("close", () => signal.removeEventListener("abort", onAbort));
           }
-          resolve(responseOf(answer, method));
+          const response = responseOf(answer, method, options.wholeJson === true);
+          if (response instanceof Response) resolve(response);
+          else response.then(resolve, (error: unknown) => reject(signal?.aborted ? reasonOf(signal) : new TypeError("fetch failed", { cause: error })));
         },
       );
       const signal = init.signal;
@@ -81,7 +118,12 @@ function reasonOf(signal: AbortSignal): Error {
   return signal.reason instanceof Error ? signal.reason : new DOMException("This operation was aborted", "AbortError");
 }
 
-function responseOf(answer: IncomingMessage, method: string): Response {
+/** A JSON (not event-stream) content type. */
+function isJson(type: string | null): boolean {
+  return type !== null && !type.includes("text/event-stream") && /[/+]json\b/i.test(type);
+}
+
+function responseOf(answer: IncomingMessage, method: string, wholeJson: boolean): Response | Promise<Response> {
   const status = answer.statusCode ?? 502;
   const headers = new Headers();
   const raw = answer.rawHeaders;
@@ -98,6 +140,24 @@ function responseOf(answer: IncomingMessage, method: string): Response {
   if (bodiless.has(status) || method === "HEAD") {
     answer.resume();
     return new Response(null, { status: Math.max(status, 200), statusText: answer.statusMessage ?? "", headers });
+  }
+  if (wholeJson && isJson(headers.get("content-type"))) {
+    // Read here, on node streams, then one Response over the bytes.
+    return new Promise<Response>((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      stream.on("data", (chunk: Buffer) => chunks.push(chunk));
+      stream.once("end", () => {
+        const bytes = Buffer.concat(chunks);
+        const response = new Response(bytes, { status, statusText: answer.statusMessage ?? "", headers });
+        knownBodies.set(response, bytes);
+        resolve(response);
+      });
+      stream.once("error", reject);
+      // The connection closing before the end (a cut body) fails the call too.
+      answer.once("close", () => {
+        if (!answer.complete) reject(new Error("the upstream closed the connection before the end of its answer"));
+      });
+    });
   }
   const body = Readable.toWeb(stream) as unknown as ReadableStream<Uint8Array>;
   return new Response(body, { status, statusText: answer.statusMessage ?? "", headers });

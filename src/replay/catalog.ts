@@ -16,6 +16,7 @@ import {
   truncate,
 } from "../../strategies/index.js";
 import { losslessRemovals } from "../../strategies/lossless.js";
+import { nativeCompaction } from "../../strategies/native.js";
 import { whenCacheCold } from "../../strategies/timing.js";
 import type { Trigger } from "../../strategies/types.js";
 import { InvalidOptionError } from "../errors.js";
@@ -107,11 +108,23 @@ export const catalog: readonly StrategySpec[] = [
       "compactor (issue 10): a summary with a verbatim facts block, when the cache-aware economics say it pays",
     create: () => ({ strategy: cacheAware(factSummary()), trigger: always }),
   },
+  {
+    name: "native",
+    source:
+      "compactor: the provider compacts (Anthropic on-demand compaction, OpenAI /responses/compact; replayed offline) when the default's cache-aware rule says compact; the default where the API offers none",
+    create: () => ({ strategy: nativeCompaction(), trigger: always }),
+  },
 ];
 
-/** The strategies a default `compactor bench` run compares: all of them. */
+/** In the catalog, asked for by name only (`--strategies native`): elsewhere it replays as the default. */
+const byNameOnly = new Set(["native"]);
+
+/**
+ * The strategies a default `compactor bench` run compares: all of them but `native` (named with `--strategies`;
+ * on sessions whose API offers no native compaction it is the default again, a duplicate row).
+ */
 export function benchStrategies(): StrategySpec[] {
-  return [...catalog];
+  return catalog.filter((spec) => !byNameOnly.has(spec.name));
 }
 
 /** Looks strategies up by name; an unknown name is an error that lists the known ones. */

@@ -10,7 +10,14 @@ import type { CompactorEvent } from "../events/types.js";
 import type { SessionStore } from "../store/types.js";
 import type { Message, ProviderFormat } from "../transcript/types.js";
 import type { Strategy, Summarizer, Trigger } from "../../strategies/types.js";
-import type { CallOutcome, OutgoingRequest, PreparedRequest, RecallHooks, RequestHandler } from "../wrapper/contract.js";
+import type {
+  CallOutcome,
+  OutgoingRequest,
+  PreparedRequest,
+  PromptSizes,
+  RecallHooks,
+  RequestHandler,
+} from "../wrapper/contract.js";
 import { recallHooks, type ResolvedRecallOptions, withRecall } from "./recall.js";
 import { settleCall } from "./accounting.js";
 import { applyCompaction, type CompactionPlan, planCompaction, requestCacheTtlMs } from "./compaction.js";
@@ -512,6 +519,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         : undefined;
     return {
       params,
+      ...(compacted && raw ? { promptSizes: promptSizesOf(tokens, binding, request.params, raw, params) } : {}),
       ...(recall ? { recall } : {}),
       ...(betas ? { betas } : {}),
       settle: async (outcome: CallOutcome) => {
@@ -682,6 +690,55 @@ function cacheLayoutOf(format: ProviderFormat, params: Record<string, unknown>):
     messages: params.cache_control !== undefined || tail.includes('"cache_control"'),
     ttl: `${fixed}${tail}`.includes('"ttl":"1h"') ? "1h" : "5m",
   };
+}
+
+/** Counts of string fixed parts (system prompts, `instructions`) by text, per counter: a few per agent, reused. */
+const stringCountsOf = new WeakMap<TokenCounter, Map<string, number>>();
+const maxStringCounts = 64;
+
+function stringTokens(tokens: TokenCounter, text: string): number {
+  let stringCounts = stringCountsOf.get(tokens);
+  if (stringCounts === undefined) {
+    stringCounts = new Map();
+    stringCountsOf.set(tokens, stringCounts);
+  }
+  let count = stringCounts.get(text);
+  if (count === undefined) {
+    count = tokens.countRaw(text);
+    if (stringCounts.size >= maxStringCounts) stringCounts.delete(stringCounts.keys().next().value as string);
+    stringCounts.set(text, count);
+  }
+  return count;
+}
+
+/**
+ * The sizes of the agent's request and of the one sent, in o200k tokens of their JSON parts, counted when asked.
+ * `countRaw` remembers each part by object, and unchanged messages are the same objects from call to call (the
+ * caller's own, or the proxy's incremental parse), so a session's messages are counted once each, not per call.
+ */
+function promptSizesOf(
+  tokens: TokenCounter,
+  binding: ReturnType<typeof bindingFor>,
+  agentParams: Record<string, unknown>,
+  agentMessages: readonly unknown[],
+  sentParams: Record<string, unknown>,
+): () => PromptSizes {
+  const size = (fixed: readonly unknown[], messages: readonly unknown[]) => {
+    let total = 0;
+    // Element by element: a list rebuilt around the same elements (tools with the recall tool added, a system
+    // prompt with a breakpoint) still finds its elements' counts. A string (a system prompt, `instructions`) is
+    // remembered by its text.
+    for (const part of fixed) {
+      if (Array.isArray(part)) for (const element of part) total += tokens.countRaw(element);
+      else total += typeof part === "string" ? stringTokens(tokens, part) : tokens.countRaw(part);
+    }
+    for (const message of messages) total += tokens.countRaw(message);
+    return total;
+  };
+  return () => ({
+    agent: size(binding.fixedParts(agentParams), agentMessages),
+    sent: size(binding.fixedParts(sentParams), binding.messages(sentParams) ?? []),
+  });
 }
 
 /** Estimated (uncalibrated) prompt tokens of what is sent: fixed parts plus the view. */

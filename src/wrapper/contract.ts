@@ -50,6 +50,12 @@ export interface PreparedRequest {
   refuse?: Error;
   /** Anthropic beta names the request needs beyond the caller's (a checkpoint that carries a native compaction block). */
   betas?: readonly string[];
+  /**
+   * Present when the request sent is a compacted one: the sizes of the agent's own request and of the request
+   * sent, in the same units (see {@link PromptSizes}). Computed when called, so a caller can run it off the
+   * request path (while the provider works on the request).
+   */
+  promptSizes?: () => PromptSizes;
   /** Reports the outcome; called exactly once per prepared request. Never throws, never rejects. */
   settle(outcome: CallOutcome): Promise<void>;
   /**
@@ -57,6 +63,18 @@ export interface PreparedRequest {
    * answers the model's recall calls itself (see `src/wrapper/wire/recall.ts`).
    */
   recall?: RecallHooks;
+}
+
+/**
+ * The sizes of one compacted request, both in o200k tokens of their JSON parts (the fixed parts such as the system
+ * prompt and tools, and each message), one estimator for both sides so that its bias cancels in their ratio. Each
+ * part is counted once per object and remembered, so a message is counted once in a session, not on every call.
+ */
+export interface PromptSizes {
+  /** The agent's request as it came: its fixed parts and its whole conversation. */
+  agent: number;
+  /** The request sent: its fixed parts and the checkpoint's replacement plus the agent's tail. */
+  sent: number;
 }
 
 /** What the recall stage needs from the runtime. */

@@ -89,3 +89,115 @@ describe("BodyMemo: incremental parsing of a session's bodies", () => {
     );
   });
 });
+
+describe("BodyMemo on bytes: identical prefix compared, only the rest scanned and parsed", () => {
+  const decode = (bytes: Buffer) => {
+    try {
+      const value: unknown = JSON.parse(bytes.toString("utf8"));
+      return typeof value === "object" && value !== null && !Array.isArray(value) ? value : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+
+  it("reuses every earlier message when the body extends the previous one, whatever comes after the conversation", () => {
+    const memo = new BodyMemo();
+    const messages: unknown[] = [{ role: "user", content: "Début — ünïcödé 😀 \u2028" }];
+    let previous: Record<string, unknown> | undefined;
+    for (let call = 0; call < 5; call++) {
+      messages.push(...turn(call));
+      const bytes = Buffer.from(JSON.stringify({ model: "m", messages, max_tokens: 64, stream: true, metadata: { call: 1 } }));
+      const parsed = memo.read("anthropic", bytes, "s")?.params;
+      expect(parsed).toEqual(decode(bytes));
+      if (previous) {
+        const before = previous.messages as unknown[];
+        const now = (parsed?.messages ?? []) as unknown[];
+        for (let index = 0; index < before.length; index++) expect(now[index]).toBe(before[index]);
+        // Fields after the conversation, unchanged, keep their objects too.
+        expect(parsed?.metadata).toBe(previous.metadata);
+      }
+      previous = parsed;
+    }
+  });
+
+  it("handles a moved cache_control marker, a literal that grows (64 → 640), and bytes that are not UTF-8", () => {
+    const memo = new BodyMemo();
+    const a = { role: "user", content: [{ type: "text", text: "one", cache_control: { type: "ephemeral" } }] };
+    const a2 = { role: "user", content: [{ type: "text", text: "one" }] };
+    const b = { role: "assistant", content: "two" };
+    const first = Buffer.from(JSON.stringify({ messages: [{ role: "user", content: "x" }, a], max_tokens: 64 }));
+    const second = Buffer.from(JSON.stringify({ messages: [{ role: "user", content: "x" }, a2, b], max_tokens: 640 }));
+    const p1 = memo.read("anthropic", first, "c")?.params;
+    const p2 = memo.read("anthropic", second, "c")?.params;
+    expect(p1).toEqual(decode(first));
+    expect(p2).toEqual(decode(second));
+    expect(((p2?.messages ?? []) as unknown[])[0]).toBe(((p1?.messages ?? []) as unknown[])[0]);
+    // Invalid UTF-8 inside a string: decoded as Buffer#toString decodes it (U+FFFD), in the prefix or after it.
+    const broken = Buffer.concat([Buffer.from('{"messages":[{"role":"user","content":"x'), Buffer.from([0xc3, 0xff, 0xe2, 0x82]), Buffer.from('"}],"max_tokens":640}')]);
+    expect(memo.read("anthropic", broken, "c")?.params).toEqual(decode(broken));
+    const longer = Buffer.concat([broken.subarray(0, broken.length - 17), Buffer.from(',{"role":"assistant","content":"\u00e9"}],"max_tokens":640}')]);
+    const parsed = memo.read("anthropic", longer, "c")?.params;
+    expect(parsed).toEqual(decode(longer));
+  });
+
+  it("equals JSON.parse over random edits of a session's bodies (append, change, drop, reorder fields)", () => {
+    const item = fc.oneof(fc.jsonValue({ maxDepth: 3 }), fc.record({ role: fc.constantFrom("user", "assistant"), content: fc.string({ unit: "binary" }) }));
+    const edit = fc.record({
+      kind: fc.constantFrom("append", "change", "drop", "field", "same", "literal", "reorder"),
+      at: fc.nat(),
+      value: item,
+      key: fc.constantFrom("model", "max_tokens", "system", "stream", "tools", "zz"),
+    });
+    fc.assert(
+      fc.property(fc.array(item, { maxLength: 6 }), fc.array(edit, { minLength: 1, maxLength: 8 }), fc.boolean(), (start, edits, named) => {
+        const memo = new BodyMemo();
+        const messages = [...start];
+        let body: Record<string, unknown> = { model: "m", max_tokens: 6, messages, stream: false };
+        for (const step of edits) {
+          if (step.kind === "append") messages.push(step.value);
+          else if (step.kind === "change" && messages.length > 0) messages[step.at % messages.length] = step.value;
+          else if (step.kind === "drop" && messages.length > 0) messages.splice(step.at % messages.length, 1);
+          else if (step.kind === "field") body = { ...body, [step.key]: step.value };
+          else if (step.kind === "literal") body = { ...body, max_tokens: typeof body.max_tokens === "number" ? body.max_tokens * 10 + (step.at % 10) : 6 };
+          else if (step.kind === "reorder") body = Object.fromEntries(Object.entries(body).reverse());
+          body.messages = messages;
+          const bytes = Buffer.from(step.at % 3 === 0 ? JSON.stringify(body, null, 1) : JSON.stringify(body));
+          expect(memo.read("anthropic", bytes, named ? "n" : undefined)?.params).toEqual(decode(bytes));
+        }
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it("serialize: what JSON.stringify gives, reusing the body's bytes for what is unchanged", () => {
+    const item = fc.oneof(fc.jsonValue({ maxDepth: 3 }), fc.record({ role: fc.constantFrom("user", "assistant"), content: fc.string() }));
+    fc.assert(
+      fc.property(fc.array(item, { maxLength: 8 }), fc.array(fc.tuple(fc.constantFrom("replace", "insert", "drop", "field", "undefined"), fc.nat(), item), { maxLength: 6 }), (start, edits) => {
+        const memo = new BodyMemo();
+        const bytes = Buffer.from(JSON.stringify({ model: "m", system: [{ type: "text", text: "s" }], messages: start, stream: true }));
+        const read = memo.read("anthropic", bytes, "s");
+        if (read === undefined) throw new Error("not read");
+        const messages = [...(read.params.messages as unknown[])];
+        let sent: Record<string, unknown> = { ...read.params, messages };
+        for (const [kind, at, value] of edits) {
+          if (kind === "replace" && messages.length > 0) messages[at % messages.length] = value;
+          else if (kind === "insert") messages.splice(at % (messages.length + 1), 0, value);
+          else if (kind === "drop" && messages.length > 0) messages.splice(at % messages.length, 1);
+          else if (kind === "field") sent = { ...sent, [at % 2 === 0 ? "system" : "extra"]: value };
+          else if (kind === "undefined") sent = { ...sent, stream: undefined };
+        }
+        const out = read.serialize(sent);
+        expect(JSON.parse(out.toString("utf8"))).toEqual(JSON.parse(JSON.stringify(sent)));
+        expect(Object.keys(JSON.parse(out.toString("utf8")))).toEqual(Object.keys(JSON.parse(JSON.stringify(sent))));
+      }),
+      { numRuns: 400 },
+    );
+    // Unchanged objects go out as the caller's own bytes (spacing included), not re-serialised.
+    const memo = new BodyMemo();
+    const spaced = Buffer.from('{"model": "m", "messages": [{"role": "user",  "content": "a"}, {"role": "user", "content": "b"}]}');
+    const read = memo.read("anthropic", spaced, "t");
+    const messages = read?.params.messages as unknown[];
+    const out = read?.serialize({ ...read.params, messages: [{ role: "user", content: "summary" }, messages[1]] }).toString();
+    expect(out).toBe('{"model":"m","messages":[{"role":"user","content":"summary"},{"role": "user", "content": "b"}]}');
+  });
+});

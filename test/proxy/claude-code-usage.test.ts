@@ -13,24 +13,18 @@
  *
  * Skipped, saying why, when the CLI's binary does not run here.
  */
-import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { type AgentUsage, startProxy } from "../../src/index.js";
 import type { RecordedRequest } from "../../src/testing/index.js";
 import { reply } from "../../src/testing/index.js";
 import { observationMasking, tokenThreshold } from "../../strategies/index.js";
 import { useServers } from "../e2e/helpers.js";
+import { agentBinary, claudeEnv, longFiles, runAgent, useCleanup } from "../support/real-agents.js";
 
-const claude = join(import.meta.dirname, "../../node_modules/.bin/claude");
-const runs = existsSync(claude) && spawnSync(claude, ["--version"], { timeout: 30_000 }).status === 0;
+const claude = agentBinary("claude");
 const startServer = useServers();
-const cleanup: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const step of cleanup.splice(0)) await step();
-});
+const cleanup = useCleanup();
 
 /** Files each `claude -p` run reads (about 2.7k tokens each, over a 21.7k-token system prompt and tools). */
 const readsPerTurn = (process.env.READS ?? "15,5,1").split(",").map(Number);
@@ -56,12 +50,8 @@ interface SessionRun {
 }
 
 async function session(mode: "direct" | AgentUsage): Promise<SessionRun> {
-  const dir = mkdtempSync(join(tmpdir(), "compactor-cc-usage-"));
-  cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
   const total = readsPerTurn.reduce((sum, reads) => sum + reads, 0);
-  for (let index = 0; index < total; index++) {
-    writeFileSync(join(dir, `file-${index}.ts`), `// file ${index}\n${"export const value = compute(input, options);\n".repeat(200)}`);
-  }
+  const dir = longFiles(cleanup, "compactor-cc-usage-", total, { name: (index) => `file-${index}.ts`, header: (index) => `// file ${index}`, lines: 200 });
   let turn = 0;
   let served = 0;
   let compactedAtTurn = -1;
@@ -88,39 +78,24 @@ async function session(mode: "direct" | AgentUsage): Promise<SessionRun> {
           agentUsage: mode,
           diagnosticsChannel: false,
         });
-  if (proxy) cleanup.push(() => proxy.close());
+  if (proxy) cleanup(() => proxy.close());
   const baseURL = proxy?.anthropicBaseURL ?? server.url;
   for (turn = 0; turn < prompts.length; turn++) {
     const args = ["-p", ...(turn > 0 ? ["--continue"] : []), prompts[turn] as string];
-    const child = spawn(claude, [...args, "--allowedTools", "Read", "--max-turns", "40", "--model", "claude-sonnet-4-6"], {
+    const { code, output } = await runAgent(claude.path, [...args, "--allowedTools", "Read", "--max-turns", "40", "--model", "claude-sonnet-4-6"], {
       cwd: dir,
-      env: {
-        ...process.env,
-        HOME: dir,
-        ANTHROPIC_BASE_URL: baseURL,
-        ANTHROPIC_API_KEY: "sk-ant-fake-key",
-        CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
-        DISABLE_AUTOUPDATER: "1",
+      env: claudeEnv(dir, baseURL, {
         // The smallest window Claude Code accepts, and compaction from half of it (Claude Code's own settings).
         CLAUDE_CODE_AUTO_COMPACT_WINDOW: "100000",
         ...(process.env.PCT ? { CLAUDE_AUTOCOMPACT_PCT_OVERRIDE: process.env.PCT } : {}),
-      },
-      stdio: ["ignore", "pipe", "pipe"],
+      }),
     });
-    let output = "";
-    child.stdout.on("data", (chunk) => {
-      output += chunk;
-    });
-    child.stderr.on("data", (chunk) => {
-      output += chunk;
-    });
-    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
     expect(code, output).toBe(0);
   }
   return { compactedAtTurn, requests: server.requests };
 }
 
-describe.skipIf(!runs)(`Claude Code's own compaction through the proxy${runs ? "" : " (skipped: node_modules/.bin/claude does not run)"}`, () => {
+describe.skipIf(!claude.runs)(`Claude Code's own compaction through the proxy${claude.skipped}`, () => {
   it("fires at the same turn as without the proxy with the default usage, never with the upstream's", async () => {
     const direct = await session("direct");
     // Without the proxy: turn 2 starts below the threshold, turn 3 above it.

@@ -7,33 +7,23 @@
  *
  * Skipped, saying why, when the CLI's binary is not installed (its package ships per-platform binaries).
  */
-import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { type CompactorEvent, type CompactorProxy, startProxy } from "../../src/index.js";
 import { reply } from "../../src/testing/index.js";
 import { observationMasking, tokenThreshold } from "../../strategies/index.js";
 import { useServers } from "../e2e/helpers.js";
+import { agentBinary, claudeEnv, expectReportMatchesUpstream, longFiles, runAgent, useCleanup } from "../support/real-agents.js";
 
-const claude = join(import.meta.dirname, "../../node_modules/.bin/claude");
-const runs = existsSync(claude) && spawnSync(claude, ["--version"], { timeout: 30_000 }).status === 0;
+const claude = agentBinary("claude");
 const startServer = useServers();
-const cleanup: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const step of cleanup.splice(0)) await step();
-});
+const cleanup = useCleanup();
 
 const reads = 32;
 
-describe.skipIf(!runs)(`Claude Code through compactor proxy${runs ? "" : " (skipped: node_modules/.bin/claude does not run)"}`, () => {
+describe.skipIf(!claude.runs)(`Claude Code through compactor proxy${claude.skipped}`, () => {
   it(`claude -p: a ${reads + 1}-call Read session completes; every request valid; report agrees with the upstream`, async () => {
-    const dir = mkdtempSync(join(tmpdir(), "compactor-claude-"));
-    cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
-    for (let index = 0; index < reads; index++) {
-      writeFileSync(join(dir, `file-${index}.ts`), `// file ${index}\n${"export const value = compute(input, options);\n".repeat(80)}`);
-    }
+    const dir = longFiles(cleanup, "compactor-claude-", reads, { name: (index) => `file-${index}.ts`, header: (index) => `// file ${index}`, lines: 80 });
     let served = 0;
     const server = await startServer({
       script: (request) => {
@@ -52,28 +42,13 @@ describe.skipIf(!runs)(`Claude Code through compactor proxy${runs ? "" : " (skip
       onEvent: (event) => events.push(event),
       diagnosticsChannel: false,
     });
-    cleanup.push(() => proxy.close());
+    cleanup(() => proxy.close());
 
-    const child = spawn(claude, ["-p", "Read every file in this folder, one at a time.", "--allowedTools", "Read", "--max-turns", "60", "--model", "claude-sonnet-4-6"], {
-      cwd: dir,
-      env: {
-        ...process.env,
-        HOME: dir,
-        ANTHROPIC_BASE_URL: proxy.anthropicBaseURL,
-        ANTHROPIC_API_KEY: "sk-ant-fake-key",
-        CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
-        DISABLE_AUTOUPDATER: "1",
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let output = "";
-    child.stdout.on("data", (chunk) => {
-      output += chunk;
-    });
-    child.stderr.on("data", (chunk) => {
-      output += chunk;
-    });
-    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    const { code, output } = await runAgent(
+      claude.path,
+      ["-p", "Read every file in this folder, one at a time.", "--allowedTools", "Read", "--max-turns", "60", "--model", "claude-sonnet-4-6"],
+      { cwd: dir, env: claudeEnv(dir, proxy.anthropicBaseURL) },
+    );
     expect(code, output).toBe(0);
     expect(output).toContain("All files read.");
 
@@ -90,12 +65,7 @@ describe.skipIf(!runs)(`Claude Code through compactor proxy${runs ? "" : " (skip
     expect(sessions[0]?.id).toBe(`claude-code:${sessionHeader}`);
 
     const report = await proxy.report(sessions[0]?.id ?? "");
-    expect(report.calls).toBe(server.requests.length);
-    const sum = (pick: (usage: NonNullable<(typeof server.requests)[number]["usage"]>) => number) =>
-      server.requests.reduce((total, request) => total + (request.usage ? pick(request.usage) : 0), 0);
-    expect(report.promptTokens).toBe(sum((usage) => usage.promptTokens));
-    expect(report.cacheReadTokens).toBe(sum((usage) => usage.cacheReadTokens));
-    expect(report.outputTokens).toBe(sum((usage) => usage.outputTokens));
+    expectReportMatchesUpstream(report, server.requests);
     expect(events.filter((event) => event.type === "error")).toEqual([]);
 
     // Claude Code 2.1.332 sends `context_management: {edits: [clear_thinking, keep: "all"]}` on every request: an

@@ -16,25 +16,23 @@
  * Skipped, saying why, when the CLI's binary does not run here (its package ships per-platform binaries as
  * optional dependencies).
  */
-import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { codexAuthMode, codexOverrides, wrapCommand } from "../../src/cli/wrap-command.js";
 import { type AgentUsage, type CompactorEvent, startProxy } from "../../src/index.js";
 import { type RecordedRequest, reply } from "../../src/testing/index.js";
 import { countO200kTokens } from "../../src/tokens/index.js";
 import { observationMasking, tokenThreshold } from "../../strategies/index.js";
 import { useServers } from "../e2e/helpers.js";
+import { agentBinary, expectReportMatchesUpstream, longFiles, runAgent, useCleanup } from "../support/real-agents.js";
 
-const codex = join(import.meta.dirname, "../../node_modules/.bin/codex");
-const runs = existsSync(codex) && spawnSync(codex, ["--version"], { timeout: 30_000 }).status === 0;
+const codexBinary = agentBinary("codex");
+const codex = codexBinary.path;
+const runs = codexBinary.runs;
 const startServer = useServers();
-const cleanup: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const step of cleanup.splice(0)) await step();
-});
+const cleanup = useCleanup();
 
 const reads = 32;
 
@@ -42,11 +40,7 @@ type Body = { tools?: Array<{ name?: string; type?: string }> };
 
 /** A folder with `count` long files, a CODEX_HOME inside it, and the environment Codex runs with. */
 function workspace(count: number): { dir: string; env: NodeJS.ProcessEnv } {
-  const dir = mkdtempSync(join(tmpdir(), "compactor-codex-"));
-  cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
-  for (let index = 0; index < count; index++) {
-    writeFileSync(join(dir, `file-${index}.txt`), `file ${index}\n${"export const value = compute(input, options);\n".repeat(120)}`);
-  }
+  const dir = longFiles(cleanup, "compactor-codex-", count, { name: (index) => `file-${index}.txt`, header: (index) => `file ${index}`, lines: 120 });
   const home = join(dir, ".codex");
   mkdirSync(home);
   const env: NodeJS.ProcessEnv = { ...process.env, HOME: dir, CODEX_HOME: home, CODEX_API_KEY: "sk-codex-fake-key", NO_COLOR: "1" };
@@ -66,22 +60,13 @@ function readingScript(dir: string, count: number) {
   };
 }
 
-async function run(args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }): Promise<{ code: number | null; output: string }> {
-  const child = spawn(codex, args, { cwd: options.cwd, env: options.env, stdio: ["ignore", "pipe", "pipe"] });
-  let output = "";
-  child.stdout.on("data", (chunk) => {
-    output += chunk;
-  });
-  child.stderr.on("data", (chunk) => {
-    output += chunk;
-  });
-  const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
-  return { code, output };
+function run(args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }): Promise<{ code: number | null; output: string }> {
+  return runAgent(codex, args, options);
 }
 
 const execArgs = ["exec", "--skip-git-repo-check", "--sandbox", "danger-full-access", "-m", "gpt-5"];
 
-describe.skipIf(!runs)(`Codex CLI through compactor proxy${runs ? "" : " (skipped: node_modules/.bin/codex does not run)"}`, () => {
+describe.skipIf(!runs)(`Codex CLI through compactor proxy${codexBinary.skipped}`, () => {
   it(`codex exec: a ${reads + 1}-call tool session completes; every request valid; compaction fires; report agrees with the upstream`, async () => {
     const { dir, env } = workspace(reads);
     const server = await startServer({ script: readingScript(dir, reads) });
@@ -93,7 +78,7 @@ describe.skipIf(!runs)(`Codex CLI through compactor proxy${runs ? "" : " (skippe
       onEvent: (event) => events.push(event),
       diagnosticsChannel: false,
     });
-    cleanup.push(() => proxy.close());
+    cleanup(() => proxy.close());
 
     const { code, output } = await run([...codexOverrides(proxy.openaiBaseURL), ...execArgs, "Read every file in this folder with cat, one at a time."], {
       cwd: dir,
@@ -119,12 +104,7 @@ describe.skipIf(!runs)(`Codex CLI through compactor proxy${runs ? "" : " (skippe
     expect(sessions[0]?.id).toBe(`codex:${sessionHeader}`);
 
     const report = await proxy.report(sessions[0]?.id ?? "");
-    expect(report.calls).toBe(server.requests.length);
-    const sum = (pick: (usage: NonNullable<RecordedRequest["usage"]>) => number) =>
-      server.requests.reduce((total, request) => total + (request.usage ? pick(request.usage) : 0), 0);
-    expect(report.promptTokens).toBe(sum((usage) => usage.promptTokens));
-    expect(report.cacheReadTokens).toBe(sum((usage) => usage.cacheReadTokens));
-    expect(report.outputTokens).toBe(sum((usage) => usage.outputTokens));
+    expectReportMatchesUpstream(report, server.requests);
     expect(events.filter((event) => event.type === "error")).toEqual([]);
     expect(report.compactions).toBeGreaterThan(0);
     expect(events.filter((event) => event.type === "compaction").length).toBe(report.compactions);
@@ -140,7 +120,7 @@ describe.skipIf(!runs)(`Codex CLI through compactor proxy${runs ? "" : " (skippe
     const { dir, env } = workspace(2);
     const server = await startServer({ script: readingScript(dir, 2) });
     const proxy = await startProxy({ upstreams: { openai: server.url }, diagnosticsChannel: false });
-    cleanup.push(() => proxy.close());
+    cleanup(() => proxy.close());
     const { code, output } = await run(["-c", `openai_base_url=${JSON.stringify(proxy.openaiBaseURL)}`, ...execArgs, "Read both files."], {
       cwd: dir,
       env,
@@ -196,7 +176,7 @@ function codexCompactionAt(requests: readonly RecordedRequest[]): number {
   });
 }
 
-describe.skipIf(!runs)(`Codex's own auto-compaction through the proxy${runs ? "" : " (skipped: node_modules/.bin/codex does not run)"}`, () => {
+describe.skipIf(!runs)(`Codex's own auto-compaction through the proxy${codexBinary.skipped}`, () => {
   // Codex compacts mid-turn once the usage passes `model_auto_compact_token_limit`. Both servers count with o200k,
   // the estimator the proxy scales the usage with, so the agent's view matches a direct run exactly.
   const countTokens = (part: unknown) => countO200kTokens(JSON.stringify(part) ?? "");
@@ -215,7 +195,7 @@ describe.skipIf(!runs)(`Codex's own auto-compaction through the proxy${runs ? ""
             agentUsage: mode,
             diagnosticsChannel: false,
           });
-    if (proxy) cleanup.push(() => proxy.close());
+    if (proxy) cleanup(() => proxy.close());
     const base = proxy?.openaiBaseURL ?? `${server.url}/v1`;
     const args = [...codexOverrides(base), "-c", "model_auto_compact_token_limit=20000", ...execArgs, "Read every file with cat."];
     const { code, output } = await run(args, { cwd: dir, env });

@@ -213,6 +213,26 @@ describe("passthrough, streaming, metrics", () => {
     expect(rest).toContain("message_stop");
   });
 
+  it("relays a stream's headers at once when its first event is late (and with the first chunk when it is there)", async () => {
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const upstream = createServer((_request, response) => {
+      response.writeHead(200, { "content-type": "text/event-stream", "x-upstream": "yes" });
+      response.flushHeaders();
+      void held.then(() => response.end('event: message_stop\ndata: {"type":"message_stop"}\n\n'));
+    });
+    servers.push(upstream);
+    await new Promise<void>((resolve) => upstream.listen(0, "127.0.0.1", resolve));
+    const proxy = await proxyTo(`http://127.0.0.1:${(upstream.address() as AddressInfo).port}`);
+    // fetch resolves on the headers: it must do so while the upstream still holds its first event.
+    const response = await post(proxy, "/v1/messages", { ...messages("hi"), stream: true });
+    expect(response.headers.get("x-upstream")).toBe("yes");
+    release();
+    expect(await response.text()).toContain("message_stop");
+  });
+
   it("/metrics: Prometheus text with calls, tokens by kind, dollars spent and saved, cache hit ratio", async () => {
     const server = await startServer();
     const proxy = await proxyTo(server.url);
@@ -229,5 +249,64 @@ describe("passthrough, streaming, metrics", () => {
     expect(text).toMatch(/^compactor_saved_usd 0$/m);
     expect(text).toMatch(/^compactor_cache_hit_ratio [0-9.]+$/m);
     expect(text).toMatch(/^# TYPE compactor_compactions_total counter$/m);
+  });
+});
+
+describe("the client's bytes", () => {
+  it("a compacted request keeps the client's own bytes for the messages it kept, and equals what the SDK wrapper sends", async () => {
+    // One raw upstream: answers every call with the same message, keeps every body as received.
+    const received: Record<string, string[]> = { proxy: [], wrapper: [] };
+    const upstream = createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on("data", (chunk: Buffer) => chunks.push(chunk));
+      request.on("end", () => {
+        received[String(request.headers["x-path"])]?.push(Buffer.concat(chunks).toString("utf8"));
+        response.writeHead(200, { "content-type": "application/json" });
+        const usage = { input_tokens: 900, output_tokens: 5, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 };
+        response.end(JSON.stringify({ id: "msg_1", type: "message", role: "assistant", model: "claude-sonnet-4-6", content: [{ type: "text", text: "ok" }], stop_reason: "end_turn", stop_sequence: null, usage }));
+      });
+    });
+    servers.push(upstream);
+    await new Promise<void>((resolve) => upstream.listen(0, "127.0.0.1", resolve));
+    const base = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
+    const { compactorFetch } = await import("../../src/index.js");
+    const { observationMasking, tokenThreshold } = await import("../../strategies/index.js");
+    const settings = () => ({ strategy: observationMasking({ keepLast: 3 }), trigger: tokenThreshold(3_000), diagnosticsChannel: false as const });
+    const proxy = await proxyTo(base, settings());
+    const wrapped = compactorFetch({ ...settings(), session: "bytes" });
+    const items: unknown[] = [{ role: "user", content: "Read the files." }];
+    const clientBodies: string[] = [];
+    // Not the spacing JSON.stringify gives: a message written from the client's bytes shows.
+    const bodyOf = () => `{"model": "claude-sonnet-4-6", "max_tokens": 64, "messages": [${items.map((item) => JSON.stringify(item, null, 1)).join(", ")}]}`;
+    for (let call = 0; call < 14; call++) {
+      const id = `toolu_${call}`;
+      items.push(
+        { role: "assistant", content: [{ type: "tool_use", id, name: "read", input: { path: `f${call}` } }] },
+        { role: "user", content: [{ type: "tool_result", tool_use_id: id, content: `line of file ${call}\n`.repeat(80) }] },
+      );
+      const headers = { "content-type": "application/json", "anthropic-version": "2023-06-01", "x-api-key": "k", "x-compactor-session": "bytes" };
+      clientBodies.push(bodyOf());
+      const direct = await post(proxy, "/v1/messages", bodyOf(), { "x-compactor-session": "bytes", "x-path": "proxy" });
+      expect(direct.status).toBe(200);
+      await direct.text();
+      const viaWrapper = await wrapped(`${base}/v1/messages`, { method: "POST", headers: { ...headers, "x-path": "wrapper" }, body: bodyOf() });
+      await viaWrapper.text();
+      items.push({ role: "assistant", content: "ok" });
+    }
+    expect(received.proxy).toHaveLength(14);
+    expect(received.wrapper).toHaveLength(14);
+    let compacted = 0;
+    for (let call = 0; call < 14; call++) {
+      const sent = received.proxy?.[call] as string;
+      expect(JSON.parse(sent)).toEqual(JSON.parse(received.wrapper?.[call] as string));
+      if (sent !== clientBodies[call]) {
+        compacted++;
+        // The newest message went out as the client wrote it (spacing and all), the rest re-serialised.
+        const last = JSON.parse(sent).messages.at(-1);
+        expect(sent).toContain(JSON.stringify(last, null, 1));
+        expect(sent.startsWith('{"model":"claude-sonnet-4-6"')).toBe(true);
+      }
+    }
+    expect(compacted).toBeGreaterThan(3);
   });
 });

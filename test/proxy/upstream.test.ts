@@ -33,6 +33,14 @@ function client() {
   return made.fetch;
 }
 
+function gate(): { held: Promise<void>; release: () => void } {
+  let release: () => void = () => {};
+  const held = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  return { held, release };
+}
+
 describe("the proxy's upstream client", () => {
   it("sends method, headers and body as given and returns status, headers (set-cookie lines kept) and body", async () => {
     const url = await serve((request, body, response) => {
@@ -99,6 +107,67 @@ describe("the proxy's upstream client", () => {
     await hangingReader?.read();
     abort.abort();
     await expect(hangingReader?.read()).rejects.toThrow();
+  });
+
+  it("wholeJson: a JSON answer is read to its end before the call resolves; a stream still comes as it arrives", async () => {
+    const json = gate();
+    const stream = gate();
+    const url = await serve((request, _body, response) => {
+      if (request.url === "/json") {
+        response.writeHead(200, { "content-type": "application/json; charset=utf-8" });
+        response.write('{"a":');
+        void json.held.then(() => response.end("1}"));
+      } else {
+        response.writeHead(200, { "content-type": "text/event-stream" });
+        response.write("data: 1\n\n");
+        void stream.held.then(() => response.end("data: 2\n\n"));
+      }
+    });
+    const fetch = client();
+    let resolved = false;
+    const pending = fetch(`${url}/json`, { method: "POST", body: "{}" }, { wholeJson: true }).then((response) => {
+      resolved = true;
+      return response;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(resolved).toBe(false);
+    json.release();
+    expect(await (await pending).json()).toEqual({ a: 1 });
+
+    const streamed = await fetch(`${url}/sse`, { method: "POST", body: "{}" }, { wholeJson: true });
+    const reader = streamed.body?.getReader();
+    if (!reader) throw new Error("no body");
+    expect(new TextDecoder().decode((await reader.read()).value)).toBe("data: 1\n\n");
+    stream.release();
+    expect(new TextDecoder().decode((await reader.read()).value)).toBe("data: 2\n\n");
+  });
+
+  it("wholeJson: a JSON body cut off fails the call like a failed connection; an abort fails it with the reason", async () => {
+    const url = await serve((request, _body, response) => {
+      response.writeHead(200, { "content-type": "application/json", "content-length": "100" });
+      response.write('{"partial":');
+      if (request.url === "/cut") setTimeout(() => response.socket?.destroy(), 20);
+    });
+    const fetch = client();
+    const cut = await fetch(`${url}/cut`, { method: "POST", body: "{}" }, { wholeJson: true }).catch((error: unknown) => error);
+    expect(cut).toBeInstanceOf(TypeError);
+    const abort = new AbortController();
+    setTimeout(() => abort.abort(new Error("caller gone")), 20);
+    const aborted = await fetch(`${url}/hang`, { method: "POST", body: "{}", signal: abort.signal }, { wholeJson: true }).catch((error: unknown) => error);
+    expect(String(aborted)).toContain("caller gone");
+  });
+
+  it("takes headers as a plain object (lower-case names) as they are, or as Headers", async () => {
+    const url = await serve((request, _body, response) => {
+      response.writeHead(200, { "content-type": "application/json" });
+      response.end(JSON.stringify({ key: request.headers["x-api-key"], beta: request.headers["anthropic-beta"] }));
+    });
+    const fetch = client();
+    const plain = await fetch(url, { method: "POST", headers: { "x-api-key": "k1", "anthropic-beta": "a, b" }, body: "{}" });
+    expect(await plain.json()).toEqual({ key: "k1", beta: "a, b" });
+    const headers = new Headers({ "X-Api-Key": "k2" });
+    const viaHeaders = await fetch(url, { method: "POST", headers, body: "{}" });
+    expect(await viaHeaders.json()).toEqual({ key: "k2" });
   });
 
   it("fails like fetch (a TypeError with the cause) when the upstream is unreachable", async () => {

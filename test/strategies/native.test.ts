@@ -17,7 +17,7 @@ import {
 } from "../../src/index.js";
 import type { RecordedRequest, TestServer } from "../../src/testing/index.js";
 import { useServers } from "../e2e/helpers.js";
-import { loopScript, runAnthropicLoop, runOpenAIChatLoop, toolOutput } from "../support/agent-loop.js";
+import { loopScript, runAnthropicLoop, runOpenAIChatLoop, runResponsesLoop } from "../support/agent-loop.js";
 
 const startServer = useServers();
 const calls = 60;
@@ -47,48 +47,6 @@ function priced(model: string, requests: readonly RecordedRequest[]): number {
     (sum, request) => sum + (request.usage ? (costOfCall(model, request.usage).costUsd ?? 0) : 0),
     0,
   );
-}
-
-/** Runs a Responses tool loop: the agent appends every output item and its tool outputs, stateless. */
-async function runResponsesLoop(
-  client: OpenAI,
-  options: { calls: number; stream?: boolean; model?: string },
-) {
-  const input: OpenAI.Responses.ResponseInput = [
-    { role: "user", content: "Fix the failing handler in src/." },
-  ];
-  const tools: OpenAI.Responses.Tool[] = [
-    {
-      type: "function",
-      name: "bash",
-      description: "Run a shell command.",
-      strict: false,
-      parameters: { type: "object", properties: { command: { type: "string" } } },
-    },
-  ];
-  for (let index = 0; index < options.calls; index++) {
-    const params = {
-      model: options.model ?? "gpt-5",
-      instructions: `You are a coding agent. ${"Follow the repository conventions carefully. ".repeat(60)}`,
-      input,
-      tools,
-    };
-    const response = options.stream
-      ? await client.responses.stream(params).finalResponse()
-      : await client.responses.create(params);
-    const toolCalls = response.output.filter(
-      (item): item is OpenAI.Responses.ResponseFunctionToolCall => item.type === "function_call",
-    );
-    for (const item of response.output) input.push(item as OpenAI.Responses.ResponseInputItem);
-    if (toolCalls.length === 0) break;
-    for (const call of toolCalls)
-      input.push({
-        type: "function_call_output",
-        call_id: (call as OpenAI.Responses.ResponseFunctionToolCall).call_id,
-        output: toolOutput(index),
-      });
-  }
-  return input;
 }
 
 describe("nativeCompaction: Anthropic on-demand compaction", () => {

@@ -14,6 +14,7 @@ describe("strategyByName", () => {
       "cache-aware(observation-masking)",
       "observation-masking+summarize",
       "cache-aware(lossless+observation-masking+fact-summary)",
+      "native-compaction(cache-aware(lossless+observation-masking+fact-summary))",
     ]);
   });
 

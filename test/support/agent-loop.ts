@@ -103,3 +103,45 @@ export async function runOpenAIChatLoop(
   }
   return messages;
 }
+
+/** Runs the loop on an OpenAI Responses client, stateless: the agent appends every output item and its tool outputs. */
+export async function runResponsesLoop(
+  client: OpenAI,
+  options: { calls: number; stream?: boolean; model?: string },
+): Promise<OpenAI.Responses.ResponseInput> {
+  const input: OpenAI.Responses.ResponseInput = [
+    { role: "user", content: "Fix the failing handler in src/." },
+  ];
+  const tools: OpenAI.Responses.Tool[] = [
+    {
+      type: "function",
+      name: "bash",
+      description: "Run a shell command.",
+      strict: false,
+      parameters: { type: "object", properties: { command: { type: "string" } } },
+    },
+  ];
+  for (let index = 0; index < options.calls; index++) {
+    const params = {
+      model: options.model ?? "gpt-5",
+      instructions: system,
+      input,
+      tools,
+    };
+    const response = options.stream
+      ? await client.responses.stream(params).finalResponse()
+      : await client.responses.create(params);
+    const toolCalls = response.output.filter(
+      (item): item is OpenAI.Responses.ResponseFunctionToolCall => item.type === "function_call",
+    );
+    for (const item of response.output) input.push(item as OpenAI.Responses.ResponseInputItem);
+    if (toolCalls.length === 0) break;
+    for (const call of toolCalls)
+      input.push({
+        type: "function_call_output",
+        call_id: (call as OpenAI.Responses.ResponseFunctionToolCall).call_id,
+        output: toolOutput(index),
+      });
+  }
+  return input;
+}

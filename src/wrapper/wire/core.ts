@@ -34,7 +34,7 @@ import { takeSessionHeader } from "../internal/session-header.js";
 import { observeBody } from "./observe.js";
 import { recallStage } from "./recall.js";
 import { allFormats, type FormatSet, formatOf, modelInPath } from "./route.js";
-import type { FetchFunction, WireRequest } from "./request.js";
+import { type FetchFunction, knownBodies, type WireRequest } from "./request.js";
 
 /**
  * Header compactor's own calls (the summarizer's) carry through a wrapped client: such a request is sent to the
@@ -62,6 +62,13 @@ export interface WireCoreOptions {
    * passed). Saves parsing the body, and lets the runtime recognise unchanged messages by identity.
    */
   bodySource?: (text: string) => Record<string, unknown> | undefined;
+  /**
+   * When a JSON answer's call is settled (usage, record, events, budget). `"before-return"`: before the caller
+   * gets the response (an SDK call resolves with its call recorded). `"after-return"` (for proxies): right after,
+   * once the caller has had its turn to write the bytes on (`setImmediate`); `flush()` still waits for it.
+   * @default "before-return"
+   */
+  settle?: "before-return" | "after-return";
 }
 
 /** The core: handles one request, sending it with `upstream`. Never rejects for a reason of its own. */
@@ -188,7 +195,7 @@ function settleSafely(prepared: PreparedRequest, outcome: CallOutcome): void {
 }
 
 /** A JSON response body as the outcome reports it (undefined when it is not JSON). */
-function jsonOutcome(bytes: ArrayBuffer, durationMs: number): CallOutcome {
+function jsonOutcome(bytes: ArrayBuffer | Uint8Array, durationMs: number): CallOutcome {
   let response: unknown;
   try {
     response = JSON.parse(new TextDecoder().decode(bytes));
@@ -219,22 +226,27 @@ export interface HttpErrorOutcome {
  * caller gets a `Response` over the same bytes, and the parse and accounting run after the caller's turn. No
  * second branch of the stream is kept.
  */
-async function observeJson(response: Response, prepared: PreparedRequest, startedAt: number): Promise<Response> {
+async function observeJson(response: Response, prepared: PreparedRequest, startedAt: number, later: boolean): Promise<Response> {
   if (response.body === null || response.bodyUsed) {
     settleSafely(prepared, { kind: "response", response: undefined, durationMs: elapsedSince(startedAt) });
     return response;
   }
-  let bytes: ArrayBuffer;
+  let bytes: ArrayBuffer | Uint8Array;
   try {
-    bytes = await response.arrayBuffer();
+    bytes = knownBodies.get(response) ?? (await response.arrayBuffer());
   } catch (error) {
     // The body broke off (or the caller aborted): the caller's body fails the same way when read.
     settleSafely(prepared, { kind: "error", error, durationMs: elapsedSince(startedAt) });
     return sameResponse(response, failingBody(error));
   }
-  // Settled before the caller sees the response: when the SDK call resolves, the call is recorded.
-  settleSafely(prepared, jsonOutcome(bytes, elapsedSince(startedAt)));
-  return sameResponse(response, bytes);
+  // Settled before the caller sees the response (when the SDK call resolves, the call is recorded), or just
+  // after (a proxy relays first).
+  const durationMs = elapsedSince(startedAt);
+  if (later) setImmediate(() => settleSafely(prepared, jsonOutcome(bytes, durationMs)));
+  else settleSafely(prepared, jsonOutcome(bytes, durationMs));
+  const copy = sameResponse(response, bytes);
+  knownBodies.set(copy, bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes));
+  return copy;
 }
 
 /**
@@ -268,7 +280,7 @@ function failingBody(error: unknown): ReadableStream<Uint8Array> {
 }
 
 /** The provider's response (status, headers, URL) over `body`. */
-function sameResponse(response: Response, body: ArrayBuffer | ReadableStream<Uint8Array>): Response {
+function sameResponse(response: Response, body: ArrayBuffer | Uint8Array | ReadableStream<Uint8Array>): Response {
   const copy = new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
   Object.defineProperty(copy, "url", { value: response.url, enumerable: false });
   Object.defineProperty(copy, "redirected", { value: response.redirected, enumerable: false });
@@ -288,8 +300,9 @@ export function createWireCore(options: WireCoreOptions): WireCore {
       return upstream(request.url, { ...init, headers: withoutHeader(init.headers, INTERNAL_HEADER) });
     }
     const format = formatOf(request.method, request.url, formats);
+    // Given params are used without reading `text` (the proxy decodes its body only when something reads it).
     const known =
-      format !== undefined && request.text !== undefined ? (request.params ?? options.bodySource?.(request.text)) : undefined;
+      format === undefined ? undefined : (request.params ?? (request.text !== undefined ? options.bodySource?.(request.text) : undefined));
     const params = format === undefined ? undefined : (known ?? parseBody(request.text));
     const header = takeSessionHeader({ headers: init.headers });
     const headers = (header.requestOptions as { headers: RequestInit["headers"] | undefined }).headers;
@@ -318,10 +331,18 @@ export function createWireCore(options: WireCoreOptions): WireCore {
       return refusal === "http" ? refusalAsHttp(prepared.refuse, format) : refusalAsErrorBody(prepared.refuse, stream);
     }
     const sent = prepared !== undefined && isRecord(prepared.params) ? prepared.params : params;
+    if (prepared && request.onPrepared) {
+      try {
+        const { promptSizes } = prepared;
+        request.onPrepared({ changed: sent !== params, ...(promptSizes ? { promptSizes } : {}) });
+      } catch {
+        // The caller's hook never breaks the call.
+      }
+    }
     let sentInit: RequestInit = headers === init.headers ? init : { ...init, headers };
     if (prepared?.betas && prepared.betas.length > 0) sentInit = { ...sentInit, headers: withBetas(sentInit.headers, prepared.betas) };
     // Unchanged params go out as the caller's own bytes.
-    if (sent !== params) sentInit = { ...sentInit, body: JSON.stringify(sent) };
+    if (sent !== params) sentInit = { ...sentInit, body: request.serialize?.(sent) ?? JSON.stringify(sent) };
 
     // 3-4. Send and observe, answering recall calls (offload on).
     if (prepared?.recall) {
@@ -355,7 +376,7 @@ export function createWireCore(options: WireCoreOptions): WireCore {
       return response;
     }
     if (isEventStream(response, params)) return observeStream(response, prepared, startedAt);
-    return observeJson(response, prepared, startedAt);
+    return observeJson(response, prepared, startedAt, options.settle === "after-return");
   };
 }
 
