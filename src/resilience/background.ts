@@ -192,6 +192,11 @@ function noteSaved(state: LiveSession, result: unknown): void {
   state.storedVersion = state.storedVersion === version - 1 ? version : version - 1;
 }
 
+/** Resolves when the session's save loop (if one is under way) has ended. Never rejects. */
+export function savesSettled(state: LiveSession): Promise<void> {
+  return persisters.get(state)?.running ?? Promise.resolve();
+}
+
 /** True while a save of the session is under way. */
 export function isSaving(state: LiveSession): boolean {
   return persisters.get(state)?.running !== undefined;

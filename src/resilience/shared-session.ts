@@ -27,7 +27,7 @@ import type { LiveSession } from "../session/live-session.js";
 import { forgetCounterfactual } from "../session/shadow-cache.js";
 import type { SessionRecord, SessionStore } from "../store/types.js";
 import type { Message } from "../transcript/types.js";
-import { isSaving, rebaseRecall, rebaseTotals, unsavedCalls } from "./background.js";
+import { isSaving, rebaseRecall, rebaseTotals, savesSettled, unsavedCalls } from "./background.js";
 import { mergeCheckpoints } from "../session/alternates.js";
 import { mergeRecallExchanges } from "../session/recall.js";
 import { boundedWait, WaitAbandonedError } from "./wait.js";
@@ -79,8 +79,7 @@ export function sessionSync(
   return {
     async newer(state, signal) {
       if (typeof store.version !== "function" || stalled !== undefined) return undefined;
-      // Its own save is under way: the copy could not take a newer record now; the next call looks again.
-      if (isSaving(state)) return undefined;
+      const saving = isSaving(state);
       let check: Promise<number>;
       try {
         check = Promise.resolve(store.version(state.id));
@@ -99,7 +98,22 @@ export function sessionSync(
               state.id,
               signal,
             );
-      if (version === undefined || version === 0 || version <= (state.storedVersion ?? -1)) return undefined;
+      // While its own save is under way, that save alone may have moved the version one step.
+      if (version === undefined || version === 0 || version <= (state.storedVersion ?? -1) + (saving ? 1 : 0)) {
+        return undefined;
+      }
+      if (isSaving(state)) {
+        // Another process saved meanwhile: this copy takes the stored session once its own save has ended (that
+        // save merges the other's by itself when the store refuses it, see resilience/background).
+        await bounded(
+          savesSettled(state),
+          `waiting for this process's save of session "${state.id}" to the ${store.name} store`,
+          options.loadTimeoutMs,
+          state.id,
+          signal,
+        );
+        if (isSaving(state) || version <= (state.storedVersion ?? -1)) return undefined;
+      }
       const record = await bounded(
         store.load(state.id),
         `reloading session "${state.id}" from the ${store.name} store`,
