@@ -87,23 +87,35 @@ function shellReadPath(command: string): string | undefined {
   return shellReadPattern.exec(command)?.[1];
 }
 
+/** The file a tool call reads, if any (memoised per block: a history's blocks are never changed in place). */
+const readPathMemo = new WeakMap<ToolCallBlock, string | null>();
+function readPathOf(block: ToolCallBlock): string | undefined {
+  const known = readPathMemo.get(block);
+  if (known !== undefined) return known ?? undefined;
+  let found: string | undefined;
+  if (typeof block.input === "object" && block.input !== null) {
+    const input = block.input as Record<string, unknown>;
+    const path = input.file_path ?? input.path;
+    const isRead = readToolPattern.test(block.name) || (/edit/i.test(block.name) && input.command === "view");
+    if (isRead && typeof path === "string") found = path;
+    else {
+      const command = input.command ?? input.cmd;
+      const text = Array.isArray(command) ? command.join(" ") : command;
+      found = typeof text === "string" ? shellReadPath(text) : undefined;
+    }
+  }
+  readPathMemo.set(block, found ?? null);
+  return found;
+}
+
 /** Paths of the file reads of a view, by call id. */
 function readPathsOf(messages: readonly Message[]): Map<string, string> {
   const paths = new Map<string, string>();
   for (const message of messages) {
     for (const block of message.content) {
-      if (block.type !== "tool_call" || typeof block.input !== "object" || block.input === null) continue;
-      const input = block.input as Record<string, unknown>;
-      const path = input.file_path ?? input.path;
-      const isRead =
-        readToolPattern.test(block.name) || (/edit/i.test(block.name) && input.command === "view");
-      if (isRead && typeof path === "string") paths.set(block.id, path);
-      else {
-        const command = input.command ?? input.cmd;
-        const text = Array.isArray(command) ? command.join(" ") : command;
-        const shown = typeof text === "string" ? shellReadPath(text) : undefined;
-        if (shown !== undefined) paths.set(block.id, shown);
-      }
+      if (block.type !== "tool_call") continue;
+      const path = readPathOf(block);
+      if (path !== undefined) paths.set(block.id, path);
     }
   }
   return paths;
@@ -175,11 +187,15 @@ function codeNames(text: string): string[] {
   return [...names];
 }
 
-/** Adds `value` once, keeping the latest occurrences last. */
-function addLatest(list: string[], value: string): void {
-  const index = list.indexOf(value);
-  if (index >= 0) list.splice(index, 1);
-  list.push(value);
+/** Adds `value` once, keeping the latest occurrences last (a Set keeps insertion order: constant time). */
+function addLatest(list: Set<string>, value: string): void {
+  list.delete(value);
+  list.add(value);
+}
+
+/** The last `count` values of `list`, in order. */
+function lastOf(list: Set<string>, count: number): string[] {
+  return [...list].slice(-count);
 }
 
 /** The facts block's sections for `span`, judged against the whole view `messages`. */
@@ -188,11 +204,11 @@ function collectFacts(
   spanStart: number,
   messages: readonly Message[],
 ): Map<string, string[]> {
-  const paths: string[] = [];
-  const errors: string[] = [];
-  const openItems: string[] = [];
-  const decisions: string[] = [];
-  const outlines: string[] = [];
+  const paths = new Set<string>();
+  const errors = new Set<string>();
+  const openItems = new Set<string>();
+  const decisions = new Set<string>();
+  const outlines = new Set<string>();
   let todo: string | undefined;
   const readPaths = readPathsOf(messages);
   const outputIdentifiers = new Set<string>();
@@ -208,7 +224,7 @@ function collectFacts(
     for (const name of facts.outputNames) outputIdentifiers.add(name);
   });
   // Names from the removed output that the agent itself wrote somewhere in the view.
-  const identifiers: string[] = [];
+  const identifiers = new Set<string>();
   if (outputIdentifiers.size > 0) {
     messages.forEach((message, index) => {
       const facts = factsOfMessage(message, messages[index - 1], readPaths);
@@ -216,12 +232,12 @@ function collectFacts(
     });
   }
   const sections = new Map<string, string[]>();
-  sections.set("Open items", [...(todo ? [todo] : []), ...openItems.slice(-10)]);
-  sections.set("Errors", errors.slice(-12).reverse());
-  sections.set("Paths", paths.slice(-60).reverse());
-  sections.set("Identifiers", identifiers.slice(-150).reverse());
-  sections.set("Outlines", outlines.slice(-20).reverse());
-  sections.set("Decisions", decisions.slice(-8).reverse());
+  sections.set("Open items", [...(todo ? [todo] : []), ...lastOf(openItems, 10)]);
+  sections.set("Errors", lastOf(errors, 12).reverse());
+  sections.set("Paths", lastOf(paths, 60).reverse());
+  sections.set("Identifiers", lastOf(identifiers, 150).reverse());
+  sections.set("Outlines", lastOf(outlines, 20).reverse());
+  sections.set("Decisions", lastOf(decisions, 8).reverse());
   return sections;
 }
 

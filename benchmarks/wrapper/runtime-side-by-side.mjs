@@ -1,25 +1,41 @@
 // compactor's own CPU per call (the session runtime's prepare + settle, no network), two builds side by side in
 // one process: this tree's `dist/` and another checkout's (`npm run build` in both first). Calls alternate between
-// the two runtimes (the order flips every call), each on its own growing history of about SIZE tokens, idle (the
-// default strategy with a trigger that never fires), settled with a synthetic response. Reports the median and
-// p95 of each over REP sessions of N calls (after 20 warm-up calls per session).
+// the two runtimes (the order flips every call), each on its own growing history of about SIZE tokens, settled
+// with a synthetic response whose usage is the size of what was sent (JSON length / 4, read from the cache).
+// Each build's runtime is configured as its own `withCompaction` configures it, in three modes:
 //
-// Run: `node benchmarks/wrapper/runtime-side-by-side.mjs BASELINE_DIR [--size 100000] [--calls 120] [--sessions 6]`
+// - `record-only`: `strategy: null` (track and price, never compact);
+// - `idle`: the default strategy with a trigger that never fires (tracking and pricing only);
+// - `default`: the default strategy as `withCompaction` runs it (asked on every call; it weighs the economics
+//   itself and compacts when that pays: the call that compacts is the p95/max, the median is the calls after).
+//
+// Reports, per history size and mode, the median, mean and p95 of each build over SESSIONS sessions of CALLS
+// calls (after 20 warm-up calls per session), the ratio of the medians, and a verdict line: the current build is
+// "no worse" where its median is at most the baseline's. Exits 1 when it is worse anywhere.
+//
+// Run: `node benchmarks/wrapper/runtime-side-by-side.mjs BASELINE_DIR [--sizes 10000,100000] [--calls 120]
+//       [--sessions 6] [--modes record-only,idle,default]`
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 
 const option = (name, fallback) => {
   const index = process.argv.indexOf(`--${name}`);
-  return Number(index >= 0 ? process.argv[index + 1] : fallback);
+  return index >= 0 ? process.argv[index + 1] : fallback;
 };
 const baselineDir = process.argv[2];
 if (!baselineDir || baselineDir.startsWith("--")) {
-  process.stderr.write("usage: node benchmarks/wrapper/runtime-side-by-side.mjs BASELINE_DIR [--size N] [--calls N] [--sessions N]\n");
+  process.stderr.write(
+    "usage: node benchmarks/wrapper/runtime-side-by-side.mjs BASELINE_DIR [--sizes N,N] [--calls N] [--sessions N] [--modes record-only,idle,default]\n",
+  );
   process.exit(2);
 }
-const size = option("size", 100000);
-const calls = option("calls", 120);
-const sessions = option("sessions", 6);
+const sizes = String(option("sizes", option("size", "10000,100000")))
+  .split(",")
+  .map(Number);
+const calls = Number(option("calls", 120));
+const sessions = Number(option("sessions", 6));
+const modes = String(option("modes", "record-only,idle,default")).split(",");
+const warmup = 20;
 
 async function load(root) {
   const at = (path) => import(pathToFileURL(resolve(root, "dist", path)).href);
@@ -30,18 +46,45 @@ async function load(root) {
     at("src/tokens/index.js"),
   ]);
   tokens.getDefaultTokenEstimator().countText("load the tokenizer");
-  return { createRuntime: runtime.createRuntime, memoryStore: store.memoryStore, defaultStrategy: index.defaultStrategy };
+  return {
+    createRuntime: runtime.createRuntime,
+    memoryStore: store.memoryStore,
+    defaultStrategy: index.defaultStrategy,
+  };
 }
-const builds = { baseline: await load(baselineDir), current: await load(resolve(import.meta.dirname, "../..")) };
+const builds = {
+  baseline: await load(baselineDir),
+  current: await load(resolve(import.meta.dirname, "../..")),
+};
+const names = ["baseline", "current"];
+
+const never = { name: "never", shouldCompact: () => false };
+const always = { name: "always", shouldCompact: () => true };
+/** The runtime options each build's `withCompaction` passes in each mode (memory store, no summarizer). */
+function runtimeOptions(build, mode, emit) {
+  const common = { store: build.memoryStore(), emit, defaultSession: "bench" };
+  // Both builds run the default strategy as it is (it weighs the cache itself) with an `always` trigger.
+  if (mode === "record-only") return { ...common, strategy: null, trigger: always, cacheBreakpoints: "none" };
+  if (mode === "idle") return { ...common, strategy: build.defaultStrategy(), trigger: never };
+  return { ...common, strategy: build.defaultStrategy(), trigger: always };
+}
 
 // The same history as history.ts: turns of a tool call and a ~1,500-token tool result.
 function turn(index) {
   const id = `toolu_bench_${index}`;
   const lines = [];
   for (let line = 0; line < 60; line++)
-    lines.push(`src/pkg_${index % 97}/mod_${line}.py:${line * 3 + 1}: value_${index}_${line} = compute(request, retries=${line % 7})`);
+    lines.push(
+      `src/pkg_${index % 97}/mod_${line}.py:${line * 3 + 1}: value_${index}_${line} = compute(request, retries=${line % 7})`,
+    );
   return [
-    { role: "assistant", content: [{ type: "text", text: `Step ${index}: looking at the next module.` }, { type: "tool_use", id, name: "bash", input: { command: `grep -rn value_${index} src` } }] },
+    {
+      role: "assistant",
+      content: [
+        { type: "text", text: `Step ${index}: looking at the next module.` },
+        { type: "tool_use", id, name: "bash", input: { command: `grep -rn value_${index} src` } },
+      ],
+    },
     { role: "user", content: [{ type: "tool_result", tool_use_id: id, content: lines.join("\n") }] },
   ];
 }
@@ -58,39 +101,97 @@ const cpuMs = (since) => {
   const used = process.cpuUsage(since);
   return (used.user + used.system) / 1000;
 };
-const never = { name: "never", shouldCompact: () => false };
 const system = [{ type: "text", text: "You are a coding agent.", cache_control: { type: "ephemeral" } }];
-const perCall = { baseline: [], current: [] };
-for (let session = 0; session < sessions; session++) {
-  const live = {};
-  for (const name of ["baseline", "current"]) {
-    const build = builds[name];
-    const runtime = build.createRuntime({ store: build.memoryStore(), strategy: build.defaultStrategy(), trigger: never, emit: () => {}, defaultSession: "bench" });
-    live[name] = { runtime, history: buildHistory(size) };
-  }
-  for (let index = 0; index < calls + 21; index++) {
-    for (const name of index % 2 ? ["baseline", "current"] : ["current", "baseline"]) {
-      const { runtime, history } = live[name];
-      const params = { model: "claude-sonnet-4-6", max_tokens: 256, system, messages: history };
-      const preparing = process.cpuUsage();
-      const prepared = await runtime.prepare({ format: "anthropic", sessionId: "bench", params, stream: false });
-      const prepareMs = cpuMs(preparing);
-      const response = {
-        id: `msg_${index}`, type: "message", role: "assistant", model: "claude-sonnet-4-6",
-        content: [{ type: "text", text: "Next." }], stop_reason: "end_turn",
-        usage: { input_tokens: 20, cache_read_input_tokens: Math.round(size * 1.1) + index * 10, cache_creation_input_tokens: 0, output_tokens: 3 },
+
+/** Per-call CPU of both builds on `sessions` sessions of a history of `size` tokens, calls alternating. */
+async function measure(size, mode) {
+  const perCall = { baseline: [], current: [] };
+  const compactions = { baseline: 0, current: 0 };
+  for (let session = 0; session < sessions; session++) {
+    const live = {};
+    for (const name of names) {
+      const emit = (event) => {
+        if (event.type === "compaction") compactions[name]++;
       };
-      const settling = process.cpuUsage();
-      await prepared.settle({ kind: "response", response, durationMs: 1 });
-      if (index > 20) perCall[name].push(prepareMs + cpuMs(settling));
-      history.push({ role: "assistant", content: [{ type: "text", text: "Next." }] }, { role: "user", content: `Continue with step ${index}.` });
+      const runtime = builds[name].createRuntime(runtimeOptions(builds[name], mode, emit));
+      live[name] = { runtime, history: buildHistory(size) };
+    }
+    for (let index = 0; index < calls + warmup + 1; index++) {
+      for (const name of index % 2 ? ["baseline", "current"] : ["current", "baseline"]) {
+        const { runtime, history } = live[name];
+        const params = { model: "claude-sonnet-4-6", max_tokens: 256, system, messages: history };
+        const preparing = process.cpuUsage();
+        const prepared = await runtime.prepare({
+          format: "anthropic",
+          sessionId: "bench",
+          params,
+          stream: false,
+        });
+        const prepareMs = cpuMs(preparing);
+        const sent = Math.ceil(JSON.stringify(prepared.params.messages ?? []).length / 4);
+        const response = {
+          id: `msg_${index}`,
+          type: "message",
+          role: "assistant",
+          model: "claude-sonnet-4-6",
+          content: [{ type: "text", text: "Next." }],
+          stop_reason: "end_turn",
+          usage: {
+            input_tokens: 20,
+            cache_read_input_tokens: sent,
+            cache_creation_input_tokens: 0,
+            output_tokens: 3,
+          },
+        };
+        const settling = process.cpuUsage();
+        await prepared.settle({ kind: "response", response, durationMs: 1 });
+        if (index > warmup) perCall[name].push(prepareMs + cpuMs(settling));
+        history.push(
+          { role: "assistant", content: [{ type: "text", text: "Next." }] },
+          { role: "user", content: `Continue with step ${index}.` },
+        );
+      }
     }
   }
+  const summary = {};
+  for (const name of names) {
+    const sorted = [...perCall[name]].sort((a, b) => a - b);
+    summary[name] = {
+      medianMs: sorted[Math.floor(sorted.length / 2)],
+      meanMs: sorted.reduce((sum, value) => sum + value, 0) / sorted.length,
+      p95Ms: sorted[Math.floor(sorted.length * 0.95)],
+      calls: sorted.length,
+      compactions: compactions[name],
+    };
+  }
+  return { size, mode, ...summary, ratio: summary.current.medianMs / summary.baseline.medianMs };
 }
-const summary = {};
-for (const name of ["baseline", "current"]) {
-  const sorted = [...perCall[name]].sort((a, b) => a - b);
-  summary[name] = { medianMs: sorted[Math.floor(sorted.length / 2)], p95Ms: sorted[Math.floor(sorted.length * 0.95)], calls: sorted.length };
-  process.stdout.write(`${name.padEnd(8)} median ${summary[name].medianMs.toFixed(3)} ms  p95 ${summary[name].p95Ms.toFixed(3)} ms  (${sorted.length} calls)\n`);
+
+const rows = [];
+process.stdout.write(
+  `own CPU per call (ms), baseline ${resolve(baselineDir)} vs this build, ${sessions} sessions × ${calls} calls, calls alternating\n`,
+);
+process.stdout.write(
+  "size     mode         baseline median/mean/p95   current median/mean/p95   compactions b/c   current/baseline\n",
+);
+for (const size of sizes) {
+  for (const mode of modes) {
+    const row = await measure(size, mode);
+    rows.push(row);
+    const cell = (s) =>
+      `${s.medianMs.toFixed(3)} / ${s.meanMs.toFixed(3)} / ${s.p95Ms.toFixed(3)}`.padEnd(27);
+    process.stdout.write(
+      `${String(size).padEnd(8)} ${mode.padEnd(12)} ${cell(row.baseline)}${cell(row.current)}${`${row.baseline.compactions}/${row.current.compactions}`.padEnd(18)}${row.ratio.toFixed(2)}\n`,
+    );
+  }
 }
-process.stdout.write(`${JSON.stringify({ benchmark: "runtime-side-by-side", baseline: resolve(baselineDir), size, calls, sessions, ...summary })}\n`);
+const worse = rows.filter((row) => row.ratio > 1);
+const verdict =
+  worse.length === 0
+    ? `VERDICT: no worse than the baseline: median own CPU per call at or below it in all ${rows.length} cases (ratios ${rows.map((row) => row.ratio.toFixed(2)).join(", ")})`
+    : `VERDICT: WORSE than the baseline in ${worse.length} of ${rows.length} cases: ${worse.map((row) => `${row.size} ${row.mode} ×${row.ratio.toFixed(2)}`).join(", ")}`;
+process.stdout.write(`${verdict}\n`);
+process.stdout.write(
+  `${JSON.stringify({ benchmark: "runtime-side-by-side", baseline: resolve(baselineDir), calls, sessions, rows, noWorse: worse.length === 0 })}\n`,
+);
+process.exitCode = worse.length === 0 ? 0 : 1;

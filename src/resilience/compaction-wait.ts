@@ -101,9 +101,12 @@ export async function compactWithin(input: CompactionWait): Promise<CompactionPl
   }
   const spend: Spend = { usd: 0 };
   const summarizer = input.summarizer && guardSummarizer(input, spend);
-  // The plan reads the session through `view`; if the call stops waiting, the view keeps this call's history
-  // (later calls change the session's own arrays), so the late plan is checked against what it summarized.
-  const view = Object.create(state) as LiveSession;
+  // The plan reads the session through `view`, a shallow copy (the same history arrays and meta while the call
+  // waits: nothing else changes the session then, its queue is held); if the call stops waiting, the view keeps
+  // this call's history (later calls change the session's own arrays), so the late plan is checked against what
+  // it summarized. Not `Object.create(state)`: an object used as a prototype makes V8 slow down every later
+  // write to it and every read through it (measured: 0.04 ms more per call, the whole plan stage thrice over).
+  const view: LiveSession = { ...state };
   // What the session learnt from its applied summaries is kept per session object: the view learns it too.
   for (const summary of appliedSummaries.get(state) ?? []) recordSummary(view, summary);
   const running = input.plan(summarizer, view);

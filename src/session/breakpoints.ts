@@ -64,6 +64,44 @@ export function countBreakpoints(
   return count;
 }
 
+/** What the `cache_control` markers found by {@link scanCacheMarkers} say. */
+export interface CacheMarkers {
+  /** At least one marker. */
+  any: boolean;
+  /** A marker with `ttl: "1h"`. */
+  hour: boolean;
+  /** A marker with `ttl: "5m"` written out. */
+  fiveMinutes: boolean;
+}
+
+function scanInto(value: unknown, found: CacheMarkers): void {
+  if (Array.isArray(value)) {
+    for (const item of value) scanInto(item, found);
+    return;
+  }
+  if (typeof value !== "object" || value === null) return;
+  const record = value as Record<string, unknown>;
+  const control = record.cache_control;
+  if (control !== undefined && control !== null) {
+    found.any = true;
+    const ttl = typeof control === "object" ? (control as { ttl?: unknown }).ttl : undefined;
+    if (ttl === "1h") found.hour = true;
+    else if (ttl === "5m") found.fiveMinutes = true;
+  }
+  if (Array.isArray(record.content)) scanInto(record.content, found);
+}
+
+/**
+ * The `cache_control` markers of Anthropic request parts (system blocks, tool definitions, messages and their
+ * blocks, a tool result's own blocks), read in place: no serialisation, and tool inputs are not searched.
+ * Pass a top-level marker as `{ cache_control: params.cache_control }`.
+ */
+export function scanCacheMarkers(...parts: readonly unknown[]): CacheMarkers {
+  const found: CacheMarkers = { any: false, hour: false, fiveMinutes: false };
+  for (const part of parts) scanInto(part, found);
+  return found;
+}
+
 /** A breakpoint's marker: the default 5-minute entry, or a 1-hour one. */
 function marker(ttl: "5m" | "1h"): Record<string, string> {
   return ttl === "1h" ? { type: "ephemeral", ttl: "1h" } : { type: "ephemeral" };

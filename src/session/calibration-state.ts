@@ -41,13 +41,21 @@ function onlineOf(state: LiveSession): OnlineCalibration {
   return calibration;
 }
 
+/** The view of each online calibration, made once (it reads the calibration's current state). */
+const views = new WeakMap<OnlineCalibration, Calibration>();
+
 /** The session's current calibration. */
 export function calibrationOf(state: LiveSession): Calibration {
   const calibration = onlineOf(state);
-  return {
-    scale: (tokens) => calibration.scale(tokens),
-    predict: (estimate) => calibration.calibrated(estimate),
-  };
+  let view = views.get(calibration);
+  if (!view) {
+    view = {
+      scale: (tokens) => calibration.scale(tokens),
+      predict: (estimate) => calibration.calibrated(estimate),
+    };
+    views.set(calibration, view);
+  }
+  return view;
 }
 
 /** Records a call's estimated and reported prompt tokens, and keeps the state in the session's meta. */

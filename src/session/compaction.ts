@@ -34,6 +34,7 @@ import type {
 import type { LiveSession } from "./live-session.js";
 import { type Calibration, calibrationOf } from "./calibration-state.js";
 import { prefixHash } from "./raw-hash.js";
+import { scanCacheMarkers } from "./breakpoints.js";
 import type { TokenCounter } from "./token-counter.js";
 
 /** A compaction the strategy proposed, mapped onto the full history and checked. */
@@ -85,13 +86,16 @@ export function requestCacheTtlMs(format: ProviderFormat, params: Record<string,
   if (format !== "anthropic") {
     return params.prompt_cache_retention === "24h" ? openAIExtendedTtlMs : undefined;
   }
-  const parts = [params.cache_control, params.system, params.tools];
   const messages = Array.isArray(params.messages) ? params.messages : [];
   // Breakpoints sit on the system prompt, the tools and the last messages: the tail is enough.
-  for (let index = Math.max(0, messages.length - 4); index < messages.length; index++) parts.push(messages[index]);
-  const text = JSON.stringify(parts);
-  if (/"ttl":"1h"/.test(text)) return oneHourMs;
-  if (/"ttl":"5m"/.test(text)) return fiveMinutesMs;
+  const markers = scanCacheMarkers(
+    { cache_control: params.cache_control },
+    params.system,
+    params.tools,
+    messages.slice(Math.max(0, messages.length - 4)),
+  );
+  if (markers.hour) return oneHourMs;
+  if (markers.fiveMinutes) return fiveMinutesMs;
   return undefined;
 }
 
@@ -174,6 +178,13 @@ export function priceView(model: string): PriceView | undefined {
   };
 }
 
+/** Sum of `counts` from `from` on (a small loop the JIT optimises). */
+function sumFrom(counts: readonly number[], from: number): number {
+  let sum = 0;
+  for (let index = from; index < counts.length; index++) sum += counts[index] ?? 0;
+  return sum;
+}
+
 /** Asks trigger and strategy; returns a plan, or undefined when nothing is to be done. */
 export async function planCompaction(input: PlanInput): Promise<CompactionPlan | undefined> {
   const { state, tokens } = input;
@@ -185,17 +196,21 @@ export async function planCompaction(input: PlanInput): Promise<CompactionPlan |
   const fixed = calibration.predict(input.fixedEstimate);
   // The total is summed in place; the per-message list is built only if the trigger or strategy reads it
   // (a trigger that does not fire then costs no allocation proportional to the history).
-  let total = fixed;
-  for (const message of replacement) total += calibration.scale(tokens.countMessage(message));
+  // Whole counts are summed exactly and scaled once (the calibration's scale is linear).
+  let replacementCount = 0;
+  for (const message of replacement) replacementCount += tokens.countMessage(message);
   // `state` may be a view whose arrays live on its prototype: read the list once.
   const counts = state.historyTokens;
-  for (let index = covered; index < counts.length; index++) total += calibration.scale(counts[index] ?? 0);
+  const total = fixed + calibration.scale(replacementCount + sumFrom(counts, covered));
   let perMessageList: number[] | undefined;
   const perMessage = (): number[] => {
-    perMessageList ??= [
-      ...replacement.map((message) => calibration.scale(tokens.countMessage(message))),
-      ...state.historyTokens.slice(covered).map((count) => calibration.scale(count)),
-    ];
+    if (perMessageList === undefined) {
+      const list = new Array<number>(replacement.length + Math.max(0, counts.length - covered));
+      let at = 0;
+      for (const message of replacement) list[at++] = calibration.scale(tokens.countMessage(message));
+      for (let index = covered; index < counts.length; index++) list[at++] = calibration.scale(counts[index] ?? 0);
+      perMessageList = list;
+    }
     return perMessageList;
   };
   const price = getModelPrice(input.model);
@@ -257,10 +272,11 @@ export async function planCompaction(input: PlanInput): Promise<CompactionPlan |
     newCovered = covered;
     newReplacement = [...result.replacement, ...replacement.slice(result.keepFrom)];
   }
-  const tokensAfterMessages =
-    newReplacement.reduce((sum, message) => sum + calibration.scale(tokens.countMessage(message)), 0) +
-    state.historyTokens.slice(newCovered).reduce((sum, count) => sum + calibration.scale(count), 0);
-  const tokensAfter = fixed + tokensAfterMessages;
+  // Summed as `total` is, so that a compaction that changes nothing is exactly as large.
+  const keptTokens = sumFrom(state.historyTokens, newCovered);
+  const tokensAfter =
+    fixed +
+    calibration.scale(newReplacement.reduce((sum, message) => sum + tokens.countMessage(message), 0) + keptTokens);
 
   const original: Conversation = { format: input.format, messages: state.history };
   const compacted: Conversation = {
@@ -308,7 +324,7 @@ export async function planCompaction(input: PlanInput): Promise<CompactionPlan |
         index < firstChanged ? sum : sum + calibration.scale(tokens.countMessage(message)),
       0,
     ) +
-      state.historyTokens.slice(newCovered).reduce((sum, count) => sum + calibration.scale(count), 0) -
+      calibration.scale(keptTokens) -
       newTokens(view, context),
   );
   const rewrite = prices

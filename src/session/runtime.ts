@@ -21,7 +21,7 @@ import type {
 import { recallHooks, type ResolvedRecallOptions, withRecall } from "./recall.js";
 import { settleCall } from "./accounting.js";
 import { applyCompaction, type CompactionPlan, planCompaction, requestCacheTtlMs } from "./compaction.js";
-import { placeBreakpoints, stripCacheControl } from "./breakpoints.js";
+import { placeBreakpoints, scanCacheMarkers, stripCacheControl } from "./breakpoints.js";
 import { bindingFor } from "./formats.js";
 import {
   anthropicCompactionBeta,
@@ -272,11 +272,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       // only the rest are hashed, and compared with the history's hashes.
       const lastRaw = state.lastRaw;
       const known = state.historyHashes;
-      let same = 0;
-      if (lastRaw !== undefined) {
-        const limit = Math.min(raw.length, lastRaw.length, known.length);
-        while (same < limit && raw[same] === lastRaw[same]) same++;
-      }
+      const same = lastRaw === undefined ? 0 : identicalPrefix(raw, lastRaw, Math.min(raw.length, lastRaw.length, known.length));
       const rest = rawMessageHashes(raw.slice(same), undefined, []);
       const common = same + commonPrefix(known.length > same ? known.slice(same) : [], rest);
       if (options.gate && lastRaw !== undefined && common === known.length) appended = raw.slice(common);
@@ -620,6 +616,13 @@ function rawLookup(state: LiveSession, raw: readonly unknown[]): Map<Message, un
   return map;
 }
 
+/** How many leading entries of `left` and `right` are the very same objects (a small loop the JIT optimises). */
+function identicalPrefix(left: readonly unknown[], right: readonly unknown[], limit: number): number {
+  let index = 0;
+  while (index < limit && left[index] === right[index]) index++;
+  return index;
+}
+
 /**
  * True for a request whose messages are only a delta on a server-held conversation: an Anthropic SDK 1.x Threads
  * `continue`, or an OpenAI Responses call chained with `previous_response_id`.
@@ -681,14 +684,13 @@ function maxOutputOf(params: Record<string, unknown>): { maxOutputTokens?: numbe
  */
 function cacheLayoutOf(format: ProviderFormat, params: Record<string, unknown>): CacheLayout {
   if (format !== "anthropic") return { fixed: true, messages: true, ttl: "5m" };
-  const json = (value: unknown) => JSON.stringify(value ?? null);
   const messages = Array.isArray(params.messages) ? params.messages : [];
-  const fixed = `${json(params.system)}${json(params.tools)}`;
-  const tail = `${json(params.cache_control)}${json(messages.at(-1))}${json(messages.at(-2))}`;
+  const fixed = scanCacheMarkers(params.system, params.tools);
+  const tail = scanCacheMarkers({ cache_control: params.cache_control }, messages.at(-1), messages.at(-2));
   return {
-    fixed: fixed.includes('"cache_control"'),
-    messages: params.cache_control !== undefined || tail.includes('"cache_control"'),
-    ttl: `${fixed}${tail}`.includes('"ttl":"1h"') ? "1h" : "5m",
+    fixed: fixed.any,
+    messages: params.cache_control !== undefined || tail.any,
+    ttl: fixed.hour || tail.hour ? "1h" : "5m",
   };
 }
 

@@ -43,16 +43,25 @@ function commandOf(input: unknown): string | undefined {
   return undefined;
 }
 
-function pushUnique(list: string[], value: string, limit: number): void {
-  const trimmed = value.trim();
-  if (trimmed === "" || list.includes(trimmed)) return;
-  list.push(trimmed);
-  if (list.length > limit) list.shift();
+/** The last `limit` distinct values pushed (a value already listed is not added again), in order. */
+class RecentUnique {
+  readonly list: string[] = [];
+  /** The same values as `list`, for a constant-time membership test. */
+  private readonly members = new Set<string>();
+  constructor(private readonly limit: number) {}
+
+  push(value: string): void {
+    const trimmed = value.trim();
+    if (trimmed === "" || this.members.has(trimmed)) return;
+    this.list.push(trimmed);
+    this.members.add(trimmed);
+    if (this.list.length > this.limit) this.members.delete(this.list.shift() as string);
+  }
 }
 
 /**
  * What one message contributes to the summary, in the order it contributes it. Each list is fed through
- * {@link pushUnique} when messages are merged, so the result is the same as scanning the messages in turn.
+ * {@link RecentUnique} when messages are merged, so the result is the same as scanning the messages in turn.
  */
 interface MessageExtract {
   commands: string[];
@@ -108,17 +117,17 @@ function extractOf(message: Message): MessageExtract {
 /** Writes the extractive summary of `messages`. */
 export function extractiveSummary(messages: readonly Message[], options: ExtractiveOptions = {}): string {
   const maxCharacters = Math.max(200, options.maxCharacters ?? 4000);
-  const commands: string[] = [];
-  const paths: string[] = [];
-  const errors: string[] = [];
+  const recentCommands = new RecentUnique(15);
+  const recentPaths = new RecentUnique(25);
+  const recentErrors = new RecentUnique(10);
   let plan: string | undefined;
   let lastAssistantText: string | undefined;
 
   for (const message of messages) {
     const extract = extractOf(message);
-    for (const command of extract.commands) pushUnique(commands, command, 15);
-    for (const path of extract.paths) pushUnique(paths, path, 25);
-    for (const error of extract.errors) pushUnique(errors, error, 10);
+    for (const command of extract.commands) recentCommands.push(command);
+    for (const path of extract.paths) recentPaths.push(path);
+    for (const error of extract.errors) recentErrors.push(error);
     plan = extract.plan ?? plan;
     lastAssistantText = extract.assistantText ?? lastAssistantText;
   }
@@ -129,9 +138,9 @@ export function extractiveSummary(messages: readonly Message[], options: Extract
   const section = (title: string, lines: string[]) => {
     if (lines.length > 0) sections.push(`## ${title}\n${lines.map((line) => `- ${line}`).join("\n")}`);
   };
-  section("Commands run", commands);
-  section("Files mentioned", paths);
-  section("Errors seen", errors);
+  section("Commands run", recentCommands.list);
+  section("Files mentioned", recentPaths.list);
+  section("Errors seen", recentErrors.list);
   if (plan !== undefined) sections.push(`## Last plan\n${plan}`);
   if (lastAssistantText !== undefined) sections.push(`## Last assistant message\n${lastAssistantText}`);
   const previousSummary = options.previousSummary?.trim() ?? "";

@@ -30,9 +30,13 @@ export function findObservations(
   const calls = new Map<string, ToolCallBlock>();
   const observations: Observation[] = [];
   let lastAssistant = -1;
-  for (const [messageIndex, message] of messages.entries()) {
+  // Plain index loops: `entries()` allocates a pair per message and per block, on every call of a session.
+  for (let messageIndex = 0; messageIndex < messages.length; messageIndex++) {
+    const message = messages[messageIndex] as Message;
     if (message.role === "assistant") lastAssistant = messageIndex;
-    for (const [blockIndex, block] of message.content.entries()) {
+    const content = message.content;
+    for (let blockIndex = 0; blockIndex < content.length; blockIndex++) {
+      const block = content[blockIndex] as Message["content"][number];
       if (block.type === "tool_call") calls.set(block.id, block);
       if (block.type === "tool_result") observations.push({ messageIndex, blockIndex });
     }
