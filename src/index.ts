@@ -37,6 +37,7 @@ export {
   StoreConflictError,
   StoreDataError,
   StoreUnavailableError,
+  StoreVersionConflictError,
 } from "./store/index.js";
 export {
   type BudgetAction,
@@ -58,7 +59,7 @@ export {
   sessionLimitId,
   teamLimitId,
 } from "./budget/index.js";
-export type { Checkpoint, LedgerEntry, SaveResult, SessionChange, SessionMeta, SessionRecord, SessionStore, SessionTotals } from "./store/types.js";
+export type { Checkpoint, LedgerEntry, RecallExchange, RecallTotals, SaveResult, SessionChange, SessionMeta, SessionRecord, SessionStore, SessionTotals } from "./store/types.js";
 export {
   cheaperSibling,
   contextWindowOf,

@@ -106,6 +106,13 @@ export interface CompactionOptions {
    * @default "auto"
    */
   offload?: "auto" | boolean | RecallOptions;
+  /**
+   * Most sessions kept in this process's memory between calls. Beyond it the least recently used idle session
+   * (nothing queued or unsaved) is dropped; its next call loads it from the store again (a shared store such as
+   * Redis: it goes on where it left off). With the in-memory store the store's own `maxSessions` bounds it too.
+   * @default 1000
+   */
+  maxLiveSessions?: number;
 }
 
 const runtimes = new WeakMap<object, Runtime>();
@@ -250,6 +257,9 @@ export function runtimeFrom(options: CompactionOptions, autoSummarizer: (model: 
       throw new InvalidOptionError(field, "a non-negative integer of milliseconds", value);
     }
   }
+  if (options.maxLiveSessions !== undefined && !(Number.isInteger(options.maxLiveSessions) && options.maxLiveSessions > 0)) {
+    throw new InvalidOptionError("maxLiveSessions", "a positive integer", options.maxLiveSessions);
+  }
   const offloadOption = options.offload ?? "auto";
   if (offloadOption !== "auto" && typeof offloadOption !== "boolean" && (typeof offloadOption !== "object" || offloadOption === null)) {
     throw new InvalidOptionError("offload", '"auto", true, false or { maxRecalls, lookupTimeoutMs }', offloadOption);
@@ -292,6 +302,7 @@ export function runtimeFrom(options: CompactionOptions, autoSummarizer: (model: 
     shadow,
     offload: offloadOn ? recallOptions : false,
     ...(options.summarizerWaitMs !== undefined ? { summarizerWaitMs: options.summarizerWaitMs } : {}),
+    ...(options.maxLiveSessions !== undefined ? { maxLiveSessions: options.maxLiveSessions } : {}),
     ...(options.summarizerTimeoutMs !== undefined ? { summarizerTimeoutMs: options.summarizerTimeoutMs } : {}),
     // Breakpoints change what is sent: only with a strategy that compacts, never in shadow mode.
     cacheBreakpoints:

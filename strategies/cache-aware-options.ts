@@ -12,7 +12,8 @@ export interface CacheAwareOptions {
   /**
    * Prompt tokens above which the window calls for a compaction whatever it saves (any positive net saving
    * will do, and the inner strategy is asked for the low watermark).
-   * @default `highWatermarkRatio` of the context window, or 100,000 when it is unknown
+   * @default `highWatermarkRatio` of the context window, or 100,000 when it is unknown (a guess, used only when the
+   * prices are unknown too: with prices and no window, the economics alone decide)
    */
   highWatermark?: number;
   /**
@@ -22,6 +23,17 @@ export interface CacheAwareOptions {
   lowWatermark?: number;
   /** @default 0.6 */
   highWatermarkRatio?: number;
+  /**
+   * Prompt tokens above which the window's compaction goes ahead whatever it costs on its own call. Between the
+   * high watermark and this one, a compaction with a warm cache is also held by `maxRegret` (it waits for the
+   * cache to expire, or for the session's spend to make its rewrite small), since the prompt still fits.
+   * @default `forcedWatermarkRatio` of the context window (`highWatermark × forcedWatermarkRatio /
+   * highWatermarkRatio` when a `highWatermark` is given); with neither a known window nor a `highWatermark`,
+   * none (`Infinity`: no compaction is forced on the 100,000-token guess). Never below the high watermark.
+   */
+  forcedWatermark?: number;
+  /** @default 0.85 */
+  forcedWatermarkRatio?: number;
   /** @default 0.4 */
   lowWatermarkRatio?: number;
   /**
@@ -73,7 +85,7 @@ export interface CacheAwareOptions {
    * less what the call itself saves), as a share of the session's estimated spend so far (`estimatedSpendUsd`
    * in `internal/economics.ts`: a low estimate). It bounds what the session regrets if it stops right after the
    * compaction, before the saving has paid for it. Compactions with a cold cache cost nothing extra and pass;
-   * the window's compactions (above the high watermark) are not held by it. Off by default here;
+   * the window's compactions are held by it only below the forced watermark (`forcedWatermark`). Off by default here;
    * `defaultStrategy()` sets it (`defaultMaxRegret`).
    * @default Infinity
    */
@@ -114,12 +126,19 @@ function check(
 
 /** Validates `options` and fills in the defaults of the numbers the wrapper uses directly. */
 export function checkCacheAwareOptions(options: CacheAwareOptions): CacheAwareSettings {
-  for (const field of ["highWatermark", "lowWatermark", "minPromptTokens", "idleWatermark"] as const) {
+  for (const field of [
+    "highWatermark",
+    "lowWatermark",
+    "forcedWatermark",
+    "minPromptTokens",
+    "idleWatermark",
+  ] as const) {
     check(field, options[field], "a positive number", (value) => value > 0);
   }
   for (const field of [
     "highWatermarkRatio",
     "lowWatermarkRatio",
+    "forcedWatermarkRatio",
     "minRemovedShare",
     "idleMinRemovedShare",
     "targetShare",
@@ -141,6 +160,13 @@ export function checkCacheAwareOptions(options: CacheAwareOptions): CacheAwareSe
   );
   if ((options.lowWatermarkRatio ?? 0.4) >= (options.highWatermarkRatio ?? 0.6)) {
     throw new InvalidOptionError("lowWatermarkRatio", "below highWatermarkRatio", options.lowWatermarkRatio);
+  }
+  if ((options.forcedWatermarkRatio ?? 0.85) < (options.highWatermarkRatio ?? 0.6)) {
+    throw new InvalidOptionError(
+      "forcedWatermarkRatio",
+      "at least highWatermarkRatio",
+      options.forcedWatermarkRatio,
+    );
   }
   if (options.lowWatermark !== undefined && options.highWatermark !== undefined) {
     if (options.lowWatermark >= options.highWatermark) {
@@ -169,6 +195,8 @@ export interface Watermarks {
   high: number;
   /** Target of a compaction above `high`. */
   low: number;
+  /** Above this (never below `high`) the window's compaction goes ahead whatever it costs on its own call. */
+  forced: number;
   /** Economic compactions are considered above this while the cache is warm. */
   floor: number;
   /** Economic compactions are considered above this when the cache has expired. */
@@ -180,14 +208,38 @@ export function watermarks(
   options: CacheAwareOptions,
   context: Pick<StrategyContext, "contextWindow" | "pressure">,
 ): Watermarks {
-  const { highWatermarkRatio = 0.6, lowWatermarkRatio = 0.4, minPromptTokens = 20_000 } = options;
+  const {
+    highWatermarkRatio = 0.6,
+    lowWatermarkRatio = 0.4,
+    forcedWatermarkRatio = 0.85,
+    minPromptTokens = 20_000,
+  } = options;
   const window = context.contextWindow;
   const high = options.highWatermark ?? (window ? window * highWatermarkRatio : unknownWindowHigh);
+  // Without a known window nor a high watermark of the caller's, the 100,000-token high watermark is a guess: a
+  // compaction there is held by `maxRegret` like any other, and nothing is forced on a guess.
+  const forced = Math.max(
+    high,
+    options.forcedWatermark ??
+      (window
+        ? options.highWatermark === undefined
+          ? window * forcedWatermarkRatio
+          : (high * forcedWatermarkRatio) / highWatermarkRatio
+        : options.highWatermark === undefined
+          ? Number.POSITIVE_INFINITY
+          : (high * forcedWatermarkRatio) / highWatermarkRatio),
+  );
   const derivedLow = (high * lowWatermarkRatio) / highWatermarkRatio;
   // An explicit low watermark above a high one derived from a small window gives way to the derived one.
   const low =
     options.lowWatermark !== undefined && options.lowWatermark < high ? options.lowWatermark : derivedLow;
   const idle = options.idleWatermark ?? minPromptTokens;
   const scale = 1 - Math.min(1, Math.max(0, context.pressure ?? 0)) / 2;
-  return { high: high * scale, low: low * scale, floor: minPromptTokens * scale, idle: idle * scale };
+  return {
+    high: high * scale,
+    low: low * scale,
+    forced: forced * scale,
+    floor: minPromptTokens * scale,
+    idle: idle * scale,
+  };
 }

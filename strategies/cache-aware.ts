@@ -67,6 +67,8 @@ interface Judgement {
   share: number;
   /** Above the high watermark: the window calls for a compaction. */
   needed: boolean;
+  /** Above the forced watermark: the window's compaction goes ahead whatever it costs on its own call. */
+  forced: boolean;
   warm: boolean;
   pressure: number;
   remainingCalls: number;
@@ -85,8 +87,9 @@ function judge(input: Judgement): string | null {
   if (economics === undefined) return " (cache-aware: above the high watermark)";
   const multiple = needed ? 0 : settings.paybackMultiple * (1 - pressure);
   if (!paysBack(economics, multiple)) return null;
-  // Stopping right after the compaction must not cost more than `maxRegret` of what the session spent so far.
-  if (!needed && excessNowUsd(economics) > settings.maxRegret * (input.spentUsd ?? 0)) return null;
+  // Stopping right after the compaction must not cost more than `maxRegret` of what the session spent so far,
+  // unless the prompt is so near the window that it cannot wait.
+  if (!input.forced && excessNowUsd(economics) > settings.maxRegret * (input.spentUsd ?? 0)) return null;
   const why = needed ? "above the high watermark" : `${Math.round(share * 100)}% of the prompt`;
   return ` (cache-aware: ${why}, ${warm ? "warm" : "cold"} cache, projected net saving $${economics.netSavingUsd.toFixed(4)} over ${input.remainingCalls} calls, one-time cost $${economics.oneTimeCostUsd.toFixed(4)})`;
 }
@@ -178,7 +181,14 @@ export function cacheAware(inner: Strategy, options: CacheAwareOptions = {}): St
       const pressure = clamp01(context.pressure);
       const marks = watermarks(options, context);
       const warm = isCacheWarm(context.cache);
-      const needed = total > marks.high;
+      // A window guessed (none known, no high watermark given) never overrides the prices: with prices, only the
+      // economics decide; without, the guess is all there is.
+      const guessed =
+        context.contextWindow === undefined &&
+        options.highWatermark === undefined &&
+        context.prices !== undefined;
+      const needed = !guessed && total > marks.high;
+      const forced = needed && total > marks.forced;
       // Below the window's high watermark only the economics can call for a compaction.
       if (!needed && (context.prices === undefined || total <= (warm ? marks.floor : marks.idle)))
         return null;
@@ -194,6 +204,7 @@ export function cacheAware(inner: Strategy, options: CacheAwareOptions = {}): St
       const note = judge({
         share: removed / total,
         needed,
+        forced,
         warm,
         pressure,
         remainingCalls,

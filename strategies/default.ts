@@ -9,7 +9,9 @@
  * (at most 50), is at least 4 times its one-time cost (cache rewrite plus summarizer), and when what it costs on
  * its own call beyond not compacting is at most 2% of the session's estimated spend so far (`maxRegret`: a session
  * that stops right after a compaction regrets it by little). Past 60% of the model's context window the window
- * decides. The lossless removals and the facts block were measured on the recorded
+ * calls for a compaction, still held by that bound while the cache is warm; past 85% (where the recorded Claude
+ * Code sessions' own auto-compaction fires) the window decides alone. The lossless removals and the facts block
+ * were measured on the recorded
  * sessions of `../shared/transcripts` before being wired in (`benchmarks/strategies/levers.ts`,
  * `benchmarks/strategies/sensitivity.ts`).
  *

@@ -21,8 +21,9 @@
  * most of its prompt from the cache, else at the write price (Anthropic; the 1-hour price for 1-hour entries) or
  * the input price (OpenAI, no caching). Output tokens and summaries are left as they are.
  *
- * Run: `npx tsx benchmarks/strategies/oracle.ts [--subfolders claude-code]`: prints the bounds per setting over
- * the long sessions (≥100 calls) and one JSON line.
+ * Run: `npx tsx benchmarks/strategies/oracle.ts [--subfolders claude-code|all|a,b] [--bucket long|mid|short]`:
+ * prints the bounds per setting over the sessions of that length bucket (default long, ≥100 calls; mid 40–99) and
+ * one JSON line.
  *
  * @module
  */
@@ -194,13 +195,17 @@ export const goalSettings: readonly OracleSetting[] = [
 
 async function main(): Promise<void> {
   if (skipWithoutTranscripts()) return;
-  const subfolders = (argument("--subfolders") ?? "claude-code").split(",").filter(Boolean);
+  const named = argument("--subfolders") ?? "claude-code";
+  const subfolders = named === "all" ? [] : named.split(",").filter(Boolean);
+  const bucket = argument("--bucket") ?? "long";
   const sessions = (await loadSessions(subfolders)).filter(
-    (session) => bucketOf(session.calls.length) === "long",
+    (session) => bucketOf(session.calls.length) === bucket,
   );
   const tokens = defaultTokenCounter();
   const rows: Array<OracleSummary & { setting: string }> = [];
-  console.log(`upper bounds on the saving, ${sessions.length} long sessions (${subfolders.join(", ")})`);
+  console.log(
+    `upper bounds on the saving, ${sessions.length} ${bucket} sessions (${subfolders.join(", ") || "all"})`,
+  );
   console.log(
     "setting        no compaction  mask what is unused  keep only what is used  floor (prefix + new turn)",
   );
@@ -217,7 +222,7 @@ async function main(): Promise<void> {
       `${setting.label.padEnd(14)} ${`$${summary.baselineUsd.toFixed(2)}`.padStart(13)}  ${percent(summary.keepUsedSaving).padStart(19)}  ${percent(summary.keepOnlyUsedSaving).padStart(22)}  ${percent(summary.floorSaving).padStart(25)}`,
     );
   }
-  console.log(JSON.stringify({ benchmark: "strategy-oracle", subfolders, rows }));
+  console.log(JSON.stringify({ benchmark: "strategy-oracle", subfolders, bucket, rows }));
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await main();

@@ -6,7 +6,9 @@
  * a chained call reaching any proxy on the same Redis finds its session.
  *
  * Bounded: at most {@link maxRememberedReplies} reply ids are kept in memory (least recently used dropped); the
- * store keeps them for the session's TTL or 30 days. A lookup waits at most `timeoutMs`; a store that is slow or
+ * store keeps them for the session's TTL or 30 days (Redis), or as many as 64 per session it holds (the memory
+ * store), and a reply id dropped from memory is looked up there. Without a store, a chain whose reply id was
+ * dropped starts a session of its own (hashed from its first input item). A lookup waits at most `timeoutMs`; a store that is slow or
  * down only costs the chain its session (the call is hashed as before), never the call.
  *
  * @module
@@ -27,6 +29,8 @@ export interface ResponseChains {
   sessionOf(previousResponseId: string): Promise<string | undefined>;
   /** `upstream` with its body watched for the reply id, which is then linked to `sessionId`. */
   watch(upstream: Response, sessionId: string): Response;
+  /** Reply ids held in memory now (at most `maxReplies`). */
+  size(): number;
 }
 
 /** Options of {@link responseChains}. */
@@ -35,14 +39,18 @@ export interface ResponseChainOptions {
   store?: SessionStore | undefined;
   /** Longest wait for the store's answer. */
   timeoutMs: number;
+  /** Reply ids kept in memory. @default {@link maxRememberedReplies} */
+  maxReplies?: number;
   /** Reports a store failure (never thrown). */
   report: (error: unknown) => void;
 }
 
 export function responseChains(options: ResponseChainOptions): ResponseChains {
-  const known = new LRUCache<string, string>({ max: maxRememberedReplies });
+  const known = new LRUCache<string, string>({ max: options.maxReplies ?? maxRememberedReplies });
   const { store } = options;
-  const shared = store !== undefined && typeof store.responseSession === "function" && store.name !== "memory";
+  const stored = store !== undefined && typeof store.responseSession === "function";
+  /** Another process may be linking a reply right now: a miss is asked again (not so for this process's memory store). */
+  const shared = stored && store.name !== "memory";
 
   const link = (responseId: string, sessionId: string) => {
     known.set(responseId, sessionId);
@@ -55,10 +63,11 @@ export function responseChains(options: ResponseChainOptions): ResponseChains {
   return {
     async sessionOf(previousResponseId) {
       const local = known.get(previousResponseId);
-      if (local !== undefined || !shared || !store?.responseSession) return local;
-      // Another process may have served the previous call; its link may still be on its way (it is written as
-      // the reply starts, so a short retry covers a client that sends the next call at once).
-      for (let attempt = 0; attempt < 3; attempt++) {
+      if (local !== undefined || !stored || !store?.responseSession) return local;
+      // Dropped from memory (past the bound), or another process served the previous call: the store has it. That
+      // process's link may still be on its way (it is written as the reply starts, so a short retry covers a
+      // client that sends the next call at once).
+      for (let attempt = 0; attempt < (shared ? 3 : 1); attempt++) {
         try {
           const found = await boundedWait(
             store.responseSession(previousResponseId),
@@ -73,10 +82,11 @@ export function responseChains(options: ResponseChainOptions): ResponseChains {
           options.report(error);
           return undefined;
         }
-        await new Promise((resolve) => setTimeout(resolve, 20 * (attempt + 1)));
+        if (shared) await new Promise((resolve) => setTimeout(resolve, 20 * (attempt + 1)));
       }
       return undefined;
     },
+    size: () => known.size,
     watch(upstream, sessionId) {
       if (!upstream.ok || upstream.body === null) return upstream;
       const decoder = new TextDecoder();

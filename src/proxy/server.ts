@@ -42,7 +42,7 @@ import { type ErrorDialect, type ProxyErrorAnswer, proxyError } from "./errors.j
 import { createProxyMetrics } from "./metrics.js";
 import { LRUCache } from "lru-cache";
 import { defaultStoreCheckTimeoutMs } from "../resilience/shared-session.js";
-import { responseChains } from "./response-chain.js";
+import { maxRememberedReplies, responseChains } from "./response-chain.js";
 import { createDashboard, type DashboardSummary, resolveBudgets } from "./dashboard/index.js";
 import { type ProxySession, sessionFromHeaders, sessionOf } from "./session-id.js";
 
@@ -92,6 +92,16 @@ export interface ProxyOptions extends Omit<CompactionOptions, "session" | "summa
    * @default "uncompacted"
    */
   agentUsage?: AgentUsage;
+  /**
+   * Most sessions listed by {@link CompactorProxy.sessions} and the dashboard (least recently used dropped).
+   * @default {@link maxListedSessions} (10,000)
+   */
+  maxListedSessions?: number;
+  /**
+   * Most OpenAI Responses reply ids kept in memory to find a chained call's session (least recently used
+   * dropped; a shared store still has them). @default {@link maxRememberedReplies} (50,000)
+   */
+  maxRememberedReplies?: number;
 }
 
 /** A running proxy. */
@@ -323,6 +333,10 @@ export async function startProxy(options: ProxyOptions = {}): Promise<CompactorP
   if (options.fetch !== undefined && typeof options.fetch !== "function") {
     throw new InvalidOptionError("fetch", "a fetch function", options.fetch);
   }
+  for (const field of ["maxListedSessions", "maxRememberedReplies"] as const) {
+    const value = options[field];
+    if (value !== undefined && !(Number.isInteger(value) && value > 0)) throw new InvalidOptionError(field, "a positive integer", value);
+  }
   if (options.agentUsage !== undefined && options.agentUsage !== "uncompacted" && options.agentUsage !== "upstream") {
     throw new InvalidOptionError("agentUsage", '"uncompacted" or "upstream"', options.agentUsage);
   }
@@ -341,6 +355,8 @@ export async function startProxy(options: ProxyOptions = {}): Promise<CompactorP
     maxBodyBytes: _max,
     fetch: givenFetch,
     agentUsage = "uncompacted",
+    maxListedSessions: listedBound = maxListedSessions,
+    maxRememberedReplies: repliesBound,
     ...compaction
   } = options;
   const budgets = resolveBudgets(compaction.budget);
@@ -365,11 +381,12 @@ export async function startProxy(options: ProxyOptions = {}): Promise<CompactorP
   // The three APIs' JSON answers, which the core reads whole: read on node streams, no web stream over the socket.
   const formatFetch: FetchFunction =
     upstreamClient === undefined ? upstreamFetch : (input, init) => upstreamClient.fetch(input, init, { wholeJson: true });
-  const seen = new LRUCache<string, ProxySession>({ max: maxListedSessions });
+  const seen = new LRUCache<string, ProxySession>({ max: listedBound });
   const bodies = new BodyMemo();
   const chains = responseChains({
     store: options.store,
     timeoutMs: defaultStoreCheckTimeoutMs,
+    ...(repliesBound !== undefined ? { maxReplies: repliesBound } : {}),
     report: (error) => {
       const event: CompactorEvent = { type: "error", session: "compactor-proxy", time: Date.now(), phase: "store", message: error instanceof Error ? error.message : String(error), fallback: "continued-in-memory" };
       metrics.record(event);

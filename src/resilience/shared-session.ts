@@ -10,9 +10,15 @@
  * Never a stall: the version read and the reload each wait a bounded time, and a store that did not answer in
  * time is not asked again until that read has answered (a frozen Redis costs one timeout, not one per call);
  * meanwhile calls go on with the local copy. What this process added and has not saved yet is kept through a
- * refresh (its totals are added to the stored ones; its ledger entries and history stay pending), so nothing is
- * lost when two processes serve one session at the same time: totals and ledger add up, history is the
- * agent's latest, and the active checkpoint is the last one saved.
+ * refresh (its totals are added to the stored ones; its ledger entries and history stay pending).
+ *
+ * Two processes serving one session at the same instant: each save names the version its copy was built on, and
+ * the store refuses it when another process saved since (compare-and-set, resilience/background). The refused
+ * process reloads the session and merges (see {@link adoptStored}): totals, call counts, recall totals and spend
+ * add up, ledger entries are kept, and the checkpoint kept is the one the kept history fits (the stored one when
+ * both do, so that every process converges on it); the other is kept whole as an alternate, which a later
+ * request of its conversation goes on through. Then it saves again. No extra store round trip on the common
+ * path: the version travels with the save that was made anyway.
  *
  * @module
  */
@@ -21,7 +27,9 @@ import type { LiveSession } from "../session/live-session.js";
 import { forgetCounterfactual } from "../session/shadow-cache.js";
 import type { SessionRecord, SessionStore } from "../store/types.js";
 import type { Message } from "../transcript/types.js";
-import { isSaving, rebaseTotals } from "./background.js";
+import { isSaving, rebaseRecall, rebaseTotals, savesSettled, unsavedCalls } from "./background.js";
+import { mergeCheckpoints } from "../session/alternates.js";
+import { mergeRecallExchanges } from "../session/recall.js";
 import { boundedWait, WaitAbandonedError } from "./wait.js";
 
 /** How long a call waits for the stored version of its session, by default. */
@@ -71,8 +79,7 @@ export function sessionSync(
   return {
     async newer(state, signal) {
       if (typeof store.version !== "function" || stalled !== undefined) return undefined;
-      // Its own save is under way: the copy could not take a newer record now; the next call looks again.
-      if (isSaving(state)) return undefined;
+      const saving = isSaving(state);
       let check: Promise<number>;
       try {
         check = Promise.resolve(store.version(state.id));
@@ -91,7 +98,22 @@ export function sessionSync(
               state.id,
               signal,
             );
-      if (version === undefined || version === 0 || version <= (state.storedVersion ?? -1)) return undefined;
+      // While its own save is under way, that save alone may have moved the version one step.
+      if (version === undefined || version === 0 || version <= (state.storedVersion ?? -1) + (saving ? 1 : 0)) {
+        return undefined;
+      }
+      if (isSaving(state)) {
+        // Another process saved meanwhile: this copy takes the stored session once its own save has ended (that
+        // save merges the other's by itself when the store refuses it, see resilience/background).
+        await bounded(
+          savesSettled(state),
+          `waiting for this process's save of session "${state.id}" to the ${store.name} store`,
+          options.loadTimeoutMs,
+          state.id,
+          signal,
+        );
+        if (isSaving(state) || version <= (state.storedVersion ?? -1)) return undefined;
+      }
       const record = await bounded(
         store.load(state.id),
         `reloading session "${state.id}" from the ${store.name} store`,
@@ -105,24 +127,38 @@ export function sessionSync(
 }
 
 /**
- * Makes `state` the stored `record`, keeping what this process has not saved yet: the stored totals plus this
- * process's unsaved ones, pending ledger entries, and a history that is not saved yet (the agent's latest).
- * Caches built from the old copy (token counts of changed messages, the checkpoint's raw form, calibration,
- * the counterfactual's cache model) are rebuilt. Does nothing when the copy has caught up meanwhile or a save is
- * under way. Call inside the session's queue.
+ * Makes `state` the stored `record` plus what this process has not saved yet: the stored totals, call count and
+ * recall totals plus this process's unsaved ones; its pending ledger entries (numbered after the stored calls);
+ * the history that is the agent's latest (this copy's when it has unsaved messages, unless the stored one extends
+ * it); and the checkpoint the kept history fits (see `mergeCheckpoints`; the other is kept as an alternate).
+ * Caches built from the old copy (token counts of changed messages, the checkpoint's raw form, calibration, the
+ * counterfactual's cache model) are rebuilt when the history changes. Does nothing when the copy has caught up
+ * meanwhile, or while a save is under way (unless `duringSave`: the save loop's own merge after a version
+ * conflict). Call inside the session's queue.
  */
-export function adoptStored(state: LiveSession, record: SessionRecord, count: (message: Message) => number): boolean {
+export function adoptStored(
+  state: LiveSession,
+  record: SessionRecord,
+  count: (message: Message) => number,
+  duringSave = false,
+): boolean {
   const version = record.version ?? 0;
-  if (version <= (state.storedVersion ?? -1) || isSaving(state)) return false;
-  const meta = structuredClone(record.meta);
-  meta.totals = rebaseTotals(state, record.meta.totals);
-  meta.calls = record.meta.calls + Math.max(0, meta.totals.calls - record.meta.totals.calls);
-  const keepLocalHistory = state.dirtyFrom !== undefined;
+  if (version <= (state.storedVersion ?? -1) && !duringSave) return false;
+  if (isSaving(state) && !duringSave) return false;
+  const local = state.meta;
+  const stored = record.meta;
+  const unsaved = unsavedCalls(state);
+  const totals = rebaseTotals(state, stored.totals);
+  const recall = rebaseRecall(state, stored.recall);
+
+  // The history: this copy's unsaved one is the agent's latest, unless the stored one extends it.
+  let common = 0;
+  const limit = Math.min(state.historyHashes.length, record.historyHashes.length);
+  while (common < limit && state.historyHashes[common] === record.historyHashes[common]) common++;
+  const keepLocalHistory =
+    state.dirtyFrom !== undefined && !(common === state.historyHashes.length && record.historyHashes.length > common);
+  const meta = structuredClone(keepLocalHistory ? local : stored);
   if (keepLocalHistory) {
-    // Not saved yet: the local history is the agent's latest; it is saved from where it differs.
-    let common = 0;
-    const limit = Math.min(state.historyHashes.length, record.historyHashes.length);
-    while (common < limit && state.historyHashes[common] === record.historyHashes[common]) common++;
     state.dirtyFrom = Math.min(state.dirtyFrom ?? common, common);
   } else {
     const tokens: number[] = [];
@@ -133,15 +169,37 @@ export function adoptStored(state: LiveSession, record: SessionRecord, count: (m
     replaceAll(state.history, record.history);
     replaceAll(state.historyHashes, record.historyHashes);
     replaceAll(state.historyTokens, tokens);
+    delete state.dirtyFrom;
   }
+  meta.totals = totals;
+  const exchanges = mergeRecallExchanges(stored.recallExchanges, local.recallExchanges);
+  if (exchanges) meta.recallExchanges = exchanges;
+  else delete meta.recallExchanges;
+  if (recall) meta.recall = recall;
+  else delete meta.recall;
+  // Calls this copy made and has not saved yet are numbered after the stored ones.
+  const shift = stored.calls - (local.calls - unsaved);
+  meta.calls = stored.calls + unsaved;
+  if (shift !== 0) for (const entry of state.pendingLedger) entry.callIndex += shift;
+  // The last call's answer (a thread or Responses chain continues from it): the later of the two.
+  const latest = (stored.lastCallAt ?? 0) > (local.lastCallAt ?? 0) ? stored : local;
+  for (const key of ["lastCallAt", "lastUsage", "lastResponse"] as const) {
+    if (latest[key] === undefined) delete meta[key];
+    else (meta as unknown as Record<string, unknown>)[key] = structuredClone(latest[key]);
+  }
+  meta.updatedAt = Math.max(stored.updatedAt, local.updatedAt);
+  mergeCheckpoints(meta, local, stored, state.historyHashes);
+
   if (state.rawReplacement?.checkpointId !== meta.checkpoint?.id) state.rawReplacement = undefined;
   state.meta = meta;
   state.lastRaw = undefined;
   state.historySum = undefined;
   state.historySumDirtyFrom = 0;
   state.storedVersion = version;
-  forgetCalibration(state);
-  forgetCounterfactual(state);
+  if (!keepLocalHistory) {
+    forgetCalibration(state);
+    forgetCounterfactual(state);
+  }
   return true;
 }
 

@@ -1,14 +1,16 @@
 /**
  * The runtime side of reversible offload: the recall tool added to every compactable request of an offloading
  * session, the answers (read from the session's history, which holds every tool output whole), the pricing of
- * hidden turns (spend, never saving), and the hidden exchanges sent again on later calls.
+ * hidden turns (spend, never saving), and the hidden exchanges sent again on later calls. The exchanges and the
+ * recall totals live in the session's meta, so they are saved with every call: a session another process serves
+ * next (or this one after a restart) sends the same exchanges again, and answers recalls from the stored history.
  *
  * @module
  */
 import { offloadId } from "../../strategies/offload.js";
 import type { CompactorEvent } from "../events/types.js";
 import { costOfCall } from "../pricing/index.js";
-import type { RecallTotals } from "../store/types.js";
+import type { RecallExchange, RecallTotals } from "../store/types.js";
 import type { Block, ProviderFormat, Usage } from "../transcript/types.js";
 import type { CallOutcome, RecallHooks, RecallTurnInfo } from "../wrapper/contract.js";
 import { fingerprint, historyOf, withHistory, withRecallTool } from "../wrapper/wire/recall-format.js";
@@ -35,26 +37,23 @@ export interface RecallOptions {
 export type ResolvedRecallOptions = Required<RecallOptions>;
 
 /** Hidden exchanges kept per session (the oldest are dropped). */
-const maxExchanges = 32;
-
-/** Recall state of a live session (in memory). */
-interface RecallState {
-  /** Hidden exchanges, each with the checkpoint its call was sent through. */
-  exchanges: Array<{ anchor: string; entries: unknown[]; checkpointId: string | undefined }>;
-}
-
-const states = new WeakMap<LiveSession, RecallState>();
-
-function stateOf(session: LiveSession): RecallState {
-  let state = states.get(session);
-  if (!state) {
-    state = { exchanges: [] };
-    states.set(session, state);
-  }
-  return state;
-}
+export const maxRecallExchanges = 32;
 
 export type { RecallTotals };
+
+/**
+ * The hidden exchanges of two copies of a session that met (another process saved it meanwhile): the stored ones,
+ * then this copy's that the store lacks (the newest last), at most {@link maxRecallExchanges}.
+ */
+export function mergeRecallExchanges(
+  stored: readonly RecallExchange[] | undefined,
+  local: readonly RecallExchange[] | undefined,
+): RecallExchange[] | undefined {
+  if (!local?.length) return stored?.length ? structuredClone([...stored]) : undefined;
+  const merged = structuredClone([...(stored ?? [])]);
+  for (const exchange of local) if (!merged.some((known) => known.anchor === exchange.anchor)) merged.push(structuredClone(exchange));
+  return merged.slice(-maxRecallExchanges);
+}
 
 /** The recall totals of a session (zeros when it never recalled). */
 export function recallTotalsOf(session: LiveSession): RecallTotals {
@@ -89,14 +88,16 @@ export function withRecall(
   format: ProviderFormat,
   params: Record<string, unknown>,
 ): Record<string, unknown> {
-  const recall = stateOf(session);
-  const checkpointId = session.meta.checkpoint?.id;
-  recall.exchanges = recall.exchanges.filter((exchange) => exchange.checkpointId === checkpointId);
+  const meta = session.meta;
   let next = params;
+  const known = meta.recallExchanges;
+  if (!known || known.length === 0) return withRecallTool(format, next);
+  const checkpointId = meta.checkpoint?.id;
+  let exchanges = known.filter((exchange) => exchange.checkpointId === checkpointId);
   const history = historyOf(format, params);
-  if (history && recall.exchanges.length > 0) {
-    const byAnchor = new Map(recall.exchanges.map((exchange) => [exchange.anchor, exchange]));
-    const kept: RecallState["exchanges"] = [];
+  if (history && exchanges.length > 0) {
+    const byAnchor = new Map(exchanges.map((exchange) => [exchange.anchor, exchange]));
+    const kept: RecallExchange[] = [];
     const out: unknown[] = [];
     for (const entry of history) {
       const print = fingerprint(format, entry);
@@ -108,9 +109,11 @@ export function withRecall(
       }
       out.push(entry);
     }
-    recall.exchanges = kept;
+    exchanges = kept;
     if (out.length !== history.length) next = withHistory(format, params, out);
   }
+  if (exchanges.length === 0) delete meta.recallExchanges;
+  else if (exchanges.length !== known.length) meta.recallExchanges = exchanges;
   return withRecallTool(format, next);
 }
 
@@ -146,13 +149,13 @@ export function recallHooks(input: RecallHooksInput): RecallHooks {
     lookupTimeoutMs: options.lookupTimeoutMs,
     lookup: async (id) => keptOutput(session, id),
     remember: (exchange) => {
-      const recall = stateOf(session);
-      // The checkpoint this call was sent through (read when it was prepared).
-      const kept = { ...exchange, checkpointId };
-      recall.exchanges = [
-        ...recall.exchanges.filter((known) => known.anchor !== exchange.anchor),
+      // The checkpoint this call was sent through (read when it was prepared). Kept in the session's meta, so
+      // that it is saved with the call (another process, or this one after a restart, sends it again).
+      const kept: RecallExchange = { anchor: exchange.anchor, entries: exchange.entries, ...(checkpointId ? { checkpointId } : {}) };
+      session.meta.recallExchanges = [
+        ...(session.meta.recallExchanges ?? []).filter((known) => known.anchor !== exchange.anchor),
         kept,
-      ].slice(-maxExchanges);
+      ].slice(-maxRecallExchanges);
     },
     settleTurn: (outcome: CallOutcome, info: RecallTurnInfo) => {
       session.meta.recall ??= {

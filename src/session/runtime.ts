@@ -33,13 +33,21 @@ import type { NativeCompactor } from "../../strategies/types.js";
 import { isNativeCompactionMessage } from "../../strategies/native.js";
 import { type CallGate, type GateTicket, isRefusal } from "./gate.js";
 import type { CacheLayout } from "./shadow-cache.js";
-import { enqueue, type LiveSession, liveFrom } from "./live-session.js";
+import { enqueue, emptyTotals, type LiveSession, liveFrom } from "./live-session.js";
+import { keepAlternate, takeAlternate } from "./alternates.js";
 import { fromRawMessages, rawFromMessages } from "./conversion.js";
 import { commonPrefix, rawMessageHashes } from "./raw-hash.js";
 import { calibrationOf } from "./calibration-state.js";
 import { validateConversation } from "../transcript/validate.js";
 import { type TokenCounter, defaultTokenCounter } from "./token-counter.js";
-import { persistInBackground, settledInBackground } from "../resilience/background.js";
+import {
+  onVersionConflict,
+  persistInBackground,
+  rebaseRecall,
+  rebaseTotals,
+  settledInBackground,
+} from "../resilience/background.js";
+import { boundedWait } from "../resilience/wait.js";
 import { flushEventLogs } from "../events/sinks.js";
 import { gateUnprepared } from "../resilience/unprepared.js";
 import { gateSizes } from "../resilience/budget-estimate.js";
@@ -122,6 +130,8 @@ export interface Runtime extends RequestHandler {
    */
   refresh(sessionId: string): Promise<LiveSession>;
   readonly defaultSession: string;
+  /** Sessions held in memory now (at most `maxLiveSessions`, unless more have work pending). */
+  liveSessions(): number;
   /**
    * Persists every session's pending changes, after the calls in flight have settled (their answers are still
    * arriving; waited for at most `inflightTimeoutMs`, 5 s by default).
@@ -199,6 +209,31 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     return state;
   };
 
+  /**
+   * A save was refused because another process saved the session since this copy's version (two calls at the
+   * same instant): reload it and merge this copy's unsaved calls into it (resilience/shared-session); the save
+   * loop then saves again. The reload waits at most `storeTimeoutMs`.
+   */
+  const resolveConflict = async (state: LiveSession): Promise<void> => {
+    const record = await boundedWait(
+      options.store.load(state.id),
+      `reloading session "${state.id}" from the ${options.store.name} store after another process saved it`,
+      storeTimeoutMs,
+    );
+    await enqueue(state, async () => {
+      if (record) {
+        adoptStored(state, record, (message) => tokens.countMessage(message), true);
+        return;
+      }
+      // The store no longer holds the session (deleted, or lost with a restart): this copy is written whole,
+      // its totals as they are (the next save's delta is all of them).
+      rebaseTotals(state, emptyTotals());
+      rebaseRecall(state, undefined);
+      state.storedVersion = 0;
+      state.dirtyFrom = 0;
+    });
+  };
+
   const session = (sessionId: string): Promise<LiveSession> => {
     let existing = live.get(sessionId);
     if (!existing) {
@@ -209,6 +244,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         (record) => {
           const state = liveFrom(sessionId, record, (message) => tokens.countMessage(message));
           fresh.add(state);
+          onVersionConflict(state, resolveConflict);
           return state;
         },
         (error) => reportError(sessionId, "store", error, "continued-in-memory"),
@@ -263,11 +299,16 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       }
       const checkpoint = state.meta.checkpoint;
       if (checkpoint && (checkpoint.covered > common || checkpoint.covered > state.history.length)) {
-        // The agent rewrote history inside the checkpoint: it no longer holds.
-        const { replacement: _dropped, ...rest } = checkpoint;
-        state.meta.pastCheckpoints.push(rest);
+        // The request rewrote history inside the checkpoint (another conversation of the session, or the agent's
+        // own rewrite): it no longer holds here; it is kept for its conversation, and one kept for this one is
+        // taken up again (alternates.ts).
+        keepAlternate(state.meta, checkpoint);
         delete state.meta.checkpoint;
         state.rawReplacement = undefined;
+      }
+      if (!state.meta.checkpoint && state.meta.alternateCheckpoints && common < raw.length) {
+        const resumed = takeAlternate(state.meta, state.historyHashes);
+        if (resumed) state.meta.checkpoint = resumed;
       }
     }
 
@@ -519,6 +560,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   return {
     defaultSession: options.defaultSession,
     session,
+    liveSessions: () => live.size,
     refresh: (sessionId) => current(sessionId),
     async prepare(request: OutgoingRequest): Promise<PreparedRequest> {
       try {

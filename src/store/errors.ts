@@ -46,6 +46,31 @@ export class StoreConflictError extends CompactorError {
   }
 }
 
+/**
+ * A session change was made on a copy of the session older than the stored one: it names the version it was
+ * made on (`SessionChange.ifVersion`), and another writer (another process serving the same session at the same
+ * instant) saved since. Nothing was written; the writer reloads the session, merges its own unsaved calls into it
+ * and saves again (the runtime does this by itself).
+ */
+export class StoreVersionConflictError extends CompactorError {
+  override name = "StoreVersionConflictError";
+  readonly sessionId: string;
+  /** The version the change was made on. */
+  readonly expectedVersion: number;
+  /** The stored version. */
+  readonly storedVersion: number;
+
+  constructor(sessionId: string, expectedVersion: number, storedVersion: number) {
+    super(
+      `Session "${sessionId}": the change was made on version ${expectedVersion} but the store holds version ${storedVersion}; ` +
+        "expected them to be equal (another writer saved the session since: reload, merge and save again).",
+    );
+    this.sessionId = sessionId;
+    this.expectedVersion = expectedVersion;
+    this.storedVersion = storedVersion;
+  }
+}
+
 /** A stored value cannot be read back: names the key and what was expected there. */
 export class StoreDataError extends CompactorError {
   override name = "StoreDataError";

@@ -3,12 +3,13 @@
  *
  * @module
  */
-export { StoreConflictError, StoreDataError, StoreUnavailableError } from "./errors.js";
+export { StoreConflictError, StoreDataError, StoreUnavailableError, StoreVersionConflictError } from "./errors.js";
 export { type MemoryStoreOptions, memoryStore } from "./memory.js";
 export { type RedisStoreOptions, redisStore } from "./redis.js";
 export type {
   Checkpoint,
   LedgerEntry,
+  RecallExchange,
   SaveResult,
   SessionChange,
   SessionMeta,

@@ -5,6 +5,7 @@
  */
 import { LRUCache } from "lru-cache";
 import { InvalidOptionError } from "../errors.js";
+import { StoreVersionConflictError } from "./errors.js";
 import type { SessionChange, SessionRecord, SessionStore, SessionTotals } from "./types.js";
 
 /** Options of {@link memoryStore}. */
@@ -70,6 +71,9 @@ export function memoryStore(options: MemoryStoreOptions = {}): SessionStore {
     },
     async save(sessionId, change: SessionChange) {
       let record = sessions.get(sessionId);
+      if (change.ifVersion !== undefined && (record?.version ?? 0) !== change.ifVersion) {
+        throw new StoreVersionConflictError(sessionId, change.ifVersion, record?.version ?? 0);
+      }
       const stored = record?.meta.totals;
       if (!record) {
         record = { meta: change.meta, history: [], historyHashes: [], ledger: [], version: 0 };

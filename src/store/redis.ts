@@ -11,7 +11,7 @@
 import type { RedisClient } from "../redis-client.js";
 import { InvalidOptionError } from "../errors.js";
 import type { Message } from "../transcript/types.js";
-import { StoreConflictError, StoreDataError } from "./errors.js";
+import { StoreConflictError, StoreDataError, StoreVersionConflictError } from "./errors.js";
 import { redisConnection } from "./internal/redis-connection.js";
 import { scanKeys } from "./internal/redis-scan.js";
 import { saveSessionScript, totalsFields } from "./internal/save-script.js";
@@ -139,6 +139,7 @@ export function redisStore(options: RedisStoreOptions = {}): SessionStore {
         ),
       );
       const [applied, length, version] = reply as [number, number, number];
+      if (applied === 2) throw new StoreVersionConflictError(sessionId, change.ifVersion ?? -1, Number(version));
       if (applied !== 1) throw new StoreConflictError(sessionId, change.history?.from ?? 0, length);
       return { version: Number(version) };
     },
@@ -224,6 +225,10 @@ function saveArguments(change: SessionChange, ttlMs: number): Array<string | num
   const totals = change.meta.totals as SessionTotals | undefined;
   const delta = change.totalsDelta;
   const mode = !totals ? "none" : change.replaceTotals ? "set" : delta ? "add" : "set";
+  const ifVersion = change.ifVersion;
+  if (ifVersion !== undefined && (!Number.isSafeInteger(ifVersion) || ifVersion < 0)) {
+    throw new InvalidOptionError("change.ifVersion", "a non-negative integer (a session version)", ifVersion);
+  }
   const numbers = (source: SessionTotals | undefined) =>
     totalsFields.map((field) => {
       const value = source?.[field] ?? 0;
@@ -235,6 +240,7 @@ function saveArguments(change: SessionChange, ttlMs: number): Array<string | num
     messages.length,
     ttlMs,
     mode,
+    ifVersion ?? -1,
     ...numbers(delta),
     ...numbers(totals),
     ...messages,

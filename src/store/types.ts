@@ -51,6 +51,13 @@ export interface SessionMeta {
   calls: number;
   /** Active checkpoint, if any. Superseded checkpoints are kept in `pastCheckpoints` for audit. */
   checkpoint?: Checkpoint;
+  /**
+   * Checkpoints that still hold for another conversation of the session, kept whole (at most a few): one that a
+   * request rewriting the history dropped (a side call or subagent sharing the session id), or one another process
+   * made at the same instant. A later request whose history one of them fits goes on through it, so its cached
+   * prefix is sent again byte for byte instead of being compacted anew.
+   */
+  alternateCheckpoints?: Checkpoint[];
   pastCheckpoints: Array<Omit<Checkpoint, "replacement">>;
   /** Serialised token calibration (see the tokens module). */
   calibration?: unknown;
@@ -62,7 +69,23 @@ export interface SessionMeta {
   lastResponse?: Message;
   /** Hidden recall round trips of reversible offload, when the session made any. */
   recall?: RecallTotals;
+  /**
+   * The hidden recall exchanges later requests carry again (reversible offload): kept with the session so that
+   * another process (or this one after a restart) sends them again byte for byte, before the replies they led to,
+   * until the next compaction. At most 32, the oldest dropped.
+   */
+  recallExchanges?: RecallExchange[];
   totals: SessionTotals;
+}
+
+/** One hidden recall exchange: the model's recall call and compactor's answer, in the provider's own format. */
+export interface RecallExchange {
+  /** Fingerprint of the reply the exchange led to (the entries go right before it). */
+  anchor: string;
+  /** The hidden entries, as sent (raw provider messages or items). */
+  entries: unknown[];
+  /** The checkpoint the call was sent through (none: uncompacted); the exchange rides until it changes. */
+  checkpointId?: string;
 }
 
 /** The hidden recall round trips of a session (reversible offload). */
@@ -131,6 +154,13 @@ export interface SessionChange {
   totalsDelta?: SessionTotals;
   /** Take `meta.totals` as they are, replacing the stored totals (a repair after the store lost writes). */
   replaceTotals?: boolean;
+  /**
+   * Compare-and-set: apply the change only if the stored version is this one (0: the session is not stored).
+   * Otherwise nothing is written and `save` rejects with a `StoreVersionConflictError`: another writer saved
+   * since, and the writer merges its change into the stored session before saving again. Stores that count
+   * versions (both built-in ones) honour it; without it a save applies whatever the stored version.
+   */
+  ifVersion?: number;
 }
 
 /** Session storage. Implementations must make `save` durable before resolving. */

@@ -114,7 +114,18 @@ describe.skipIf(redisSkipReason !== undefined)(`shared sessions under Redis faul
         ),
       );
     }
-    const reports = await Promise.all(proxies.map((proxy) => proxy.report("concurrent")));
+    // A report waits for its own process's saves; the other's last save may still be merging (its save met this
+    // one's at the same instant: it reloads, merges and saves again), so it is read again until it lands.
+    const reports = await Promise.all(
+      proxies.map(async (proxy) => {
+        let report = await proxy.report("concurrent");
+        for (let attempt = 0; attempt < 40 && report.calls !== 20; attempt++) {
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          report = await proxy.report("concurrent");
+        }
+        return report;
+      }),
+    );
     const upstreamPrompt = server.requests.reduce((sum, request) => sum + (request.usage?.promptTokens ?? 0), 0);
     const fresh = redisStore({ url: (redis as RedisServer).url, prefix });
     cleanup.push(async () => fresh.dispose?.());

@@ -4,6 +4,7 @@
  * @module
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { StoreVersionConflictError } from "../../src/store/errors.js";
 import type { SessionStore } from "../../src/store/types.js";
 import { hashes, ledgerEntry, message, messages, meta } from "./fixtures.js";
 
@@ -73,6 +74,33 @@ export function describeStore(
         expect((await store.load("v"))?.version).toBe(3);
         await store.delete("v");
         expect(await store.version?.("v")).toBe(0);
+      });
+
+      it("compare-and-set: a save made on an older version writes nothing and says which version is stored", async () => {
+        await store.save("cas", { meta: meta("cas", 1), history: { from: 0, messages: messages(0, 2), hashes: hashes(0, 2) }, ifVersion: 0 });
+        // Two writers built on version 1; the first saves, the second is refused.
+        expect(await store.save("cas", { meta: meta("cas", 2), ledger: [ledgerEntry(0)], ifVersion: 1 })).toEqual({ version: 2 });
+        const refused = await store
+          .save("cas", {
+            meta: meta("cas", 9),
+            history: { from: 2, messages: messages(2, 3), hashes: hashes(2, 3) },
+            ledger: [ledgerEntry(1)],
+            totalsDelta: meta("cas", 9).totals,
+            ifVersion: 1,
+          })
+          .catch((error: unknown) => error);
+        expect(refused).toBeInstanceOf(StoreVersionConflictError);
+        expect(refused).toMatchObject({ sessionId: "cas", expectedVersion: 1, storedVersion: 2 });
+        const record = await store.load("cas");
+        expect(record?.version).toBe(2);
+        expect(record?.meta.calls).toBe(2);
+        expect(record?.history).toHaveLength(2);
+        expect(record?.ledger).toHaveLength(1);
+        // A session not stored yet is version 0: a writer that expected it to exist is refused too.
+        await expect(store.save("cas-new", { meta: meta("cas-new", 1), ifVersion: 3 })).rejects.toBeInstanceOf(StoreVersionConflictError);
+        expect(await store.load("cas-new")).toBeUndefined();
+        // Without ifVersion a save applies whatever the stored version.
+        expect(await store.save("cas", { meta: meta("cas", 3) })).toEqual({ version: 3 });
       });
 
       it("links a Responses reply id to its session", async () => {

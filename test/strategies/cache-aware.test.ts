@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import { InvalidOptionError } from "../../src/errors.js";
-import { cacheAware, watermarks } from "../../strategies/cache-aware.js";
+import { type CacheAwareOptions, cacheAware, watermarks } from "../../strategies/cache-aware.js";
 import { defaultStrategy } from "../../strategies/default.js";
 import { isDryRun, targetTokensOf, withHints } from "../../strategies/internal/hints.js";
 import { observationMasking } from "../../strategies/observation-masking.js";
@@ -134,19 +134,24 @@ describe("cacheAware", () => {
     expect(watermarks({}, { contextWindow: 200_000, pressure: 1 })).toEqual({
       high: 60_000,
       low: 40_000,
+      forced: 85_000,
       floor: 10_000,
       idle: 10_000,
     });
     expect(watermarks({ idleWatermark: 5_000 }, {})).toEqual({
       high: 100_000,
       low: (100_000 * 0.4) / 0.6,
+      // The window is unknown and the 100k high watermark a guess: nothing is forced on it.
+      forced: Number.POSITIVE_INFINITY,
       floor: 20_000,
       idle: 5_000,
     });
   });
 
   it("is the default strategy around lossless removals, masking and a facts-keeping summary", async () => {
-    const strategy = defaultStrategy({ cacheAware: { highWatermark: 30_000, lowWatermark: 10_000 } });
+    // The prompt (about 41k) is past the forced watermark: the window decides whatever the rewrite costs.
+    const window = { highWatermark: 30_000, lowWatermark: 10_000, forcedWatermark: 30_000 };
+    const strategy = defaultStrategy({ cacheAware: window });
     expect(strategy.name).toBe("cache-aware(lossless+observation-masking+fact-summary)");
     const context = contextFor(long, { prices: sonnet, cache: warm, callIndex: 40 });
     const result = (await strategy.compact(long, context)) as CompactionResult;
@@ -157,7 +162,7 @@ describe("cacheAware", () => {
     // Without the lossless step, it masks and summarizes (the extractive fallback: no summarizer given).
     const withoutLossless = defaultStrategy({
       lossless: false,
-      cacheAware: { highWatermark: 30_000, lowWatermark: 10_000 },
+      cacheAware: window,
     });
     const masked = (await withoutLossless.compact(long, context)) as CompactionResult;
     expectValidCompaction(long, masked);
@@ -185,7 +190,7 @@ describe("cacheAware", () => {
 
   it("maxRegret declines a warm compaction whose own-call cost exceeds that share of the spend so far", async () => {
     const masking = () => observationMasking({ keepLast: 10 });
-    const at = (options: { maxRegret?: number }, overrides: Partial<StrategyContext>) =>
+    const at = (options: CacheAwareOptions, overrides: Partial<StrategyContext>) =>
       cacheAware(masking(), options).compact(
         long,
         contextFor(long, { prices: sonnet, cache: warm, callIndex: 60, ...overrides }),
@@ -200,10 +205,64 @@ describe("cacheAware", () => {
     expect(await at({ maxRegret: 0.02 }, { callIndex: 400 })).not.toBeNull();
     // With the cache expired the call saves by itself: nothing to regret.
     expect(await at({ maxRegret: 0 }, { cache: cold })).not.toBeNull();
-    // The window's compactions are not held by it.
-    const window = (await at({ maxRegret: 0 }, { contextWindow: 50_000 })) as CompactionResult;
-    expect(window.removed.description).toContain("above the high watermark");
+    // Above the high watermark (60% of a 50k window) but below the forced one (85%), the prompt still fits: the
+    // window's compaction is held too, and goes ahead when the cache has expired (nothing to regret).
+    const total = contextFor(long, {}).tokens.total;
+    expect(total).toBeGreaterThan(30_000);
+    expect(total).toBeLessThan(42_500);
+    expect(await at({ maxRegret: 0 }, { contextWindow: 50_000 })).toBeNull();
+    const cold50k = (await at({ maxRegret: 0 }, { contextWindow: 50_000, cache: cold })) as CompactionResult;
+    expect(cold50k.removed.description).toContain("above the high watermark");
+    // Unbounded, the window's compaction goes ahead as before.
+    expect(await at({}, { contextWindow: 50_000 })).not.toBeNull();
+    // Above the forced watermark (85% of a 45k window) the window decides alone, whatever it costs.
+    const forced = (await at({ maxRegret: 0 }, { contextWindow: 45_000 })) as CompactionResult;
+    expect(forced.removed.description).toContain("above the high watermark");
+    // The forced watermark can be set, as a ratio or in tokens, never below the high one.
+    expect(await at({ maxRegret: 0, forcedWatermarkRatio: 0.7 }, { contextWindow: 50_000 })).not.toBeNull();
+    expect(await at({ maxRegret: 0, forcedWatermark: 35_000 }, { contextWindow: 50_000 })).not.toBeNull();
+    expect(watermarks({ forcedWatermark: 10 }, { contextWindow: 50_000 }).forced).toBe(30_000);
+    expect(watermarks({}, { contextWindow: 200_000 }).forced).toBe(170_000);
+    expect(watermarks({ highWatermark: 60_000 }, {}).forced).toBe(85_000);
+    expect(() => cacheAware(masking(), { forcedWatermarkRatio: 0.5 })).toThrow(/`forcedWatermarkRatio`/);
     expect(() => cacheAware(masking(), { maxRegret: -1 })).toThrow(/`maxRegret`/);
+  });
+
+  it("with prices but no known window, lets the economics alone decide (the 100k window is a guess)", async () => {
+    // 41k tokens against a 30k high watermark: given, it calls for a compaction that does not pay (no calls left).
+    const noneLeft = contextFor(long, {
+      prices: sonnet,
+      cache: warm,
+      callIndex: 40,
+      expectedRemainingCalls: 0,
+    });
+    const masking = observationMasking({ keepLast: 5 });
+    expect(await cacheAware(masking, { highWatermark: 30_000 }).compact(long, noneLeft)).toBeNull();
+    const paying = { ...noneLeft, expectedRemainingCalls: 1000 };
+    const given = (await cacheAware(masking, { highWatermark: 30_000 }).compact(
+      long,
+      paying,
+    )) as CompactionResult;
+    expect(given.removed.description).toContain("above the high watermark");
+    // No window and no high watermark: the window never calls; the compaction goes ahead on its economics.
+    expect(watermarks({}, {}).forced).toBe(Number.POSITIVE_INFINITY);
+    const economic = (await cacheAware(masking).compact(long, paying)) as CompactionResult;
+    expect(economic.removed.description).toMatch(/cache-aware: \d+% of the prompt/);
+    // A 100k-token prompt, prices known, no window: masking all but the last 70 results removes under 40% of it,
+    // too little for an economic compaction; the guessed window does not call for it (a given one does).
+    const big = toolHistory(100, 4000);
+    const bigContext = contextFor(big, {
+      prices: sonnet,
+      cache: warm,
+      callIndex: 40,
+      expectedRemainingCalls: 1000,
+    });
+    expect(bigContext.tokens.total).toBeGreaterThan(100_000);
+    const few = observationMasking({ keepLast: 70 });
+    expect(await cacheAware(few).compact(big, bigContext)).toBeNull();
+    expect(await cacheAware(few, { highWatermark: 100_000 }).compact(big, bigContext)).not.toBeNull();
+    // Without prices the guess is all there is: it compacts above 100k.
+    expect(await cacheAware(few).compact(big, { ...bigContext, prices: undefined })).not.toBeNull();
   });
 
   it("rejects inconsistent or invalid options, naming the field", () => {

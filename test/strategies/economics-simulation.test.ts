@@ -10,7 +10,8 @@ import { type SimulationResult, simulate } from "./simulate.js";
 const sonnet: PriceView = { input: 3, output: 15, cacheRead: 0.3, cacheWrite5m: 3.75, cacheWrite1h: 6 };
 /** 60 calls 30 s apart, each adding a turn with a tool result of about 1,000 tokens (summaries are extractive: free). */
 const session = { calls: 60, resultCharacters: 4000, prices: sonnet, contextWindow: 200_000 };
-const watermarks = { highWatermark: 30_000, lowWatermark: 10_000 };
+/** The window's part: a compaction above 30k tokens whatever it costs (`forcedWatermark`), down to 10k. */
+const watermarks = { highWatermark: 30_000, lowWatermark: 10_000, forcedWatermark: 30_000 };
 
 function line(name: string, result: SimulationResult): string {
   return `${name.padEnd(28)} $${result.costUsd.toFixed(4)}  compactions ${String(result.compactions).padStart(3)}  peak ${result.peakTokens}`;
@@ -44,6 +45,16 @@ describe("the central economic fact, on a simulated cached session", () => {
       expect(results[name].costUsd, name).toBeLessThan(never);
       expect(results[name].peakTokens, name).toBeLessThanOrEqual(31_000);
     }
+    // With the forced watermark left at its default (85% of the window, here 30k × 0.85 / 0.6 = 42.5k), the default
+    // lets the prompt grow past the high watermark until a compaction fits its regret bound or the forced
+    // watermark is passed: never further, still cheaper than never compacting.
+    const { forcedWatermark: _forced, ...unforced } = watermarks;
+    const held = await simulate(defaultStrategy({ cacheAware: unforced }), session);
+    console.info(line("default, forced at 42.5k", held));
+    expect(held.compactions).toBeGreaterThan(0);
+    expect(held.peakTokens).toBeGreaterThan(31_000);
+    expect(held.peakTokens).toBeLessThanOrEqual(42_500);
+    expect(held.costUsd).toBeLessThan(never);
   });
 
   it("declines every compaction when the calls left are too few to pay it back", async () => {

@@ -5,10 +5,13 @@
  *
  * KEYS: meta, history, hashes, ledger, totals, version. ARGV: meta JSON, `from` (-1 for no history change), message
  * count, TTL in ms (0 for none), totals mode (`none`, `add`: add the deltas, or take the absolute values when no
- * totals are stored; `set`: take the absolute values), the {@link totalsFields} deltas, the same fields'
- * absolute values, then the messages, the hashes and the ledger entries, each as JSON.
+ * totals are stored; `set`: take the absolute values), the version the change was made on (`-1`: any), the
+ * {@link totalsFields} deltas, the same fields' absolute values, then the messages, the hashes and the ledger
+ * entries, each as JSON.
  * Every applied save increments the session's version (KEYS[6]).
- * Answers `{1, historyLength, version}`, or `{0, storedLength}` without writing anything when `from` is past the end.
+ * Answers `{1, historyLength, version}`; without writing anything, `{2, historyLength, version}` when the stored
+ * version is not the one the change was made on (compare-and-set), or `{0, storedLength}` when `from` is past the
+ * end.
  *
  * @module
  */
@@ -30,7 +33,7 @@ export const totalsFields = [
 
 const fieldCount = totalsFields.length;
 /** Index of the first message argument (Lua arrays start at 1). */
-const firstPayload = 6 + 2 * fieldCount;
+const firstPayload = 7 + 2 * fieldCount;
 const fieldList = totalsFields.map((field) => `'${field}'`).join(", ");
 
 /** The save script. */
@@ -38,6 +41,11 @@ export const saveSessionScript = luaScript(`
 local from = tonumber(ARGV[2])
 local count = tonumber(ARGV[3])
 local ttl = tonumber(ARGV[4])
+local expected = tonumber(ARGV[6])
+if expected >= 0 then
+  local stored = tonumber(redis.call('GET', KEYS[6]) or '0')
+  if stored ~= expected then return {2, redis.call('LLEN', KEYS[2]), stored} end
+end
 if from >= 0 then
   local length = redis.call('LLEN', KEYS[2])
   if from > length then return {0, length} end
@@ -55,10 +63,10 @@ local fields = {${fieldList}}
 local mode = ARGV[5]
 if mode == 'set' or (mode == 'add' and redis.call('EXISTS', KEYS[5]) == 0) then
   redis.call('DEL', KEYS[5])
-  for index, field in ipairs(fields) do redis.call('HSET', KEYS[5], field, ARGV[5 + ${fieldCount} + index]) end
+  for index, field in ipairs(fields) do redis.call('HSET', KEYS[5], field, ARGV[6 + ${fieldCount} + index]) end
 elseif mode == 'add' then
   for index, field in ipairs(fields) do
-    if ARGV[5 + index] ~= '0' then redis.call('HINCRBYFLOAT', KEYS[5], field, ARGV[5 + index]) end
+    if ARGV[6 + index] ~= '0' then redis.call('HINCRBYFLOAT', KEYS[5], field, ARGV[6 + index]) end
   end
 end
 local function push(key, first, last)
