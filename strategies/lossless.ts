@@ -303,8 +303,11 @@ export function losslessRemovals(options: LosslessOptions = {}): Strategy {
       };
       // Writes and edits count from the call on, whether or not its result is still in the view.
       const effectsAt: Array<{ index: number; write?: string; edit?: string }> = [];
-      for (const [index, message] of messages.entries()) {
-        for (const block of message.content) {
+      // Plain index loops: `entries()` allocates a pair per message, on every call of a session.
+      for (let index = 0; index < messages.length; index++) {
+        const content = (messages[index] as Message).content;
+        for (let at = 0; at < content.length; at++) {
+          const block = content[at] as Block;
           if (block.type !== "tool_call") continue;
           const effects = fileEffectsOf(block);
           if (effects.write !== undefined) effectsAt.push({ index, write: effects.write });
