@@ -205,7 +205,8 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       return state;
     }
     const newer = await sync.newer(state, signal);
-    if (newer) await enqueue(state, async () => adoptStored(state, newer, (message) => tokens.countMessage(message)));
+    if (newer)
+      await enqueue(state, async () => adoptStored(state, newer, (message) => tokens.countMessage(message)));
     return state;
   };
 
@@ -259,7 +260,9 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     const started = now();
     const raw = fullMessages(state, request, binding.messages(request.params));
     const requestedModel =
-      typeof request.params.model === "string" ? request.params.model : (request.model ?? state.meta.model ?? "unknown");
+      typeof request.params.model === "string"
+        ? request.params.model
+        : (request.model ?? state.meta.model ?? "unknown");
     state.meta.provider = request.format;
     state.meta.model = requestedModel;
 
@@ -272,7 +275,10 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       // only the rest are hashed, and compared with the history's hashes.
       const lastRaw = state.lastRaw;
       const known = state.historyHashes;
-      const same = lastRaw === undefined ? 0 : identicalPrefix(raw, lastRaw, Math.min(raw.length, lastRaw.length, known.length));
+      const same =
+        lastRaw === undefined
+          ? 0
+          : identicalPrefix(raw, lastRaw, Math.min(raw.length, lastRaw.length, known.length));
       const rest = rawMessageHashes(raw.slice(same), undefined, []);
       const common = same + commonPrefix(known.length > same ? known.slice(same) : [], rest);
       if (options.gate && lastRaw !== undefined && common === known.length) appended = raw.slice(common);
@@ -346,6 +352,8 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     // 3. Decide on a compaction, unless the request must go as it is.
     const blocked = raw ? binding.notCompactable(request.params) : "the request has no message list";
     let plan: CompactionPlan | undefined;
+    /** Set when this call made a checkpoint and the store is shared: see `PreparedRequest.checkpointStored`. */
+    let checkpointStored: ((signal?: AbortSignal | null) => Promise<void>) | undefined;
     if (!blocked && raw && options.strategy && options.trigger) {
       const { strategy, trigger } = options;
       try {
@@ -422,7 +430,20 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       } else if (!options.shadow) {
         applyCompaction(state, plan);
         // Saved now, while the call is out: a process serving the session's next call reuses this checkpoint.
-        void persistInBackground(state, options.store, (error) => reportError(state.id, "store", error, "continued-in-memory"));
+        const saving = persistInBackground(state, options.store, (error) =>
+          reportError(state.id, "store", error, "continued-in-memory"),
+        );
+        // A store other processes read: the answer waits for the save (it has usually landed by then), so that
+        // the session's next call, wherever it goes, finds this checkpoint instead of compacting again.
+        if (options.store.name !== "memory") {
+          checkpointStored = (signal) =>
+            boundedWait(
+              saving,
+              `saving the checkpoint of session "${state.id}" to the ${options.store.name} store`,
+              storeTimeoutMs,
+              signal ?? undefined,
+            ).catch(() => {});
+        }
       } else {
         shadowCheckpoint(state, plan);
       }
@@ -484,12 +505,21 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         emit: options.emit,
         now,
         estimatePromptTokens: () => {
-          const sent = estimateSent(state, tokens, binding.fixedParts(request.params), compactedView, historySum(state));
+          const sent = estimateSent(
+            state,
+            tokens,
+            binding.fixedParts(request.params),
+            compactedView,
+            historySum(state),
+          );
           return calibrationOf(state).predict(sent.fixed + sent.messages);
         },
         bill: (billed) => {
           recallBilled = {
-            usd: billed.usd === null || recallBilled?.usd === null ? null : (recallBilled?.usd ?? 0) + billed.usd,
+            usd:
+              billed.usd === null || recallBilled?.usd === null
+                ? null
+                : (recallBilled?.usd ?? 0) + billed.usd,
             tokens: (recallBilled?.tokens ?? 0) + billed.tokens,
           };
         },
@@ -515,9 +545,12 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         : undefined;
     return {
       params,
-      ...(compacted && raw ? { promptSizes: promptSizesOf(tokens, binding, request.params, raw, params) } : {}),
+      ...(compacted && raw
+        ? { promptSizes: promptSizesOf(tokens, binding, request.params, raw, params) }
+        : {}),
       ...(recall ? { recall } : {}),
       ...(betas ? { betas } : {}),
+      ...(checkpointStored ? { checkpointStored } : {}),
       settle: async (outcome: CallOutcome) => {
         if (settled) return;
         settled = true;
@@ -544,7 +577,8 @@ export function createRuntime(options: RuntimeOptions): Runtime {
             const total =
               billed && recallBilled
                 ? {
-                    usd: billed.usd === null || recallBilled.usd === null ? null : billed.usd + recallBilled.usd,
+                    usd:
+                      billed.usd === null || recallBilled.usd === null ? null : billed.usd + recallBilled.usd,
                     tokens: billed.tokens + recallBilled.tokens,
                   }
                 : (billed ?? recallBilled);
@@ -647,10 +681,16 @@ async function settledOrTimeout(pending: Promise<void>, ms: number): Promise<voi
  * The request's whole conversation. A thread `continue` (or a chained Responses call) sends only what the server lacks: the history the session
  * already holds (the last request's messages and the reply the server stored) comes first.
  */
-function fullMessages(state: LiveSession, request: OutgoingRequest, raw: unknown[] | undefined): unknown[] | undefined {
+function fullMessages(
+  state: LiveSession,
+  request: OutgoingRequest,
+  raw: unknown[] | undefined,
+): unknown[] | undefined {
   if (raw === undefined || !continuesThread(request)) return raw;
   const base = state.lastRaw ?? rawFromMessages(request.format, request.params, state.history);
-  const reply = state.meta.lastResponse ? rawFromMessages(request.format, request.params, [state.meta.lastResponse]) : [];
+  const reply = state.meta.lastResponse
+    ? rawFromMessages(request.format, request.params, [state.meta.lastResponse])
+    : [];
   return [...base, ...reply, ...raw];
 }
 

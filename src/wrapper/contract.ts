@@ -56,6 +56,13 @@ export interface PreparedRequest {
    * request path (while the provider works on the request).
    */
   promptSizes?: () => PromptSizes;
+  /**
+   * Present when this call made a new checkpoint and the session's store is one other processes read (Redis):
+   * resolves once the checkpoint is saved, or the save failed, or the store's timeout passed, or `signal` aborted.
+   * The wire core waits for it before it hands the answer on, so that the session's next call finds the
+   * checkpoint in whichever process serves it. Never rejects.
+   */
+  checkpointStored?: (signal?: AbortSignal | null) => Promise<void>;
   /** Reports the outcome; called exactly once per prepared request. Never throws, never rejects. */
   settle(outcome: CallOutcome): Promise<void>;
   /**

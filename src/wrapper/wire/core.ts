@@ -370,6 +370,8 @@ export function createWireCore(options: WireCoreOptions): WireCore {
 
     // 4. Observe.
     if (prepared === undefined) return response;
+    // A new checkpoint reaches a shared store before the answer does (usually it is there already).
+    if (prepared.checkpointStored) await prepared.checkpointStored(init.signal);
     if (!response.ok) {
       const error: HttpErrorOutcome = { status: response.status, headers: response.headers };
       settleSafely(prepared, { kind: "error", error, durationMs: performance.now() - startedAt });
