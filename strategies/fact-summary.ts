@@ -187,57 +187,194 @@ function codeNames(text: string): string[] {
   return [...names];
 }
 
-/** Adds `value` once, keeping the latest occurrences last (a Set keeps insertion order: constant time). */
-function addLatest(list: Set<string>, value: string): void {
-  list.delete(value);
-  list.add(value);
+/**
+ * The last `count` distinct values of the sequence `valuesOf(items[from]), …, valuesOf(items[to − 1])` (each
+ * value ranked by its LAST occurrence), latest first. Scans backwards and stops once `count` are found, so a
+ * long span costs only what its end needs; the result is what appending every value in order to an
+ * insertion-ordered set (moving a repeat to the end) and taking its last `count`, reversed, gives.
+ */
+function latestDistinct<T>(
+  items: readonly T[],
+  from: number,
+  to: number,
+  valuesOf: (item: T) => readonly string[],
+  count: number,
+  accept: (value: string) => boolean = () => true,
+): string[] {
+  const seen = new Set<string>();
+  const latest: string[] = [];
+  for (let index = to - 1; index >= from && latest.length < count; index--) {
+    const values = valuesOf(items[index] as T);
+    for (let at = values.length - 1; at >= 0 && latest.length < count; at--) {
+      const value = values[at] as string;
+      if (seen.has(value) || !accept(value)) continue;
+      seen.add(value);
+      latest.push(value);
+    }
+  }
+  return latest;
 }
 
-/** The last `count` values of `list`, in order. */
-function lastOf(list: Set<string>, count: number): string[] {
-  return [...list].slice(-count);
+/**
+ * The code-like names of the tool output of a span, per span start: the span of a dry run grows from call to call
+ * (the same first messages, more after them), so only the messages past the ones already read are added.
+ */
+const outputNamesMemo = new WeakMap<Message, SpanMemo>();
+
+/** A span start's memo: the messages read so far, their output names, the span-only sections of exactly them. */
+interface SpanMemo {
+  covered: Message[];
+  names: Set<string>;
+  /** The sections that depend on the span alone, for the span `covered`. */
+  sections?: Map<string, string[]>;
+  /** The last view read for identifiers with the span `covered`, and the identifiers found in it. */
+  view?: { messages: Message[]; identifiers: string[] };
+  /** The last block written for the span `covered`, with what it was written from. */
+  rendered?: { identifiers: string[]; older: Map<string, string[]>; maxCharacters: number; block: string };
 }
 
-/** The facts block's sections for `span`, judged against the whole view `messages`. */
-function collectFacts(
+function spanMemoOf(span: readonly Message[], factsAt: (offset: number) => MessageFacts): SpanMemo {
+  const first = span[0];
+  if (first === undefined) return { covered: [], names: new Set() };
+  let known = outputNamesMemo.get(first);
+  if (known !== undefined) {
+    const { covered } = known;
+    let same = covered.length <= span.length;
+    for (let index = 0; same && index < covered.length; index++) same = covered[index] === span[index];
+    if (!same) known = undefined;
+  }
+  if (known === undefined) {
+    known = { covered: [], names: new Set() };
+    outputNamesMemo.set(first, known);
+  }
+  if (known.covered.length < span.length) {
+    delete known.sections;
+    delete known.view;
+    delete known.rendered;
+  }
+  for (let offset = known.covered.length; offset < span.length; offset++) {
+    for (const name of factsAt(offset).outputNames) known.names.add(name);
+    known.covered.push(span[offset] as Message);
+  }
+  return known;
+}
+
+/** Most identifiers the block lists. */
+const maxIdentifiers = 150;
+
+/**
+ * The facts block for `span` (judged against the whole view `messages`), merged with the earlier block's
+ * sections `older`. The span's own sections are memoised per span, and the identifiers (which depend on the whole
+ * view) are found from the messages added since the previous view when that view is a prefix of this one.
+ */
+function factsBlockOf(
   span: readonly Message[],
   spanStart: number,
   messages: readonly Message[],
-): Map<string, string[]> {
-  const paths = new Set<string>();
-  const errors = new Set<string>();
-  const openItems = new Set<string>();
-  const decisions = new Set<string>();
-  const outlines = new Set<string>();
-  let todo: string | undefined;
-  const readPaths = readPathsOf(messages);
-  const outputIdentifiers = new Set<string>();
-  span.forEach((message, offset) => {
-    const facts = factsOfMessage(message, messages[spanStart + offset - 1], readPaths);
-    for (const path of facts.paths) addLatest(paths, path);
-    for (const error of facts.errors) addLatest(errors, error);
-    for (const item of facts.openItems) addLatest(openItems, item);
-    for (const decision of facts.decisions) addLatest(decisions, decision);
-    todo = facts.todo ?? todo;
-    for (const outline of facts.outlines)
-      addLatest(outlines, `${outline.path}: ${outline.lines.join(" | ")}`);
-    for (const name of facts.outputNames) outputIdentifiers.add(name);
-  });
-  // Names from the removed output that the agent itself wrote somewhere in the view.
-  const identifiers = new Set<string>();
-  if (outputIdentifiers.size > 0) {
-    messages.forEach((message, index) => {
-      const facts = factsOfMessage(message, messages[index - 1], readPaths);
-      for (const name of facts.agentNames) if (outputIdentifiers.has(name)) addLatest(identifiers, name);
-    });
+  older: Map<string, string[]>,
+  maxCharacters: number,
+): string {
+  // The view's read paths are needed only for messages whose facts are not memoised yet.
+  let readPaths: Map<string, string> | undefined;
+  const factsAt = (index: number): MessageFacts => {
+    const message = messages[index] as Message;
+    const known = memo.get(message);
+    if (known) return known;
+    // Read paths are looked up for tool results only.
+    if (message.content.some((block) => block.type === "tool_result")) readPaths ??= readPathsOf(messages);
+    return factsOfMessage(message, messages[index - 1], readPaths);
+  };
+  const spanFacts = span.map((_, offset) => factsAt(spanStart + offset));
+  const spanMemo = spanMemoOf(span, (offset) => spanFacts[offset] as MessageFacts);
+  spanMemo.sections ??= spanSections(spanFacts);
+  const identifiers = identifiersOf(messages, spanMemo, factsAt);
+  const last = spanMemo.rendered;
+  if (
+    last !== undefined &&
+    last.maxCharacters === maxCharacters &&
+    (last.older === older || (last.older.size === 0 && older.size === 0)) &&
+    sameList(last.identifiers, identifiers)
+  )
+    return last.block;
+  const sections = new Map(spanMemo.sections);
+  sections.set("Identifiers", identifiers);
+  const block = renderFacts(sections, older, maxCharacters);
+  spanMemo.rendered = { identifiers, older, maxCharacters, block };
+  return block;
+}
+
+function sameList(left: readonly string[], right: readonly string[]): boolean {
+  if (left.length !== right.length) return false;
+  for (let index = 0; index < left.length; index++) if (left[index] !== right[index]) return false;
+  return true;
+}
+
+/**
+ * Names from the span's tool output that the agent itself wrote somewhere in the view, latest first. When the
+ * previous view read with this span is a prefix of `messages` (the same message objects), its messages' facts are
+ * memoised already and only the new messages are read: their names come first, then the previous answer's.
+ */
+function identifiersOf(
+  messages: readonly Message[],
+  spanMemo: SpanMemo,
+  factsAt: (index: number) => MessageFacts,
+): string[] {
+  const names = spanMemo.names;
+  if (names.size === 0) return [];
+  const accept = (name: string): boolean => names.has(name);
+  const agentNames = (facts: MessageFacts): readonly string[] => facts.agentNames;
+  const previous = spanMemo.view;
+  let prefix = 0;
+  if (previous !== undefined) {
+    const limit = Math.min(previous.messages.length, messages.length);
+    while (prefix < limit && previous.messages[prefix] === messages[prefix]) prefix++;
   }
+  let identifiers: string[];
+  if (previous !== undefined && prefix === previous.messages.length) {
+    // The new messages' names first, then the previous answer's: that answer holds the first names of the earlier
+    // view's backward scan, and enough of them, since each one a new message repeats leaves room for one less.
+    const tail: MessageFacts[] = [];
+    for (let index = prefix; index < messages.length; index++) tail.push(factsAt(index));
+    identifiers = latestDistinct(tail, 0, tail.length, agentNames, maxIdentifiers, accept);
+    const seen = new Set(identifiers);
+    for (const name of previous.identifiers) {
+      if (identifiers.length >= maxIdentifiers) break;
+      if (!seen.has(name)) identifiers.push(name);
+    }
+  } else {
+    const viewFacts = messages.map((_, index) => factsAt(index));
+    identifiers = latestDistinct(viewFacts, 0, viewFacts.length, agentNames, maxIdentifiers, accept);
+  }
+  spanMemo.view = { messages: [...messages], identifiers };
+  return identifiers;
+}
+
+/** The sections that depend on the span alone (the identifiers are set by the caller), in the block's order. */
+function spanSections(spanFacts: readonly MessageFacts[]): Map<string, string[]> {
+  const end = spanFacts.length;
+  let todo: string | undefined;
+  for (let index = end - 1; index >= 0 && todo === undefined; index--) todo = spanFacts[index]?.todo;
+  const latest = (valuesOf: (facts: MessageFacts) => readonly string[], count: number): string[] =>
+    latestDistinct(spanFacts, 0, end, valuesOf, count);
   const sections = new Map<string, string[]>();
-  sections.set("Open items", [...(todo ? [todo] : []), ...lastOf(openItems, 10)]);
-  sections.set("Errors", lastOf(errors, 12).reverse());
-  sections.set("Paths", lastOf(paths, 60).reverse());
-  sections.set("Identifiers", lastOf(identifiers, 150).reverse());
-  sections.set("Outlines", lastOf(outlines, 20).reverse());
-  sections.set("Decisions", lastOf(decisions, 8).reverse());
+  sections.set("Open items", [...(todo ? [todo] : []), ...latest((facts) => facts.openItems, 10).reverse()]);
+  sections.set(
+    "Errors",
+    latest((facts) => facts.errors, 12),
+  );
+  sections.set(
+    "Paths",
+    latest((facts) => facts.paths, 60),
+  );
+  sections.set("Identifiers", []);
+  sections.set(
+    "Outlines",
+    latest((facts) => facts.outlines.map((outline) => `${outline.path}: ${outline.lines.join(" | ")}`), 20),
+  );
+  sections.set(
+    "Decisions",
+    latest((facts) => facts.decisions, 8),
+  );
   return sections;
 }
 
@@ -384,7 +521,7 @@ export function factSummary(options: FactSummaryOptions = {}): Strategy {
       if (result === null) return null;
       const spanStart = hasPrevious ? head + 1 : head;
       const span = messages.slice(spanStart, result.keepFrom);
-      const block = renderFacts(collectFacts(span, spanStart, messages), older, maxFactCharacters);
+      const block = factsBlockOf(span, spanStart, messages, older, maxFactCharacters);
       const summaryIndex = result.replacement.length - 1;
       const summaryMessage = result.replacement[summaryIndex] as Message;
       const finalSummary = block === "" ? summaryMessage : withFacts(summaryMessage, block);

@@ -136,6 +136,18 @@ function fileEffects(call: ToolCallBlock): Pick<ObservationFacts, "read" | "writ
   };
 }
 
+/** File effects per call block: a history's blocks are never changed in place, and every call re-sends them. */
+const effectsMemo = new WeakMap<ToolCallBlock, Pick<ObservationFacts, "read" | "write" | "edit">>();
+
+function fileEffectsOf(call: ToolCallBlock): Pick<ObservationFacts, "read" | "write" | "edit"> {
+  let effects = effectsMemo.get(call);
+  if (effects === undefined) {
+    effects = fileEffects(call);
+    effectsMemo.set(call, effects);
+  }
+  return effects;
+}
+
 function shorten(text: string, limit = 80): string {
   const oneLine = text.trim().replace(/\s+/g, " ");
   return oneLine.length <= limit ? oneLine : `${oneLine.slice(0, limit - 3)}...`;
@@ -291,10 +303,13 @@ export function losslessRemovals(options: LosslessOptions = {}): Strategy {
       };
       // Writes and edits count from the call on, whether or not its result is still in the view.
       const effectsAt: Array<{ index: number; write?: string; edit?: string }> = [];
-      for (const [index, message] of messages.entries()) {
-        for (const block of message.content) {
+      // Plain index loops: `entries()` allocates a pair per message, on every call of a session.
+      for (let index = 0; index < messages.length; index++) {
+        const content = (messages[index] as Message).content;
+        for (let at = 0; at < content.length; at++) {
+          const block = content[at] as Block;
           if (block.type !== "tool_call") continue;
-          const effects = fileEffects(block);
+          const effects = fileEffectsOf(block);
           if (effects.write !== undefined) effectsAt.push({ index, write: effects.write });
           if (effects.edit !== undefined) effectsAt.push({ index, edit: effects.edit });
         }

@@ -60,7 +60,7 @@ function idOf(message: Message): number {
 }
 
 /** Extractive summaries kept per span start (the same span is asked for again on later dry runs). */
-const extractiveMemo = new WeakMap<Message, Map<string, Message>>();
+const extractiveMemo = new WeakMap<Message, Map<string, { span: Message[]; message: Message }>>();
 /** Most summaries kept per span start. */
 const extractiveMemoSize = 8;
 
@@ -86,20 +86,29 @@ function fallbackSummary(
     ],
   });
   const first = span[0];
-  if (first === undefined) return make();
-  const key = `${span.map(idOf).join(",")}|${maxCharacters}|${replacedMessages}|${previousSummary ?? ""}`;
+  const last = span[span.length - 1];
+  if (first === undefined || last === undefined) return make();
+  // Keyed by the span's length and last message, and checked message by message on a hit: building a key of
+  // every message's id cost more than the lookup saved.
+  const key = `${span.length}|${idOf(last)}|${maxCharacters}|${replacedMessages}|${previousSummary ?? ""}`;
   let byKey = extractiveMemo.get(first);
   if (!byKey) {
     byKey = new Map();
     extractiveMemo.set(first, byKey);
   }
-  let message = byKey.get(key);
-  if (message === undefined) {
-    message = make();
-    if (byKey.size >= extractiveMemoSize) byKey.delete(byKey.keys().next().value as string);
-    byKey.set(key, message);
-  }
+  const known = byKey.get(key);
+  if (known !== undefined && sameMessages(known.span, span)) return known.message;
+  const message = make();
+  if (known === undefined && byKey.size >= extractiveMemoSize)
+    byKey.delete(byKey.keys().next().value as string);
+  byKey.set(key, { span: [...span], message });
   return message;
+}
+
+function sameMessages(left: readonly Message[], right: readonly Message[]): boolean {
+  if (left.length !== right.length) return false;
+  for (let index = 0; index < left.length; index++) if (left[index] !== right[index]) return false;
+  return true;
 }
 
 /** Tokens a new summary is assumed to take when choosing how much to summarize, without a summary estimate. */

@@ -22,7 +22,33 @@ export interface Observation {
 export function findObservations(
   messages: readonly Message[],
   textObservations: boolean | "auto",
-): { observations: Observation[]; calls: Map<string, ToolCallBlock>; lastAssistant: number } {
+): Observations {
+  // The lossless removals and masking of one pipeline read the same view one after the other: the last answer
+  // is reused when the view holds the very same message objects (messages are never changed in place).
+  const last = lastFound;
+  if (last !== undefined && last.view === messages && last.mode === textObservations) {
+    const seen = last.messages;
+    let same = seen.length === messages.length;
+    for (let index = 0; same && index < seen.length; index++) same = seen[index] === messages[index];
+    if (same) return last.found;
+  }
+  const found = scanObservations(messages, textObservations);
+  lastFound = { view: messages, messages: [...messages], mode: textObservations, found };
+  return found;
+}
+
+/** What {@link findObservations} returns; shared between its callers, who must not change it. */
+export interface Observations {
+  readonly observations: readonly Observation[];
+  readonly calls: ReadonlyMap<string, ToolCallBlock>;
+  readonly lastAssistant: number;
+}
+
+let lastFound:
+  | { view: readonly Message[]; messages: Message[]; mode: boolean | "auto"; found: Observations }
+  | undefined;
+
+function scanObservations(messages: readonly Message[], textObservations: boolean | "auto"): Observations {
   const hasTools = messages.some((message) =>
     message.content.some((block) => block.type === "tool_call" || block.type === "tool_result"),
   );

@@ -11,10 +11,12 @@ import type { Message } from "../../src/transcript/types.js";
  * started with, and compactor's invariant check enforces it, so no cut may come after this index.
  */
 export function lastThinkingToolTurn(messages: readonly Message[]): number {
-  let last = -1;
-  for (const [index, message] of messages.entries()) {
-    if (message.role === "assistant" && message.content.some((block) => block.type === "tool_call"))
-      last = index;
+  // The last one: scanned from the end.
+  let last = messages.length - 1;
+  while (last >= 0) {
+    const message = messages[last] as Message;
+    if (message.role === "assistant" && message.content.some((block) => block.type === "tool_call")) break;
+    last--;
   }
   if (last < 0) return messages.length;
   let start = last;
