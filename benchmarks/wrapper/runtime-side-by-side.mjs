@@ -17,6 +17,7 @@
 //       [--sessions 6] [--modes record-only,idle,default]`
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+import { buildHistory, cpuMs, system } from "./side-by-side-shared.mjs";
 
 const option = (name, fallback) => {
   const index = process.argv.indexOf(`--${name}`);
@@ -68,40 +69,6 @@ function runtimeOptions(build, mode, emit) {
   if (mode === "idle") return { ...common, strategy: build.defaultStrategy(), trigger: never };
   return { ...common, strategy: build.defaultStrategy(), trigger: always };
 }
-
-// The same history as history.ts: turns of a tool call and a ~1,500-token tool result.
-function turn(index) {
-  const id = `toolu_bench_${index}`;
-  const lines = [];
-  for (let line = 0; line < 60; line++)
-    lines.push(
-      `src/pkg_${index % 97}/mod_${line}.py:${line * 3 + 1}: value_${index}_${line} = compute(request, retries=${line % 7})`,
-    );
-  return [
-    {
-      role: "assistant",
-      content: [
-        { type: "text", text: `Step ${index}: looking at the next module.` },
-        { type: "tool_use", id, name: "bash", input: { command: `grep -rn value_${index} src` } },
-      ],
-    },
-    { role: "user", content: [{ type: "tool_result", tool_use_id: id, content: lines.join("\n") }] },
-  ];
-}
-function buildHistory(tokens) {
-  const history = [{ role: "user", content: "Fix the failing handler in src/." }];
-  for (let index = 0, characters = 0; characters / 4 < tokens; index++) {
-    const next = turn(index);
-    history.push(...next);
-    characters += JSON.stringify(next).length;
-  }
-  return history;
-}
-const cpuMs = (since) => {
-  const used = process.cpuUsage(since);
-  return (used.user + used.system) / 1000;
-};
-const system = [{ type: "text", text: "You are a coding agent.", cache_control: { type: "ephemeral" } }];
 
 /** Per-call CPU of both builds on `sessions` sessions of a history of `size` tokens, calls alternating. */
 async function measure(size, mode) {
