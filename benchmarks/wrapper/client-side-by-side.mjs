@@ -18,33 +18,16 @@
 // Run: `node benchmarks/wrapper/client-side-by-side.mjs BASELINE_DIR [--sizes 10000,100000] [--calls 120]
 //       [--sessions 4] [--modes record-only,idle]`
 import { resolve } from "node:path";
-import { pathToFileURL } from "node:url";
 import Anthropic from "@anthropic-ai/sdk";
-import { buildHistory, cpuMs, system } from "./side-by-side-shared.mjs";
+import { buildHistory, cpuMs, importBuild, sideBySideArguments, system } from "./side-by-side-shared.mjs";
 
-const option = (name, fallback) => {
-  const index = process.argv.indexOf(`--${name}`);
-  return index >= 0 ? process.argv[index + 1] : fallback;
-};
-const baselineDir = process.argv[2];
-if (!baselineDir || baselineDir.startsWith("--")) {
-  process.stderr.write(
-    "usage: node benchmarks/wrapper/client-side-by-side.mjs BASELINE_DIR [--sizes N,N] [--calls N] [--sessions N] [--modes record-only,idle,default]\n",
-  );
-  process.exit(2);
-}
-const sizes = String(option("sizes", "10000,100000")).split(",").map(Number);
-const calls = Number(option("calls", 120));
-const sessions = Number(option("sessions", 4));
-const modes = String(option("modes", "record-only,idle")).split(",");
+const { baselineDir, sizes, calls, sessions, modes } = sideBySideArguments("client-side-by-side.mjs", {
+  sessions: 4,
+  modes: "record-only,idle",
+});
 const warmup = 20;
 
-async function load(root) {
-  const at = (path) => import(pathToFileURL(resolve(root, "dist", path)).href);
-  const [index, tokens] = await Promise.all([at("src/index.js"), at("src/tokens/index.js")]);
-  tokens.getDefaultTokenEstimator().countText("load the tokenizer");
-  return index;
-}
+const load = async (root) => (await importBuild(root, ["src/index.js"]))[0];
 const builds = {
   baseline: await load(baselineDir),
   current: await load(resolve(import.meta.dirname, "../..")),

@@ -16,37 +16,20 @@
 // Run: `node benchmarks/wrapper/runtime-side-by-side.mjs BASELINE_DIR [--sizes 10000,100000] [--calls 120]
 //       [--sessions 6] [--modes record-only,idle,default]`
 import { resolve } from "node:path";
-import { pathToFileURL } from "node:url";
-import { buildHistory, cpuMs, system } from "./side-by-side-shared.mjs";
+import { buildHistory, cpuMs, importBuild, sideBySideArguments, system } from "./side-by-side-shared.mjs";
 
-const option = (name, fallback) => {
-  const index = process.argv.indexOf(`--${name}`);
-  return index >= 0 ? process.argv[index + 1] : fallback;
-};
-const baselineDir = process.argv[2];
-if (!baselineDir || baselineDir.startsWith("--")) {
-  process.stderr.write(
-    "usage: node benchmarks/wrapper/runtime-side-by-side.mjs BASELINE_DIR [--sizes N,N] [--calls N] [--sessions N] [--modes record-only,idle,default]\n",
-  );
-  process.exit(2);
-}
-const sizes = String(option("sizes", option("size", "10000,100000")))
-  .split(",")
-  .map(Number);
-const calls = Number(option("calls", 120));
-const sessions = Number(option("sessions", 6));
-const modes = String(option("modes", "record-only,idle,default")).split(",");
+const { baselineDir, sizes, calls, sessions, modes } = sideBySideArguments("runtime-side-by-side.mjs", {
+  sessions: 6,
+  modes: "record-only,idle,default",
+});
 const warmup = 20;
 
 async function load(root) {
-  const at = (path) => import(pathToFileURL(resolve(root, "dist", path)).href);
-  const [runtime, store, index, tokens] = await Promise.all([
-    at("src/session/runtime.js"),
-    at("src/store/memory.js"),
-    at("src/index.js"),
-    at("src/tokens/index.js"),
+  const [runtime, store, index] = await importBuild(root, [
+    "src/session/runtime.js",
+    "src/store/memory.js",
+    "src/index.js",
   ]);
-  tokens.getDefaultTokenEstimator().countText("load the tokenizer");
   return {
     createRuntime: runtime.createRuntime,
     memoryStore: store.memoryStore,
