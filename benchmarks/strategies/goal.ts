@@ -33,7 +33,7 @@
 import { strategySpecsByName } from "../../src/replay/catalog.js";
 import { cachedPriceLists } from "../../src/replay/matrix.js";
 import { defaultTokenCounter } from "../../src/session/token-counter.js";
-import { benchSetting, bucketOf, type LeverRow } from "./levers.js";
+import { benchSetting, bucketOf, type LeverRow, outcomeCells } from "./levers.js";
 import { goalSettings, type OracleBound, oracleBound, summarizeBounds } from "./oracle.js";
 import { priceListRows, unmetPriceLists } from "./price-lists.js";
 import { argument, loadSessions, skipWithoutTranscripts } from "./sessions.js";
@@ -233,12 +233,7 @@ async function main(): Promise<void> {
       [
         row.setting.padEnd(13),
         row.bucket.padEnd(6),
-        String(row.sessions).padStart(8),
-        percent(row.saving).padStart(8),
-        percent(row.effectiveSaving).padStart(10),
-        (row.recall === null ? "-" : row.recall.toFixed(3)).padStart(7),
-        String(row.dearer).padStart(7),
-        percent(row.worstRegret).padStart(13),
+        ...outcomeCells(row),
         `  ${peer.padEnd(38)}`,
         ceiling,
       ].join(" "),

@@ -209,6 +209,29 @@ type ResultFields = Omit<BenchResult, "recall" | "recallReachable" | "recallRoun
 };
 
 /**
+ * The outcome cells of one row as the goal and native tables print them: sessions, saving, effective saving,
+ * recall, sessions dearer, worst regret, each padded to its column.
+ */
+export function outcomeCells(row: {
+  sessions: number;
+  saving: number | null;
+  effectiveSaving: number | null;
+  recall: number | null;
+  dearer: number;
+  worstRegret: number | null;
+}): string[] {
+  const percent = (value: number | null) => (value === null ? "-" : `${(value * 100).toFixed(1)}%`);
+  return [
+    String(row.sessions).padStart(8),
+    percent(row.saving).padStart(8),
+    percent(row.effectiveSaving).padStart(10),
+    (row.recall === null ? "-" : row.recall.toFixed(3)).padStart(7),
+    String(row.dearer).padStart(7),
+    percent(row.worstRegret).padStart(13),
+  ];
+}
+
+/**
  * Replays `sessions` with `specs` under one setting (its price model, its cache rule, default the provider's, and
  * its write lifetime) and returns the results grouped by length bucket and strategy ({@link rowsOf}).
  */

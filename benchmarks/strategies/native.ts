@@ -3,7 +3,7 @@ import type { StrategySpec } from "../../src/replay/strategy-specs.js";
 import { defaultTokenCounter } from "../../src/session/token-counter.js";
 import { nativeCompaction } from "../../strategies/native.js";
 import type { Trigger } from "../../strategies/types.js";
-import { benchSetting, type LeverRow, leverSettings, leverSpecsByName } from "./levers.js";
+import { benchSetting, type LeverRow, leverSettings, leverSpecsByName, outcomeCells } from "./levers.js";
 import { argument, loadSessions, skipWithoutTranscripts } from "./sessions.js";
 
 const always: Trigger = { name: "always", shouldCompact: () => true };
@@ -23,7 +23,6 @@ async function main(): Promise<void> {
   const tokens = defaultTokenCounter();
   const chosen = argument("--settings")?.split(",");
   const all: LeverRow[] = [];
-  const percent = (value: number | null) => (value === null ? "-" : `${(value * 100).toFixed(1)}%`);
   for (const setting of leverSettings.filter((item) => chosen === undefined || chosen.includes(item.label))) {
     const started = performance.now();
     const rows = await benchSetting(setting, sessions, specs, tokens);
@@ -39,12 +38,7 @@ async function main(): Promise<void> {
         [
           row.bucket.padEnd(7),
           row.strategy.padEnd(11),
-          String(row.sessions).padStart(8),
-          percent(row.saving).padStart(8),
-          percent(row.effectiveSaving).padStart(10),
-          (row.recall === null ? "-" : row.recall.toFixed(3)).padStart(7),
-          String(row.dearer).padStart(7),
-          percent(row.worstRegret).padStart(13),
+          ...outcomeCells(row),
           String(row.compactions).padStart(12),
         ].join(" "),
       );
