@@ -344,6 +344,17 @@ export function createWireCore(options: WireCoreOptions): WireCore {
     // Unchanged params go out as the caller's own bytes.
     if (sent !== params) sentInit = { ...sentInit, body: request.serialize?.(sent) ?? JSON.stringify(sent) };
 
+    // A new checkpoint reaches a shared store before the answer does (usually it is there already), so that the
+    // session's next call finds it in whichever process serves it.
+    const checkpointStored = prepared?.checkpointStored;
+    const send: FetchFunction = checkpointStored
+      ? async (url, sendInit) => {
+          const response = await upstream(url, sendInit);
+          await checkpointStored(sendInit?.signal);
+          return response;
+        }
+      : upstream;
+
     // 3-4. Send and observe, answering recall calls (offload on).
     if (prepared?.recall) {
       return recallStage({
@@ -353,7 +364,7 @@ export function createWireCore(options: WireCoreOptions): WireCore {
         params: sent,
         prepared,
         hooks: prepared.recall,
-        upstream,
+        upstream: send,
         startedAt,
         isEventStream: (response) => isEventStream(response, params),
       });
@@ -362,7 +373,7 @@ export function createWireCore(options: WireCoreOptions): WireCore {
     // 3. Send.
     let response: Response;
     try {
-      response = await upstream(request.url, sentInit);
+      response = await send(request.url, sentInit);
     } catch (error) {
       if (prepared) settleSafely(prepared, { kind: "error", error, durationMs: performance.now() - startedAt });
       throw error;
@@ -370,8 +381,6 @@ export function createWireCore(options: WireCoreOptions): WireCore {
 
     // 4. Observe.
     if (prepared === undefined) return response;
-    // A new checkpoint reaches a shared store before the answer does (usually it is there already).
-    if (prepared.checkpointStored) await prepared.checkpointStored(init.signal);
     if (!response.ok) {
       const error: HttpErrorOutcome = { status: response.status, headers: response.headers };
       settleSafely(prepared, { kind: "error", error, durationMs: performance.now() - startedAt });
