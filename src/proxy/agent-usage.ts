@@ -28,7 +28,7 @@
  */
 import type { ProviderFormat } from "../transcript/types.js";
 import type { PromptSizes } from "../wrapper/contract.js";
-import type { PreparedInfo } from "../wrapper/wire/request.js";
+import { knownBodies, type PreparedInfo } from "../wrapper/wire/request.js";
 
 /** What usage the proxy shows the agent: see the module's documentation. */
 export type AgentUsage = "uncompacted" | "upstream";
@@ -98,32 +98,67 @@ function rewriteJson(format: ProviderFormat, text: string, ratio: number): { tex
   return added > 0 ? { text: JSON.stringify(parsed), added } : { text, added: 0 };
 }
 
-/** A byte stream with the usage in each SSE `data:` line rewritten; other lines pass as they arrive. */
+/** The SSE lines of `text` with the usage in each `data:` line rewritten (the same string when none changes). */
+function rewriteLines(format: ProviderFormat, text: string, ratio: number): string {
+  if (!text.includes('"usage"')) return text;
+  let changed = false;
+  const lines = text.split("\n");
+  for (let index = 0; index < lines.length; index++) {
+    const line = lines[index] as string;
+    if (!line.startsWith("data:") || !line.includes('"usage"')) continue;
+    // Written as `data: <json>` whether or not its usage changed, as it always was.
+    const rewritten = `data: ${rewriteJson(format, line.slice(5).trimStart(), ratio).text}`;
+    if (rewritten === line) continue;
+    lines[index] = rewritten;
+    changed = true;
+  }
+  return changed ? lines.join("\n") : text;
+}
+
+/**
+ * A byte stream with the usage in each SSE `data:` line rewritten; other lines pass as they arrive (a chunk of
+ * whole lines with no usage to rewrite goes on as the very bytes received). One web stream pulling from the
+ * upstream's reader: a `TransformStream` (two more streams and a pipe between them) costs several times more
+ * per chunk.
+ */
 function rewriteEventStream(body: ReadableStream<Uint8Array>, format: ProviderFormat, ratio: number): ReadableStream<Uint8Array> {
   const decoder = new TextDecoder();
   const encoder = new TextEncoder();
+  const reader = body.getReader();
   let pending = "";
-  const rewriteLines = (text: string): string =>
-    text
-      .split("\n")
-      .map((line) => (line.startsWith("data:") && line.includes('"usage"') ? `data: ${rewriteJson(format, line.slice(5).trimStart(), ratio).text}` : line))
-      .join("\n");
-  return body.pipeThrough(
-    new TransformStream<Uint8Array, Uint8Array>({
-      transform(chunk, controller) {
-        pending += decoder.decode(chunk, { stream: true });
-        const end = pending.lastIndexOf("\n");
-        if (end < 0) return;
-        const complete = pending.slice(0, end + 1);
-        pending = pending.slice(end + 1);
-        controller.enqueue(encoder.encode(rewriteLines(complete)));
-      },
-      flush(controller) {
-        pending += decoder.decode();
-        if (pending.length > 0) controller.enqueue(encoder.encode(rewriteLines(pending)));
-      },
-    }),
-  );
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) {
+          pending += decoder.decode();
+          if (pending.length > 0) controller.enqueue(encoder.encode(rewriteLines(format, pending, ratio)));
+          pending = "";
+          controller.close();
+          return;
+        }
+        const text = decoder.decode(value, { stream: true });
+        const end = text.lastIndexOf("\n");
+        if (end < 0) {
+          pending += text;
+          continue;
+        }
+        // A chunk of whole lines, none of them after an unfinished one, whose usage (if any) stays as it is.
+        if (pending === "" && end === text.length - 1) {
+          const rewritten = rewriteLines(format, text, ratio);
+          controller.enqueue(rewritten === text ? value : encoder.encode(rewritten));
+          return;
+        }
+        const complete = pending + text.slice(0, end + 1);
+        pending = text.slice(end + 1);
+        controller.enqueue(encoder.encode(rewriteLines(format, complete, ratio)));
+        return;
+      }
+    },
+    cancel(reason) {
+      return reader.cancel(reason);
+    },
+  });
 }
 
 /** One request's view: told the runtime's size estimates, then rewrites the answer's usage if it was compacted. */
@@ -162,6 +197,17 @@ export function agentUsageView(format: ProviderFormat): AgentUsageView {
       const init = { status: upstream.status, statusText: upstream.statusText, headers };
       if ((upstream.headers.get("content-type") ?? "").includes("text/event-stream")) {
         return new Response(rewriteEventStream(upstream.body, format, scale), init);
+      }
+      // A JSON answer the wire core has read whole already: rewritten at once, and handed on as bytes the relay
+      // writes in one go (no web stream).
+      const known = knownBodies.get(upstream);
+      if (known !== undefined) {
+        const text = new TextDecoder().decode(known);
+        const rewritten = rewriteJson(format, text, scale).text;
+        const bytes = rewritten === text ? known : new TextEncoder().encode(rewritten);
+        const copy = new Response(bytes, init);
+        knownBodies.set(copy, bytes);
+        return copy;
       }
       const body = upstream.text().then((text) => rewriteJson(format, text, scale).text);
       const stream = new ReadableStream<Uint8Array>({

@@ -147,11 +147,31 @@ export function withBreakpoint(message: unknown, ttl: "5m" | "1h" = "5m"): unkno
   return { ...record, content: markLast(record.content, ttl) };
 }
 
+/** The replacement's last message with its breakpoint, by message object and TTL (see below). */
+const replacementEnds = new WeakMap<object, { "5m"?: unknown; "1h"?: unknown }>();
+
+/**
+ * {@link withBreakpoint} for the last message of a checkpoint's replacement: compactor's own object, the same on
+ * every call of the session and never changed, so its marked copy is made once and is the very same object on
+ * every call (whose JSON the proxy then serialises once, not per call).
+ */
+function replacementEndWithBreakpoint(message: unknown, ttl: "5m" | "1h"): unknown {
+  if (typeof message !== "object" || message === null) return message;
+  let byTtl = replacementEnds.get(message);
+  if (byTtl === undefined) {
+    byTtl = {};
+    replacementEnds.set(message, byTtl);
+  }
+  if (!(ttl in byTtl)) byTtl[ttl] = withBreakpoint(message, ttl);
+  return byTtl[ttl];
+}
+
 /**
  * Adds breakpoints to an Anthropic request about to be sent: at the end of the replacement (when there is one
  * and a slot is free; a 1-hour entry when a 1-hour breakpoint follows it), and, with `whenNone`, when the request
  * has none at all, on the system prompt and the last message too.
- * Returns the params unchanged when nothing is added.
+ * Returns the params unchanged when nothing is added. `messages[replacementLength - 1]` must be the replacement's
+ * own object, never changed once made (its marked copy is memoised by object).
  */
 export function placeBreakpoints(
   params: Record<string, unknown>,
@@ -169,7 +189,7 @@ export function placeBreakpoints(
   if (replacementLength > 0 && replacementLength < messages.length && used < maximumBreakpoints) {
     sent = [...messages];
     // Never a 5-minute entry before a 1-hour one the agent placed later in the prompt.
-    sent[replacementLength - 1] = withBreakpoint(
+    sent[replacementLength - 1] = replacementEndWithBreakpoint(
       sent[replacementLength - 1],
       ttlBefore(params, messages, replacementLength),
     );
