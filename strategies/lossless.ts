@@ -19,7 +19,7 @@
  */
 import { InvalidOptionError } from "../src/errors.js";
 import type { Block, Message, ToolCallBlock, ToolResultBlock } from "../src/transcript/types.js";
-import { findObservations, type Observation, withPlaceholder } from "./internal/observations.js";
+import { findObservations, type Observation, type Observations, withPlaceholder } from "./internal/observations.js";
 import { headEnd } from "./internal/turns.js";
 import { messageTokens, removedTokens } from "./internal/view.js";
 import { maskMarker } from "./observation-masking.js";
@@ -286,13 +286,132 @@ function remember(facts: ObservationFacts, later: Later, staysVerbatim: boolean)
   }
 }
 
+/**
+ * What the observations of a view share, for the quick answer "nothing in this view is superseded": every
+ * content, call and file read of its verbatim observations, every file written or edited by its calls, and whether
+ * two of them already meet (a content or a call seen twice, a file read twice, or read and written or edited).
+ * Kept for the last view and extended with what appended messages add (the next call's view is the same messages
+ * and more).
+ */
+interface Overlaps {
+  /** The view these are of (a copy), and its observations they hold. */
+  messages: Message[];
+  observations: number;
+  seen: readonly Observation[];
+  contents: Set<string>;
+  calls: Set<string>;
+  reads: Set<string>;
+  changed: Set<string>;
+  /** Two of the sets above meet: a rule may apply, the view is judged in full. */
+  meet: boolean;
+}
+
+/**
+ * Adds the observations `from` on, and the calls of the messages from `fromMessage` on, to `overlaps`. A masked
+ * observation shows nothing (the pass skips it, and it counts for no earlier one).
+ */
+function addOverlaps(
+  overlaps: Overlaps,
+  messages: readonly Message[],
+  fromMessage: number,
+  observations: readonly Observation[],
+  calls: ReadonlyMap<string, ToolCallBlock>,
+): void {
+  for (let index = fromMessage; index < messages.length; index++) {
+    const content = (messages[index] as Message).content;
+    for (let at = 0; at < content.length; at++) {
+      const block = content[at] as Block;
+      if (block.type !== "tool_call") continue;
+      const effects = fileEffectsOf(block);
+      for (const path of [effects.write, effects.edit]) {
+        if (path === undefined) continue;
+        if (overlaps.reads.has(path)) overlaps.meet = true;
+        overlaps.changed.add(path);
+      }
+    }
+  }
+  for (let position = overlaps.observations; position < observations.length; position++) {
+    const { messageIndex, blockIndex } = observations[position] as Observation;
+    const original = messages[messageIndex] as Message;
+    const block = blockIndex >= 0 ? original.content[blockIndex] : undefined;
+    const call = block?.type === "tool_result" ? calls.get(block.callId) : undefined;
+    const facts = factsOf(original, blockIndex, call, messages[messageIndex - 1]);
+    if (facts.masked) continue;
+    if (overlaps.contents.has(facts.contentKey)) overlaps.meet = true;
+    overlaps.contents.add(facts.contentKey);
+    if (facts.callKey !== undefined) {
+      if (overlaps.calls.has(facts.callKey)) overlaps.meet = true;
+      overlaps.calls.add(facts.callKey);
+    }
+    if (facts.read !== undefined) {
+      if (overlaps.reads.has(facts.read.path) || overlaps.changed.has(facts.read.path)) overlaps.meet = true;
+      overlaps.reads.add(facts.read.path);
+    }
+  }
+  overlaps.observations = observations.length;
+}
+
+/**
+ * True when no observation of `messages` can be superseded by any rule, whatever the options: no content or call
+ * seen twice among its verbatim observations, no file read twice, none read and also written or edited by a call
+ * of the view. Every rule needs such a pair (a later copy, call, read, write or edit), so the pass would remove
+ * nothing. Answered from the last view's {@link Overlaps} when `messages` extends it (then only the appended
+ * messages are read).
+ */
+function nothingOverlaps(
+  memo: { last?: Overlaps },
+  messages: readonly Message[],
+  found: Observations,
+): boolean {
+  let overlaps = memo.last;
+  if (overlaps !== undefined) {
+    const seen = overlaps.messages;
+    let same = seen.length <= messages.length && overlaps.observations <= found.observations.length;
+    for (let index = 0; same && index < seen.length; index++) same = seen[index] === messages[index];
+    // The earlier observations must still be observations, in the same places (`textObservations: "auto"` reads
+    // user text as observations only until the first tool block).
+    const before = overlaps.seen;
+    const now = found.observations;
+    if (same && before !== now) {
+      for (let index = 0; same && index < overlaps.observations; index++) {
+        const left = before[index] as Observation;
+        const right = now[index] as Observation;
+        same = left === right || (left.messageIndex === right.messageIndex && left.blockIndex === right.blockIndex);
+      }
+    }
+    if (!same) overlaps = undefined;
+  }
+  const fromMessage = overlaps?.messages.length ?? 0;
+  overlaps ??= {
+    messages: [],
+    observations: 0,
+    seen: [],
+    contents: new Set(),
+    calls: new Set(),
+    reads: new Set(),
+    changed: new Set(),
+    meet: false,
+  };
+  if (!overlaps.meet && (fromMessage < messages.length || overlaps.observations < found.observations.length)) {
+    addOverlaps(overlaps, messages, fromMessage, found.observations, found.calls);
+  }
+  if (overlaps.messages.length !== messages.length) overlaps.messages = messages.slice();
+  overlaps.seen = found.observations;
+  memo.last = overlaps;
+  return !overlaps.meet;
+}
+
 /** Creates the `lossless` strategy. */
 export function losslessRemovals(options: LosslessOptions = {}): Strategy {
   const settings = validate(options);
+  const overlapsMemo: { last?: Overlaps } = {};
   return {
     name: "lossless",
     compact(messages: readonly Message[], context: StrategyContext): CompactionResult | null {
-      const { observations, calls, lastAssistant } = findObservations(messages, settings.textObservations);
+      const found = findObservations(messages, settings.textObservations);
+      // The usual case on a session's later calls: nothing repeats, and only the new messages are read.
+      if (nothingOverlaps(overlapsMemo, messages, found)) return null;
+      const { observations, calls, lastAssistant } = found;
       const head = headEnd(messages);
       const later: Later = {
         contents: new Set(),

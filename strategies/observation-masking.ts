@@ -107,8 +107,10 @@ function textOf(content: readonly Block[]): string {
   return content.map((block) => (block.type === "text" ? block.text : "")).join("\n");
 }
 
+/** True for content that is one text block starting with the marker (what `textOf` of it starts with). */
 function isMaskedText(content: readonly Block[]): boolean {
-  return content.length === 1 && textOf(content).startsWith(maskMarker);
+  const only = content.length === 1 ? content[0] : undefined;
+  return only?.type === "text" && only.text.startsWith(maskMarker);
 }
 
 function validate(

@@ -73,13 +73,15 @@ export function pipeline(...strategies: Strategy[]): Strategy {
       let view: readonly Message[] = messages;
       let viewContext: StrategyContext = context;
       let composed: CompactionResult | null = null;
-      for (const strategy of strategies) {
-        const result = await strategy.compact(view, viewContext);
+      for (let index = 0; index < strategies.length; index++) {
+        const result = await (strategies[index] as Strategy).compact(view, viewContext);
         if (result === null) continue;
+        composed = composed === null ? result : composeResults(composed, result);
+        // The view the next strategy reads (none after the last one).
+        if (index === strategies.length - 1) break;
         const tokens = compactedTokenView(viewContext.tokens, view, result);
         view = applyCompaction(view, result);
         viewContext = { ...viewContext, tokens };
-        composed = composed === null ? result : composeResults(composed, result);
       }
       return composed;
     },

@@ -23,17 +23,29 @@ export function findObservations(
   messages: readonly Message[],
   textObservations: boolean | "auto",
 ): Observations {
-  // The lossless removals and masking of one pipeline read the same view one after the other: the last answer
-  // is reused when the view holds the very same message objects (messages are never changed in place).
+  // The lossless removals and masking of one pipeline read the same view one after the other, and the next call's
+  // view is this one with messages appended (the same message objects: messages are never changed in place): the
+  // last answer is reused, extended with what the appended messages add.
   const last = lastFound;
-  if (last !== undefined && last.view === messages && last.mode === textObservations) {
+  if (last !== undefined && last.mode === textObservations && last.messages.length <= messages.length) {
     const seen = last.messages;
-    let same = seen.length === messages.length;
-    for (let index = 0; same && index < seen.length; index++) same = seen[index] === messages[index];
-    if (same) return last.found;
+    let same = 0;
+    while (same < seen.length && seen[same] === messages[same]) same++;
+    if (same === seen.length) {
+      if (same === messages.length) return last.found;
+      const extended = extendObservations(last.found, last.textMode, messages, same, textObservations);
+      if (extended !== undefined) {
+        lastFound = { messages: messages.slice(), mode: textObservations, textMode: extended.textMode, found: extended.found };
+        return extended.found;
+      }
+    }
   }
-  const found = scanObservations(messages, textObservations);
-  lastFound = { view: messages, messages: [...messages], mode: textObservations, found };
+  const hasTools = messages.some((message) =>
+    message.content.some((block) => block.type === "tool_call" || block.type === "tool_result"),
+  );
+  const textMode = textObservations === true || (textObservations === "auto" && !hasTools);
+  const found = scanObservations(messages, textMode, 0, { observations: [], calls: new Map(), lastAssistant: -1 });
+  lastFound = { messages: messages.slice(), mode: textObservations, textMode, found };
   return found;
 }
 
@@ -45,19 +57,58 @@ export interface Observations {
 }
 
 let lastFound:
-  | { view: readonly Message[]; messages: Message[]; mode: boolean | "auto"; found: Observations }
+  | { messages: Message[]; mode: boolean | "auto"; textMode: boolean; found: Observations }
   | undefined;
 
-function scanObservations(messages: readonly Message[], textObservations: boolean | "auto"): Observations {
-  const hasTools = messages.some((message) =>
-    message.content.some((block) => block.type === "tool_call" || block.type === "tool_result"),
-  );
-  const textMode = textObservations === true || (textObservations === "auto" && !hasTools);
-  const calls = new Map<string, ToolCallBlock>();
-  const observations: Observation[] = [];
-  let lastAssistant = -1;
+/**
+ * The observations of `messages`, given those of its first `from` messages (`before`, scanned with the same
+ * `textMode`), or undefined when the messages from `from` on change the mode (`"auto"`: the first tool block in
+ * a conversation that had none), which needs a whole scan. The earlier lists and map are shared, not changed:
+ * copied when something is added, the same objects otherwise.
+ */
+function extendObservations(
+  before: Observations,
+  textMode: boolean,
+  messages: readonly Message[],
+  from: number,
+  textObservations: boolean | "auto",
+): { found: Observations; textMode: boolean } | undefined {
+  if (textObservations === "auto" && textMode) {
+    for (let index = from; index < messages.length; index++) {
+      for (const block of (messages[index] as Message).content) {
+        if (block.type === "tool_call" || block.type === "tool_result") return undefined;
+      }
+    }
+  }
+  const added = scanObservations(messages, textMode, from, { observations: [], calls: new Map(), lastAssistant: -1 });
+  let calls: ReadonlyMap<string, ToolCallBlock> = before.calls;
+  if (added.calls.size > 0) {
+    const merged = new Map(before.calls);
+    for (const [id, call] of added.calls) merged.set(id, call);
+    calls = merged;
+  }
+  return {
+    textMode,
+    found: {
+      observations:
+        added.observations.length === 0 ? before.observations : [...before.observations, ...added.observations],
+      calls,
+      lastAssistant: added.lastAssistant >= 0 ? added.lastAssistant : before.lastAssistant,
+    },
+  };
+}
+
+/** Scans `messages` from `from` on into `into` (observations in order, calls by id, the last assistant's index). */
+function scanObservations(
+  messages: readonly Message[],
+  textMode: boolean,
+  from: number,
+  into: { observations: Observation[]; calls: Map<string, ToolCallBlock>; lastAssistant: number },
+): Observations {
+  const { calls, observations } = into;
+  let lastAssistant = into.lastAssistant;
   // Plain index loops: `entries()` allocates a pair per message and per block, on every call of a session.
-  for (let messageIndex = 0; messageIndex < messages.length; messageIndex++) {
+  for (let messageIndex = from; messageIndex < messages.length; messageIndex++) {
     const message = messages[messageIndex] as Message;
     if (message.role === "assistant") lastAssistant = messageIndex;
     const content = message.content;
