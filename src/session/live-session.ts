@@ -17,7 +17,13 @@ export interface LiveSession {
   /** Estimated (uncalibrated) tokens of each history message, index-aligned. */
   historyTokens: number[];
   /** Raw provider messages of the active checkpoint's replacement, built once per checkpoint. */
-  rawReplacement?: { checkpointId: string; messages: unknown[]; tokens: number[] };
+  rawReplacement?: {
+    checkpointId: string;
+    messages: unknown[];
+    tokens: number[];
+    /** The replacement holds a provider's compaction block (sent with the beta that reads it). */
+    native: boolean;
+  };
   /** A copy of the raw message list of the last request, index-aligned with `historyHashes`. */
   lastRaw?: unknown[];
   /** Simulator of the provider's cache over the full history (the counterfactual). */

@@ -466,6 +466,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
           checkpointId: checkpoint.id,
           messages,
           tokens: checkpoint.replacement.map((message) => tokens.countMessage(message)),
+          native: checkpoint.replacement.some(isNativeCompactionMessage),
         };
       }
       replacementLength = state.rawReplacement.messages.length;
@@ -540,7 +541,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     void done.then(() => inflight.delete(done));
     // A checkpoint holding Anthropic's compaction block is sent with the beta that reads it.
     const betas =
-      compacted && request.format === "anthropic" && checkpoint?.replacement.some(isNativeCompactionMessage)
+      compacted && request.format === "anthropic" && state.rawReplacement?.native === true
         ? [anthropicCompactionBeta]
         : undefined;
     return {

@@ -10,6 +10,7 @@ import { describe, expect, it } from "vitest";
 import type { Message } from "../../src/transcript/types.js";
 import { type LosslessOptions, losslessRemovals } from "../../strategies/lossless.js";
 import { observationMasking } from "../../strategies/observation-masking.js";
+import type { CompactionResult } from "../../strategies/types.js";
 import { contextFor } from "./support.js";
 
 /** A turn: a call and its output, unique unless `output`/`input` repeat an earlier one. */
@@ -40,8 +41,9 @@ function sessionTurn(rule: string, index: number): Message[] {
   return unique(index);
 }
 
-function run(options: LosslessOptions, view: readonly Message[], strategy = losslessRemovals(options)) {
-  return strategy.compact(view, contextFor(view));
+/** The lossless removals' answer on `view` (they answer at once, not in a promise). */
+function run(options: LosslessOptions, view: readonly Message[], strategy = losslessRemovals(options)): CompactionResult | null {
+  return strategy.compact(view, contextFor(view)) as CompactionResult | null;
 }
 
 describe("lossless removals from what each call appends", () => {
