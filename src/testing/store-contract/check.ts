@@ -42,10 +42,18 @@ export async function loaded(store: SessionStore, sessionId: string): Promise<Se
   return record;
 }
 
-/** The record's data as the runtime reads it (the version left out), for before/after comparisons. */
+/**
+ * A snapshot of the record's data as the runtime reads it (the version left out), for before/after comparisons:
+ * a copy, since a store's load may return an object the store changes later.
+ */
 export function dataOf(record: SessionRecord | undefined): unknown {
   if (!record) return record;
-  return { meta: record.meta, history: record.history, historyHashes: record.historyHashes, ledger: record.ledger };
+  return structuredClone({
+    meta: record.meta,
+    history: record.history,
+    historyHashes: record.historyHashes,
+    ledger: record.ledger,
+  });
 }
 
 /** Insists that `promise` (a save) rejects with compactor's `StoreVersionConflictError` and the right fields. */
@@ -103,7 +111,12 @@ export async function ensureHistoryConflict(
   );
 }
 
-function ensureClass(error: unknown, type: abstract new (...args: never[]) => unknown, name: string, what: string): void {
+function ensureClass(
+  error: unknown,
+  type: abstract new (...args: never[]) => unknown,
+  name: string,
+  what: string,
+): void {
   if (error instanceof type) return;
   if (error instanceof Error && error.name === name) {
     throw new ContractViolation(

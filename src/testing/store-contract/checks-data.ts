@@ -28,11 +28,16 @@ const roundTrip: ContractCheck = {
     ensureEqual(record.history, messages(0, 8), "history");
     ensureEqual(record.historyHashes, hashes(0, 8), "historyHashes");
     ensureEqual(record.ledger, [0, 1, 2, 3, 4].map(ledgerEntry), "ledger");
-    if (versions) ensure(record.version === 1, `version after the first save: expected 1, got ${show(record.version)}`);
+    if (versions)
+      ensure(record.version === 1, `version after the first save: expected 1, got ${show(record.version)}`);
     // A bare meta comes back bare: no optional field turns up as null or empty.
     await store.save("bare", { meta: bareMeta("bare", 0) });
     const bare = await loaded(store, "bare");
-    ensureEqual(dataOf(bare), { meta: bareMeta("bare", 0), history: [], historyHashes: [], ledger: [] }, "bare session");
+    ensureEqual(
+      dataOf(bare),
+      { meta: bareMeta("bare", 0), history: [], historyHashes: [], ledger: [] },
+      "bare session",
+    );
   },
 };
 
@@ -50,7 +55,10 @@ const loadUnknown: ContractCheck = {
       ensure(version === 0, `version("never-saved"): expected 0, got ${show(version)}`);
     }
     const listed = await store.list();
-    ensure(Array.isArray(listed) && listed.length === 0, `list() after a load only: expected [], got ${show(listed)}`);
+    ensure(
+      Array.isArray(listed) && listed.length === 0,
+      `list() after a load only: expected [], got ${show(listed)}`,
+    );
   },
 };
 
@@ -87,7 +95,11 @@ const changeUntouched: ContractCheck = {
     second.history?.messages.push(...messages(5, 6));
     second.history?.hashes.push(...hashes(5, 6));
     second.ledger?.push(ledgerEntry(2));
-    ensureEqual(dataOf(await loaded(store, "s")), saved, "the stored session after the caller changed its own objects");
+    ensureEqual(
+      dataOf(await loaded(store, "s")),
+      saved,
+      "the stored session after the caller changed its own objects",
+    );
   },
 };
 
@@ -98,7 +110,10 @@ const append: ContractCheck = {
     "saves are deltas: a store that overwrites the history with the delta loses the conversation, and one that " +
     "merges metas keeps a checkpoint the runtime dropped (a request then goes out through a stale summary)",
   async run({ store }) {
-    await store.save("s", { meta: fullMeta("s", 1), history: { from: 0, messages: messages(0, 2), hashes: hashes(0, 2) } });
+    await store.save("s", {
+      meta: fullMeta("s", 1),
+      history: { from: 0, messages: messages(0, 2), hashes: hashes(0, 2) },
+    });
     await store.save("s", {
       meta: fullMeta("s", 2),
       history: { from: 2, messages: messages(2, 5), hashes: hashes(2, 5) },
@@ -107,7 +122,12 @@ const append: ContractCheck = {
     await store.save("s", { meta: bareMeta("s", 3), ledger: [ledgerEntry(1), ledgerEntry(2)] });
     ensureEqual(
       dataOf(await loaded(store, "s")),
-      { meta: bareMeta("s", 3), history: messages(0, 5), historyHashes: hashes(0, 5), ledger: [0, 1, 2].map(ledgerEntry) },
+      {
+        meta: bareMeta("s", 3),
+        history: messages(0, 5),
+        historyHashes: hashes(0, 5),
+        ledger: [0, 1, 2].map(ledgerEntry),
+      },
       "session after three saves",
     );
   },
@@ -118,18 +138,32 @@ const rewrite: ContractCheck = {
   title: "a history starting below the stored length replaces the history from there (from 0: all of it)",
   why: "an agent that edits or drops earlier messages rewrites the history; a store that appends instead keeps both",
   async run({ store }) {
-    await store.save("s", { meta: bareMeta("s", 1), history: { from: 0, messages: messages(0, 6), hashes: hashes(0, 6) } });
+    await store.save("s", {
+      meta: bareMeta("s", 1),
+      history: { from: 0, messages: messages(0, 6), hashes: hashes(0, 6) },
+    });
     await store.save("s", {
       meta: bareMeta("s", 2),
       history: { from: 3, messages: messages(3, 4, "edited"), hashes: hashes(3, 4, "edited") },
     });
     let record = await loaded(store, "s");
-    ensureEqual(record.history, [...messages(0, 3), ...messages(3, 4, "edited")], "history after a rewrite from 3");
-    ensureEqual(record.historyHashes, [...hashes(0, 3), ...hashes(3, 4, "edited")], "historyHashes after a rewrite from 3");
+    ensureEqual(
+      record.history,
+      [...messages(0, 3), ...messages(3, 4, "edited")],
+      "history after a rewrite from 3",
+    );
+    ensureEqual(
+      record.historyHashes,
+      [...hashes(0, 3), ...hashes(3, 4, "edited")],
+      "historyHashes after a rewrite from 3",
+    );
     await store.save("s", { meta: bareMeta("s", 3), history: { from: 2, messages: [], hashes: [] } });
     record = await loaded(store, "s");
     ensureEqual(record.history, messages(0, 2), "history after a rewrite from 2 with no messages (a cut)");
-    await store.save("s", { meta: bareMeta("s", 4), history: { from: 0, messages: messages(0, 1, "new"), hashes: hashes(0, 1, "new") } });
+    await store.save("s", {
+      meta: bareMeta("s", 4),
+      history: { from: 0, messages: messages(0, 1, "new"), hashes: hashes(0, 1, "new") },
+    });
     record = await loaded(store, "s");
     ensureEqual(record.history, messages(0, 1, "new"), "history after a rewrite from 0");
     ensureEqual(record.historyHashes, hashes(0, 1, "new"), "historyHashes after a rewrite from 0");
@@ -143,8 +177,12 @@ const pastEnd: ContractCheck = {
     "it means the store lost writes (a restart, an eviction): on StoreConflictError the runtime writes the whole " +
     "session again; a store that accepts it keeps a history with a hole, and every later load is wrong",
   async run({ store, versions }) {
-    await store.save("s", { meta: bareMeta("s", 1), history: { from: 0, messages: messages(0, 2), hashes: hashes(0, 2) } });
-    const before = await loaded(store, "s");
+    await store.save("s", {
+      meta: bareMeta("s", 1),
+      history: { from: 0, messages: messages(0, 2), hashes: hashes(0, 2) },
+    });
+    const loadedBefore = await loaded(store, "s");
+    const [before, versionBefore] = [dataOf(loadedBefore), loadedBefore.version];
     await ensureHistoryConflict(
       store.save("s", {
         meta: bareMeta("s", 2),
@@ -157,30 +195,45 @@ const pastEnd: ContractCheck = {
       "save with history.from 5 on a stored history of 2",
     );
     const after = await loaded(store, "s");
-    ensureEqual(dataOf(after), dataOf(before), "the session after the refused save");
-    if (versions) ensure(after.version === before.version, `version after the refused save: expected ${before.version}, got ${after.version}`);
+    ensureEqual(dataOf(after), before, "the session after the refused save");
+    if (versions)
+      ensure(
+        after.version === versionBefore,
+        `version after the refused save: expected ${versionBefore}, got ${after.version}`,
+      );
     await ensureHistoryConflict(
-      store.save("new", { meta: bareMeta("new", 1), history: { from: 3, messages: messages(3, 4), hashes: hashes(3, 4) } }),
+      store.save("new", {
+        meta: bareMeta("new", 1),
+        history: { from: 3, messages: messages(3, 4), hashes: hashes(3, 4) },
+      }),
       "new",
       3,
       0,
       'save with history.from 3 on a session not stored ("new")',
     );
     const created = await store.load("new");
-    ensure(created === undefined, `load("new") after its refused save: expected undefined, got ${show(created)}`);
+    ensure(
+      created === undefined,
+      `load("new") after its refused save: expected undefined, got ${show(created)}`,
+    );
   },
 };
 
 const totals: ContractCheck = {
   id: "totals",
-  title: "totals: totalsDelta is added to the stored totals; with none stored, or replaceTotals, or no delta, meta.totals is taken",
+  title:
+    "totals: totalsDelta is added to the stored totals; with none stored, or replaceTotals, or no delta, meta.totals is taken",
   why:
     "several processes serve one session and each sends only what it added since its last save; a store that " +
     "takes meta.totals instead drops the other processes' calls and dollars from the bill",
   async run({ store }) {
     const stored = async () => (await loaded(store, "s")).meta.totals as unknown as Record<string, unknown>;
     await store.save("s", { meta: bareMeta("s", 1), totalsDelta: totalsAfter(1) });
-    ensureClose(await stored(), { ...totalsAfter(1) }, "totals after a first save with a delta (nothing stored yet)");
+    ensureClose(
+      await stored(),
+      { ...totalsAfter(1) },
+      "totals after a first save with a delta (nothing stored yet)",
+    );
     // This writer's meta says 5 calls, but it added one since its last save: the store holds 1 + 1.
     await store.save("s", { meta: bareMeta("s", 5), totalsDelta: totalsAfter(1) });
     const twice = Object.fromEntries(Object.entries(totalsAfter(1)).map(([key, value]) => [key, value * 2]));
@@ -197,7 +250,16 @@ const list: ContractCheck = {
   title: "list gives exactly the stored session ids, ids with odd characters included",
   why: "reports, the dashboard and the CLI list sessions from it; ids are the agent's, often with `:` or Unicode",
   async run({ store }) {
-    const ids = ["plain", "team:search:task-42", "ünï cödé ✓", "with*glob?[chars]", "a", "a:b", "sp ace", "%2F/slash"];
+    const ids = [
+      "plain",
+      "team:search:task-42",
+      "ünï cödé ✓",
+      "with*glob?[chars]",
+      "a",
+      "a:b",
+      "sp ace",
+      "%2F/slash",
+    ];
     for (const id of ids) await store.save(id, { meta: bareMeta(id, 0) });
     const listed = await store.list();
     ensureEqual([...listed].sort(), [...ids].sort(), "list()");
@@ -226,7 +288,12 @@ const remove: ContractCheck = {
     ensureEqual(await store.list(), ["keep"], "list() after deleting one of two sessions");
     ensureEqual(
       dataOf(await loaded(store, "keep")),
-      { meta: fullMeta("keep", 2), history: messages(0, 3), historyHashes: hashes(0, 3), ledger: [ledgerEntry(0), ledgerEntry(1)] },
+      {
+        meta: fullMeta("keep", 2),
+        history: messages(0, 3),
+        historyHashes: hashes(0, 3),
+        ledger: [ledgerEntry(0), ledgerEntry(1)],
+      },
       "the session kept",
     );
     if (versions) ensure((await store.version?.("drop")) === 0, `version("drop") after delete: expected 0`);
@@ -238,7 +305,12 @@ const remove: ContractCheck = {
     });
     ensureEqual(
       dataOf(await loaded(store, "drop")),
-      { meta: bareMeta("drop", 1), history: messages(0, 1, "again"), historyHashes: hashes(0, 1, "again"), ledger: [] },
+      {
+        meta: bareMeta("drop", 1),
+        history: messages(0, 1, "again"),
+        historyHashes: hashes(0, 1, "again"),
+        ledger: [],
+      },
       "a session saved again after its delete",
     );
   },
@@ -251,9 +323,16 @@ const isolation: ContractCheck = {
   async run({ store }) {
     const ids = ["a", "a:b", "a:", "a*", "b"];
     for (const id of ids) {
-      await store.save(id, { meta: bareMeta(id, 1), history: { from: 0, messages: messages(0, 3, id), hashes: hashes(0, 3, id) } });
+      await store.save(id, {
+        meta: bareMeta(id, 1),
+        history: { from: 0, messages: messages(0, 3, id), hashes: hashes(0, 3, id) },
+      });
     }
-    await store.save("a", { meta: bareMeta("a", 2), history: { from: 1, messages: [], hashes: [] }, ledger: [ledgerEntry(0)] });
+    await store.save("a", {
+      meta: bareMeta("a", 2),
+      history: { from: 1, messages: [], hashes: [] },
+      ledger: [ledgerEntry(0)],
+    });
     await store.delete("a*");
     for (const id of ids.filter((id) => id !== "a" && id !== "a*")) {
       ensureEqual(
@@ -275,10 +354,16 @@ const concurrentSessions: ContractCheck = {
   async run({ store }) {
     const ids = Array.from({ length: 12 }, (_, index) => `parallel-${index}`);
     await Promise.all(
-      ids.map((id) => store.save(id, { meta: bareMeta(id, 1), history: { from: 0, messages: messages(0, 2, id), hashes: hashes(0, 2, id) } })),
+      ids.map((id) =>
+        store.save(id, {
+          meta: bareMeta(id, 1),
+          history: { from: 0, messages: messages(0, 2, id), hashes: hashes(0, 2, id) },
+        }),
+      ),
     );
     ensureEqual([...(await store.list())].sort(), [...ids].sort(), "list() after 12 concurrent first saves");
-    for (const id of ids) ensureEqual((await loaded(store, id)).history, messages(0, 2, id), `history of "${id}"`);
+    for (const id of ids)
+      ensureEqual((await loaded(store, id)).history, messages(0, 2, id), `history of "${id}"`);
   },
 };
 
@@ -291,11 +376,20 @@ const responseLinks: ContractCheck = {
   needs: ["responseLinks"],
   async run({ store }) {
     const unknown = await store.responseSession?.("resp_unknown");
-    ensure(unknown === undefined, `responseSession("resp_unknown"): expected undefined, got ${show(unknown)}`);
+    ensure(
+      unknown === undefined,
+      `responseSession("resp_unknown"): expected undefined, got ${show(unknown)}`,
+    );
     await store.linkResponse?.("resp_1", "chain:a");
     await store.linkResponse?.("resp_2", "chain:b");
-    ensure((await store.responseSession?.("resp_1")) === "chain:a", 'responseSession("resp_1"): expected "chain:a"');
-    ensure((await store.responseSession?.("resp_2")) === "chain:b", 'responseSession("resp_2"): expected "chain:b"');
+    ensure(
+      (await store.responseSession?.("resp_1")) === "chain:a",
+      'responseSession("resp_1"): expected "chain:a"',
+    );
+    ensure(
+      (await store.responseSession?.("resp_2")) === "chain:b",
+      'responseSession("resp_2"): expected "chain:b"',
+    );
     ensureEqual(await store.list(), [], "list() after linking reply ids only (a link is not a session)");
   },
 };
@@ -309,13 +403,24 @@ const peerSees: ContractCheck = {
   needs: ["peer"],
   async run({ store, peer, versions }) {
     const other = (await peer()) as SessionStore;
-    await store.save("shared", { meta: fullMeta("shared", 1), history: { from: 0, messages: messages(0, 3), hashes: hashes(0, 3) } });
-    ensureEqual((await loaded(other, "shared")).history, messages(0, 3), "history read by the other instance");
-    await other.save("shared", { meta: fullMeta("shared", 2), history: { from: 3, messages: messages(3, 4), hashes: hashes(3, 4) } });
+    await store.save("shared", {
+      meta: fullMeta("shared", 1),
+      history: { from: 0, messages: messages(0, 3), hashes: hashes(0, 3) },
+    });
+    ensureEqual(
+      (await loaded(other, "shared")).history,
+      messages(0, 3),
+      "history read by the other instance",
+    );
+    await other.save("shared", {
+      meta: fullMeta("shared", 2),
+      history: { from: 3, messages: messages(3, 4), hashes: hashes(3, 4) },
+    });
     const record = await loaded(store, "shared");
     ensureEqual(record.meta, fullMeta("shared", 2), "meta saved by the other instance");
     ensureEqual(record.history, messages(0, 4), "history after the other instance's append");
-    if (versions) ensure((await store.version?.("shared")) === 2, "version after one save on each instance: expected 2");
+    if (versions)
+      ensure((await store.version?.("shared")) === 2, "version after one save on each instance: expected 2");
     ensureEqual(await other.list(), ["shared"], "list() on the other instance");
   },
 };

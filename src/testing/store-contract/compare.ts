@@ -39,7 +39,8 @@ export function ensureClose(
 export function firstDifference(expected: unknown, actual: unknown, path: string): string | undefined {
   if (Object.is(expected, actual)) return undefined;
   if (Array.isArray(expected)) {
-    if (!Array.isArray(actual)) return `${path}: expected an array of ${expected.length}, got ${show(actual)}`;
+    if (!Array.isArray(actual))
+      return `${path}: expected an array of ${expected.length}, got ${show(actual)}`;
     for (let index = 0; index < Math.min(expected.length, actual.length); index++) {
       const difference = firstDifference(expected[index], actual[index], `${path}[${index}]`);
       if (difference !== undefined) return difference;
@@ -54,8 +55,10 @@ export function firstDifference(expected: unknown, actual: unknown, path: string
     const keys = new Set([...Object.keys(expected), ...Object.keys(actual)]);
     for (const key of keys) {
       const [want, got] = [expected[key], actual[key]];
-      if (want !== undefined && got === undefined) return `${path}.${key}: expected ${show(want)}, got nothing (dropped)`;
-      if (want === undefined && got !== undefined) return `${path}.${key}: expected nothing, got ${show(got)}`;
+      if (want !== undefined && got === undefined)
+        return `${path}.${key}: expected ${show(want)}, got nothing (dropped)`;
+      if (want === undefined && got !== undefined)
+        return `${path}.${key}: expected nothing, got ${show(got)}`;
       const difference = firstDifference(want, got, `${path}.${key}`);
       if (difference !== undefined) return difference;
     }
@@ -71,7 +74,8 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 /** A short, one-line rendering of a value for a failure message. */
 export function show(value: unknown): string {
   if (value === undefined) return "undefined";
-  if (typeof value === "string") return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
+  if (typeof value === "string")
+    return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
   if (value instanceof Error) return `${value.name}: ${value.message}`;
   let text: string;
   try {
@@ -83,7 +87,9 @@ export function show(value: unknown): string {
 }
 
 /** Settles `promise`: its value, or the error it rejected with. */
-export async function outcome<T>(promise: Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error: unknown }> {
+export async function outcome<T>(
+  promise: Promise<T>,
+): Promise<{ ok: true; value: T } | { ok: false; error: unknown }> {
   try {
     return { ok: true, value: await promise };
   } catch (error) {

@@ -72,7 +72,11 @@ export function message(index: number, label = "m"): Message {
         role: "assistant",
         content: [
           { type: "text", text: `${label}${index}: done` },
-          { type: "opaque", format: "openai-responses", value: { type: "reasoning", id: `rs_${index}`, summary: [] } },
+          {
+            type: "opaque",
+            format: "openai-responses",
+            value: { type: "reasoning", id: `rs_${index}`, summary: [] },
+          },
         ],
         pinned: index % 7 === 3,
         wire: { role: "assistant", item: true },
@@ -118,7 +122,12 @@ function checkpoint(id: string, covered: number): Checkpoint {
     covered,
     prefixHash: `prefix-${id}`,
     replacement: [
-      { role: "user", content: [{ type: "summary", text: `Summary ${id} — ✓`, replacedMessages: covered, checkpointId: id }] },
+      {
+        role: "user",
+        content: [
+          { type: "summary", text: `Summary ${id} — ✓`, replacedMessages: covered, checkpointId: id },
+        ],
+      },
     ],
     strategy: "summarize",
     createdAtCall: covered,
@@ -154,7 +163,11 @@ export function fullMeta(id: string, calls: number): SessionMeta {
     lastResponse: { role: "assistant", content: [{ type: "text", text: `answer ${calls}` }] },
     recall: { turns: 2, answered: 3, unanswered: 1, dropped: 0, costUsd: 0.0021 },
     recallExchanges: [
-      { anchor: "fp-1", entries: [{ type: "function_call", call_id: "r1" }, { type: "function_call_output" }], checkpointId: "cp-2" },
+      {
+        anchor: "fp-1",
+        entries: [{ type: "function_call", call_id: "r1" }, { type: "function_call_output" }],
+        checkpointId: "cp-2",
+      },
     ],
     totals: totalsAfter(calls),
   };
