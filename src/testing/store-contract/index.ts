@@ -64,6 +64,7 @@ export interface StoreContractResult {
   title: string;
   /** What breaks in compactor when a store does not keep it. */
   why: string;
+  /** `passed`; `failed` (the store broke the rule); `skipped` (the options rule it out, or the store lacks what it needs). */
   status: "passed" | "failed" | "skipped";
   /** What was expected and what the store did (failed), or why the rule was not checked (skipped). */
   message?: string;
@@ -83,8 +84,11 @@ export interface StoreContractReport {
 
 /** The rules of the contract, for documentation: id, sentence, why it matters, what it needs to run. */
 export interface StoreContractRule {
+  /** Stable id: `round-trip`, `cas-stale`, ... */
   id: string;
+  /** The rule, as a sentence. */
   title: string;
+  /** What breaks in compactor when a store does not keep it. */
   why: string;
   /** `versions`, `responseLinks`, `shared`: the option it needs; without it the rule is skipped. */
   needs: Array<"versions" | "responseLinks" | "shared">;
@@ -285,6 +289,7 @@ export type ContractTestFunction = ((name: string, body: ContractTestBody) => un
 
 /** What {@link sessionStoreContract} registers its tests with. */
 export interface ContractTestApi {
+  /** Registers a test: vitest's or jest's `it`/`test`, or node:test's `it`. */
   it: ContractTestFunction;
   /** When given, the tests are grouped under `describe("session store contract (<name>)")`. */
   describe?: (name: string, body: () => void) => unknown;
