@@ -5,7 +5,7 @@
  */
 import { LRUCache } from "lru-cache";
 import { InvalidOptionError } from "../errors.js";
-import { StoreVersionConflictError } from "./errors.js";
+import { StoreConflictError, StoreVersionConflictError } from "./errors.js";
 import type { SessionChange, SessionRecord, SessionStore, SessionTotals } from "./types.js";
 
 /** Options of {@link memoryStore}. */
@@ -73,6 +73,12 @@ export function memoryStore(options: MemoryStoreOptions = {}): SessionStore {
       let record = sessions.get(sessionId);
       if (change.ifVersion !== undefined && (record?.version ?? 0) !== change.ifVersion) {
         throw new StoreVersionConflictError(sessionId, change.ifVersion, record?.version ?? 0);
+      }
+      // A change whose history starts past the stored end was made on history this store does not hold (the
+      // session was evicted meanwhile): refused before anything is written, so the runtime writes it whole.
+      const storedLength = record?.history.length ?? 0;
+      if (change.history && change.history.from > storedLength) {
+        throw new StoreConflictError(sessionId, change.history.from, storedLength);
       }
       const stored = record?.meta.totals;
       if (!record) {

@@ -163,7 +163,11 @@ export interface SessionChange {
   ifVersion?: number;
 }
 
-/** Session storage. Implementations must make `save` durable before resolving. */
+/**
+ * Session storage. Implementations must make `save` durable before resolving. A store of your own must keep the
+ * rules the runtime relies on (README, "Custom session stores"): check it with `assertSessionStore` or
+ * `sessionStoreContract` from `compactor/testing`.
+ */
 export interface SessionStore {
   /** Short name for messages: `memory`, `redis`. */
   readonly name: string;

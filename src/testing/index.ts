@@ -1,6 +1,7 @@
 /**
  * compactor/testing: a loopback server that speaks the Anthropic Messages, OpenAI Chat Completions and OpenAI
- * Responses APIs (streaming included) for tests that drive the real SDK clients.
+ * Responses APIs (streaming included) for tests that drive the real SDK clients; and a contract test kit for
+ * session stores of your own ({@link assertSessionStore}, {@link sessionStoreContract}).
  *
  * @example
  * ```ts
@@ -47,3 +48,18 @@ export {
   type ScriptFunction,
 } from "./script.js";
 export { startTestServer, type TestServer, type TestServerOptions } from "./server.js";
+export {
+  assertSessionStore,
+  type ContractTestApi,
+  type ContractTestBody,
+  type ContractTestFunction,
+  checkSessionStore,
+  type OpenStore,
+  type SessionStoreContractOptions,
+  StoreContractError,
+  type StoreContractReport,
+  type StoreContractResult,
+  type StoreContractRule,
+  sessionStoreContract,
+  sessionStoreRules,
+} from "./store-contract/index.js";
