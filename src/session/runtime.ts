@@ -547,7 +547,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     return {
       params,
       ...(compacted && raw
-        ? { promptSizes: promptSizesOf(tokens, binding, request.params, raw, params) }
+        ? { promptSizes: promptSizesOf(tokens, binding, request.params, raw, params, listSumsOf(state)) }
         : {}),
       ...(recall ? { recall } : {}),
       ...(betas ? { betas } : {}),
@@ -755,9 +755,59 @@ function stringTokens(tokens: TokenCounter, text: string): number {
 }
 
 /**
+ * Running sums of `countRaw` over a message list, index by index, with the list they were taken over (a copy):
+ * a later list that starts with the very same objects reuses the sums of that prefix and counts only the rest.
+ */
+interface ListSums {
+  items: unknown[];
+  sums: number[];
+}
+
+/** A session's {@link ListSums}: of the agent's messages and of the messages sent. */
+const listSums = new WeakMap<LiveSession, { agent: { last?: ListSums }; sent: { last?: ListSums } }>();
+
+function listSumsOf(state: LiveSession): { agent: { last?: ListSums }; sent: { last?: ListSums } } {
+  let sums = listSums.get(state);
+  if (sums === undefined) {
+    sums = { agent: {}, sent: {} };
+    listSums.set(state, sums);
+  }
+  return sums;
+}
+
+/**
+ * Sum of `countRaw` over `messages`: the sums of the longest prefix that is the very same objects as the last list
+ * (a pointer comparison each), then a count of each message after it. Counts are whole numbers, so the sum equals
+ * the one taken message by message from the start.
+ */
+function messagesTokens(tokens: TokenCounter, memo: { last?: ListSums }, messages: readonly unknown[]): number {
+  const last = memo.last;
+  let same = 0;
+  if (last !== undefined) {
+    const limit = Math.min(last.items.length, messages.length);
+    while (same < limit && last.items[same] === messages[same]) same++;
+  }
+  const items = last?.items ?? [];
+  const sums = last?.sums ?? [];
+  items.length = same;
+  sums.length = same;
+  let running = same > 0 ? (sums[same - 1] as number) : 0;
+  for (let index = same; index < messages.length; index++) {
+    const message = messages[index];
+    running += tokens.countRaw(message);
+    items.push(message);
+    sums.push(running);
+  }
+  memo.last = { items, sums };
+  return running;
+}
+
+/**
  * The sizes of the agent's request and of the one sent, in o200k tokens of their JSON parts, counted when asked.
  * `countRaw` remembers each part by object, and unchanged messages are the same objects from call to call (the
- * caller's own, or the proxy's incremental parse), so a session's messages are counted once each, not per call.
+ * caller's own, or the proxy's incremental parse), so a session's messages are counted once each, not per call;
+ * the messages' sums are kept per session (`sums`), so a call reads only the messages after the part its lists
+ * share with the last ones.
  */
 function promptSizesOf(
   tokens: TokenCounter,
@@ -765,8 +815,9 @@ function promptSizesOf(
   agentParams: Record<string, unknown>,
   agentMessages: readonly unknown[],
   sentParams: Record<string, unknown>,
+  sums: { agent: { last?: ListSums }; sent: { last?: ListSums } },
 ): () => PromptSizes {
-  const size = (fixed: readonly unknown[], messages: readonly unknown[]) => {
+  const size = (fixed: readonly unknown[], memo: { last?: ListSums }, messages: readonly unknown[]) => {
     let total = 0;
     // Element by element: a list rebuilt around the same elements (tools with the recall tool added, a system
     // prompt with a breakpoint) still finds its elements' counts. A string (a system prompt, `instructions`) is
@@ -775,12 +826,11 @@ function promptSizesOf(
       if (Array.isArray(part)) for (const element of part) total += tokens.countRaw(element);
       else total += typeof part === "string" ? stringTokens(tokens, part) : tokens.countRaw(part);
     }
-    for (const message of messages) total += tokens.countRaw(message);
-    return total;
+    return total + messagesTokens(tokens, memo, messages);
   };
   return () => ({
-    agent: size(binding.fixedParts(agentParams), agentMessages),
-    sent: size(binding.fixedParts(sentParams), binding.messages(sentParams) ?? []),
+    agent: size(binding.fixedParts(agentParams), sums.agent, agentMessages),
+    sent: size(binding.fixedParts(sentParams), sums.sent, binding.messages(sentParams) ?? []),
   });
 }
 
