@@ -185,6 +185,26 @@ function sumFrom(counts: readonly number[], from: number): number {
   return sum;
 }
 
+/**
+ * The token counts of a checkpoint's replacement and their sum, per replacement list and counter: a replacement
+ * is the same list, never changed, on every call while its checkpoint holds, so it is counted once, not per call.
+ */
+const replacementCountsMemo = new WeakMap<readonly Message[], { tokens: TokenCounter; counts: number[]; sum: number }>();
+
+const noCounts = { counts: [], sum: 0 };
+
+function countsOf(tokens: TokenCounter, replacement: readonly Message[]): { counts: number[]; sum: number } {
+  if (replacement.length === 0) return noCounts;
+  const known = replacementCountsMemo.get(replacement);
+  if (known !== undefined && known.tokens === tokens && known.counts.length === replacement.length) return known;
+  const counts = replacement.map((message) => tokens.countMessage(message));
+  let sum = 0;
+  for (const count of counts) sum += count;
+  const made = { tokens, counts, sum };
+  replacementCountsMemo.set(replacement, made);
+  return made;
+}
+
 /** Asks trigger and strategy; returns a plan, or undefined when nothing is to be done. */
 export async function planCompaction(input: PlanInput): Promise<CompactionPlan | undefined> {
   const { state, tokens } = input;
@@ -197,8 +217,8 @@ export async function planCompaction(input: PlanInput): Promise<CompactionPlan |
   // The total is summed in place; the per-message list is built only if the trigger or strategy reads it
   // (a trigger that does not fire then costs no allocation proportional to the history).
   // Whole counts are summed exactly and scaled once (the calibration's scale is linear).
-  let replacementCount = 0;
-  for (const message of replacement) replacementCount += tokens.countMessage(message);
+  const replacementCounts = countsOf(tokens, replacement);
+  const replacementCount = replacementCounts.sum;
   // `state` may be a view whose arrays live on its prototype: read the list once.
   const counts = state.historyTokens;
   const total = fixed + calibration.scale(replacementCount + sumFrom(counts, covered));
@@ -207,7 +227,7 @@ export async function planCompaction(input: PlanInput): Promise<CompactionPlan |
     if (perMessageList === undefined) {
       const list = new Array<number>(replacement.length + Math.max(0, counts.length - covered));
       let at = 0;
-      for (const message of replacement) list[at++] = calibration.scale(tokens.countMessage(message));
+      for (const count of replacementCounts.counts) list[at++] = calibration.scale(count);
       for (let index = covered; index < counts.length; index++) list[at++] = calibration.scale(counts[index] ?? 0);
       perMessageList = list;
     }

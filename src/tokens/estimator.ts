@@ -132,19 +132,15 @@ export function createTokenEstimator(options: TokenEstimatorOptions = {}): Token
     return tokens;
   }
 
-  const countMessage = (message: Message): number =>
-    memoised(
-      message,
-      (item) => `m:${hashMessage(item)}`,
-      (item) => countMessageTokens(item, rules),
-    );
+  // The key and count functions are made once: a closure per call (counts are asked for every message of a
+  // view, several times a call, and almost all are identity hits) is garbage for nothing.
+  const messageKey = (item: Message) => `m:${hashMessage(item)}`;
+  const messageCount = (item: Message) => countMessageTokens(item, rules);
+  const countMessage = (message: Message): number => memoised(message, messageKey, messageCount);
 
-  const countTool = (tool: ToolDefinition): number =>
-    memoised(
-      tool,
-      (item) => `t:${hashValue(item)}`,
-      (item) => countToolTokens(item, rules),
-    );
+  const toolKey = (item: ToolDefinition) => `t:${hashValue(item)}`;
+  const toolCount = (item: ToolDefinition) => countToolTokens(item, rules);
+  const countTool = (tool: ToolDefinition): number => memoised(tool, toolKey, toolCount);
 
   const countSystem = (system: readonly Block[] | undefined): number => {
     if (system === undefined || system.length === 0) return 0;
