@@ -284,9 +284,10 @@ function factsBlockOf(
     if (message.content.some((block) => block.type === "tool_result")) readPaths ??= readPathsOf(messages);
     return factsOfMessage(message, messages[index - 1], readPaths);
   };
-  const spanFacts = span.map((_, offset) => factsAt(spanStart + offset));
-  const spanMemo = spanMemoOf(span, (offset) => spanFacts[offset] as MessageFacts);
-  spanMemo.sections ??= spanSections(spanFacts);
+  // The span's facts are read only where the memo needs them: the messages past the ones it covers (usually a
+  // few), and all of them when its sections are written again.
+  const spanMemo = spanMemoOf(span, (offset) => factsAt(spanStart + offset));
+  spanMemo.sections ??= spanSections(span.map((_, offset) => factsAt(spanStart + offset)));
   const identifiers = identifiersOf(messages, spanMemo, factsAt);
   const last = spanMemo.rendered;
   if (
