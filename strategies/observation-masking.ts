@@ -171,15 +171,26 @@ export function observationMasking(options: ObservationMaskingOptions = {}): Str
     return text.startsWith(maskMarker) ? text : `${maskMarker} ${text}`;
   };
 
+  // The default placeholder is a function of the observation, its tokens and its call (or the message before a
+  // text observation): its masked message is kept per observation with those, so that a call re-masking the same
+  // old observations writes no placeholder text again (`withPlaceholder` would return the same object anyway).
+  // A custom placeholder is called every time, as documented.
+  const defaultWrites =
+    options.placeholder === undefined
+      ? new WeakMap<ObservationFacts, { tokens: number; source: object | undefined; replaced: Message }>()
+      : undefined;
+
   return {
     name: "observation-masking",
     compact(messages: readonly Message[], context: StrategyContext): CompactionResult | null {
       const { observations, calls, lastAssistant } = findObservations(messages, textObservations);
       const head = headEnd(messages);
-      const candidates = observations.slice(0, Math.max(0, observations.length - keepLast));
+      // The candidates are the observations but the last `keepLast` (read in place, not copied).
+      const candidates = Math.max(0, observations.length - keepLast);
       const masked = new Map<number, Message>();
       let maskedCount = 0;
-      for (const { messageIndex, blockIndex } of candidates) {
+      for (let candidate = 0; candidate < candidates; candidate++) {
+        const { messageIndex, blockIndex } = observations[candidate] as (typeof observations)[number];
         const original = messages[messageIndex];
         // Never the head, a pinned message, or a result the model has not answered yet.
         if (!original || messageIndex < head || original.pinned || messageIndex > lastAssistant) continue;
@@ -191,24 +202,37 @@ export function observationMasking(options: ObservationMaskingOptions = {}): Str
         const tokens = messageTokens(context.tokens, facts.probe);
         if (tokens < minTokens) continue;
         const previous = messages[messageIndex - 1];
-        const info: MaskedResultInfo =
-          block?.type === "tool_result"
-            ? {
-                toolName: block.name ?? calls.get(block.callId)?.name ?? "tool",
-                tokens,
-                lines: facts.lines,
-              }
-            : {
-                toolName: "command",
-                tokens,
-                lines: facts.lines,
-              };
-        const command =
-          block?.type === "tool_result"
-            ? placeholderCommand(calls.get(block.callId), () => commandOfCall(calls.get(block.callId)))
-            : placeholderCommand(previous, () => bashBlockPattern.exec(textOf(previous?.content ?? []))?.[1]);
-        if (command !== undefined) info.command = command;
-        const replaced = withPlaceholder(current, blockIndex, write(info));
+        // What the placeholder is written from besides `current` and `tokens`: the call (its name and command) or,
+        // for a text observation, the message before it (its command).
+        const source = block?.type === "tool_result" ? calls.get(block.callId) : previous;
+        const known = defaultWrites?.get(facts);
+        let replaced: Message;
+        if (known !== undefined && known.tokens === tokens && known.source === source)
+          replaced = known.replaced;
+        else {
+          const info: MaskedResultInfo =
+            block?.type === "tool_result"
+              ? {
+                  toolName: block.name ?? calls.get(block.callId)?.name ?? "tool",
+                  tokens,
+                  lines: facts.lines,
+                }
+              : {
+                  toolName: "command",
+                  tokens,
+                  lines: facts.lines,
+                };
+          const command =
+            block?.type === "tool_result"
+              ? placeholderCommand(source, () => commandOfCall(source as ToolCallBlock | undefined))
+              : placeholderCommand(
+                  previous,
+                  () => bashBlockPattern.exec(textOf(previous?.content ?? []))?.[1],
+                );
+          if (command !== undefined) info.command = command;
+          replaced = withPlaceholder(current, blockIndex, write(info));
+          defaultWrites?.set(facts, { tokens, source, replaced });
+        }
         const probeAfter = block ? factsOf(replaced, blockIndex).probe : replaced;
         if (messageTokens(context.tokens, probeAfter) >= tokens) continue;
         masked.set(messageIndex, replaced);

@@ -127,6 +127,42 @@ describe("memos across calls change no result", () => {
     },
   );
 
+  it("masking: a placeholder kept per observation is written again when its tokens or its call change", async () => {
+    const memoised = observationMasking({ keepLast: 2 });
+    const fresh = observationMasking({ keepLast: 2 });
+    // A counter whose scale changes from call to call (as a calibrated estimate does): the same old observations
+    // then have other token counts, which their placeholders state.
+    const scaled = (view: readonly Message[], scale: number) =>
+      tokenViewOf(view, 100, (message) => Math.round(JSON.stringify(message).length * scale));
+    let view: Message[] = [{ role: "user", content: [{ type: "text", text: "Fix the failing handler." }] }];
+    const placeholders = new Map<string, Set<string>>();
+    for (let index = 0; index < 30; index++) {
+      view = [...view, ...turn(index)];
+      for (const scale of [0.25, 0.25, 0.3]) {
+        const copy = structuredClone(view);
+        const memoRun = memoised.compact(
+          view,
+          contextFor(view, { tokens: scaled(view, scale), dryRun: true }),
+        );
+        const reference = fresh.compact(
+          copy,
+          contextFor(copy, { tokens: scaled(copy, scale), dryRun: true }),
+        );
+        expect(JSON.stringify(memoRun)).toBe(JSON.stringify(reference));
+        for (const message of (memoRun as { replacement: Message[] } | null)?.replacement ?? [])
+          for (const block of message.content)
+            if (block.type === "tool_result" && block.content[0]?.type === "text")
+              placeholders.set(
+                block.callId,
+                (placeholders.get(block.callId) ?? new Set()).add(block.content[0].text),
+              );
+      }
+    }
+    // The same observation was masked with two token counts, and both texts were written.
+    expect(placeholders.get("call_0")?.size).toBe(2);
+    expect(placeholders.size).toBeGreaterThan(20);
+  });
+
   it("keeps the identifiers right at their bound while the view grows by a little", async () => {
     const strategy = parts("fact-summary");
     const fresh = parts("fact-summary");
