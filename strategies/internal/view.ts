@@ -12,9 +12,26 @@ export function applyCompaction(messages: readonly Message[], result: Compaction
   return [...result.replacement, ...messages.slice(result.keepFrom)];
 }
 
+/**
+ * Counts of single messages per token view. A token view is one call's snapshot (its fields are read-only), so it
+ * counts a message the same way however often it is asked: the parts of one call (masking's removed tokens, the
+ * pipeline's next view, the cache-aware verdict) ask it about the same replaced messages again and again.
+ */
+const messageTokensMemo = new WeakMap<TokenView, WeakMap<Message, number>>();
+
 /** Tokens of one message, without the per-request overhead {@link TokenView.count} may add. */
 export function messageTokens(tokens: TokenView, message: Message): number {
-  return Math.max(0, tokens.count([message]) - tokens.count([]));
+  let counted = messageTokensMemo.get(tokens);
+  if (counted === undefined) {
+    counted = new WeakMap();
+    messageTokensMemo.set(tokens, counted);
+  }
+  let count = counted.get(message);
+  if (count === undefined) {
+    count = Math.max(0, tokens.count([message]) - tokens.count([]));
+    counted.set(message, count);
+  }
+  return count;
 }
 
 /** Sum of `tokens.perMessage` over `[from, to)`. */

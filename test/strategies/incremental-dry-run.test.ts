@@ -8,7 +8,7 @@
 import { describe, expect, it } from "vitest";
 import type { Message } from "../../src/transcript/types.js";
 import { factSummary } from "../../strategies/fact-summary.js";
-import { applyCompaction } from "../../strategies/internal/view.js";
+import { applyCompaction, messageTokens } from "../../strategies/internal/view.js";
 import { losslessRemovals } from "../../strategies/lossless.js";
 import { observationMasking } from "../../strategies/observation-masking.js";
 import { pipeline } from "../../strategies/pipeline.js";
@@ -126,6 +126,16 @@ describe("memos across calls change no result", () => {
       expect(compactions).toBeGreaterThan(0);
     },
   );
+
+  it("a message's count is kept per token view: another view of the same message counts it its own way", () => {
+    const [call] = turn(3) as [Message, Message];
+    const small = tokenViewOf([call], 100, () => 7);
+    const large = tokenViewOf([call], 100, () => 70);
+    expect(messageTokens(small, call)).toBe(7);
+    expect(messageTokens(large, call)).toBe(70);
+    expect(messageTokens(small, call)).toBe(7);
+    expect(messageTokens(small, structuredClone(call))).toBe(7);
+  });
 
   it("masking: a placeholder kept per observation is written again when its tokens or its call change", async () => {
     const memoised = observationMasking({ keepLast: 2 });
