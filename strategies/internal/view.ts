@@ -17,13 +17,13 @@ export function applyCompaction(messages: readonly Message[], result: Compaction
  * counts a message the same way however often it is asked: the parts of one call (masking's removed tokens, the
  * pipeline's next view, the cache-aware verdict) ask it about the same replaced messages again and again.
  */
-const messageTokensMemo = new WeakMap<TokenView, WeakMap<Message, number>>();
+const messageTokensMemo = new WeakMap<TokenView, Map<Message, number>>();
 
 /** Tokens of one message, without the per-request overhead {@link TokenView.count} may add. */
 export function messageTokens(tokens: TokenView, message: Message): number {
   let counted = messageTokensMemo.get(tokens);
   if (counted === undefined) {
-    counted = new WeakMap();
+    counted = new Map();
     messageTokensMemo.set(tokens, counted);
   }
   let count = counted.get(message);
