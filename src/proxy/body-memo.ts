@@ -283,6 +283,14 @@ function sameBytes(bytes: Buffer, start: number, end: number, other: Buffer, oth
 
 const parseSpan = (bytes: Buffer, start: number, end: number): unknown => JSON.parse(bytes.toString("utf8", start, end));
 
+/**
+ * Every conversation item (object) {@link build} ever parsed. A body's items are parsed there or are the very
+ * items of the previous body of its session, so each is in this set: an object missing from it (one compactor
+ * built, as a checkpoint's replacement) is none of any body's items, and {@link serialize} needs no look-up to
+ * know it.
+ */
+const parsedItems = new WeakSet<object>();
+
 /** Bodies remembered per session, the most recently used kept. */
 export class BodyMemo {
   readonly #bodies = new Map<string, Parsed>();
@@ -391,7 +399,9 @@ function build(bytes: Buffer, layout: Layout, previous: Parsed | undefined, resu
       }
     }
     for (let index = same; index < items.length; index++) {
-      items[index] = parseSpan(bytes, layout.itemStarts[index] as number, layout.itemEnds[index] as number);
+      const item = parseSpan(bytes, layout.itemStarts[index] as number, layout.itemEnds[index] as number);
+      if (item !== null && typeof item === "object") parsedItems.add(item);
+      items[index] = item;
     }
   } catch {
     return undefined;
@@ -460,8 +470,9 @@ function serialize(parsed: Parsed, value: Record<string, unknown>): Buffer {
     for (let item = 0; item < list.length; item++) {
       const element = list[item];
       let at: number | undefined = runEnd >= 0 && items[runEnd + 1] === element ? runEnd + 1 : undefined;
-      if (at === undefined && element !== null && typeof element === "object") {
-        // A few look-ups scan the items (a pointer compare each); many build an index.
+      if (at === undefined && element !== null && typeof element === "object" && parsedItems.has(element)) {
+        // Only items some body parsed are looked up (see `parsedItems`). A few look-ups scan the items (a pointer
+        // compare each); many build an index.
         if (positions === undefined && ++lookups > 16) {
           positions = new Map();
           for (let index = 0; index < items.length; index++) positions.set(items[index], index);

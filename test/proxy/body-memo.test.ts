@@ -200,4 +200,48 @@ describe("BodyMemo on bytes: identical prefix compared, only the rest scanned an
     const out = read?.serialize({ ...read.params, messages: [{ role: "user", content: "summary" }, messages[1]] }).toString();
     expect(out).toBe('{"model":"m","messages":[{"role":"user","content":"summary"},{"role": "user", "content": "b"}]}');
   });
+
+  it("serialize: the body's own bytes for its items, however many compactor-made items come before (the look-up index)", () => {
+    // Spaced bytes, so that an item written from its own bytes differs from JSON.stringify of it.
+    const spacedItem = (tag: string) => `{"role": "user",  "content": "${tag}"}`;
+    const pick = fc.tuple(fc.constantFrom("body", "made", "other"), fc.nat());
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 40 }), fc.array(pick, { maxLength: 60 }), fc.boolean(), (count, picks, twice) => {
+        const memo = new BodyMemo();
+        // Items another session's body parsed: known to the memo, but none of this body's items.
+        const other = memo.read("anthropic", Buffer.from(`{"messages": [${spacedItem("o0")}, ${spacedItem("o1")}]}`), "other");
+        const others = other?.params.messages as unknown[];
+        const tags = Array.from({ length: count }, (_, index) => `b${index}`);
+        const text = `{"model": "m", "messages": [${tags.map(spacedItem).join(",  ")}], "stream": true}`;
+        let read = memo.read("anthropic", Buffer.from(text), "s");
+        // The same session's next call (one more item): earlier items are the previous body's objects.
+        const made = Array.from({ length: 24 }, (_, index) => ({ role: "user", content: `made ${index}` }));
+        if (twice) {
+          read?.serialize({ ...read.params, messages: made });
+          tags.push(`b${count}`);
+          read = memo.read("anthropic", Buffer.from(`{"model": "m", "messages": [${tags.map(spacedItem).join(",  ")}], "stream": true}`), "s");
+        }
+        if (read === undefined) throw new Error("not read");
+        const body = read.params.messages as unknown[];
+        const list: unknown[] = [];
+        let expected = "";
+        let previous = -2;
+        for (const [kind, at] of picks) {
+          const index = kind === "body" && body.length > 0 ? at % body.length : -1;
+          const element = index >= 0 ? body[index] : kind === "other" ? others[at % others.length] : made[at % made.length];
+          // A run of the body's consecutive items goes out as one slice of its bytes, separators included.
+          expected += list.length === 0 ? "" : index >= 0 && index === previous + 1 ? ",  " : ",";
+          expected += index >= 0 ? spacedItem(tags[index] as string) : JSON.stringify(element);
+          list.push(element);
+          previous = index >= 0 ? index : -2;
+        }
+        const out = read.serialize({ ...read.params, messages: list }).toString("utf8");
+        expect(out).toBe(`{"model":"m","messages":[${expected}],"stream":true}`);
+        // The other session's items, written out in this one, are still its own bytes there.
+        const again = other?.serialize({ messages: [others[1], others[0]] }).toString("utf8");
+        expect(again).toBe(`{"messages":[${spacedItem("o1")},${spacedItem("o0")}]}`);
+      }),
+      { numRuns: 300 },
+    );
+  });
 });
