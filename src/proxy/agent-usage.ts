@@ -116,42 +116,69 @@ function rewriteLines(format: ProviderFormat, text: string, ratio: number): stri
 }
 
 /**
- * A byte stream with the usage in each SSE `data:` line rewritten; other lines pass as they arrive (a chunk of
- * whole lines with no usage to rewrite goes on as the very bytes received). One web stream pulling from the
- * upstream's reader: a `TransformStream` (two more streams and a pipe between them) costs several times more
- * per chunk.
+ * The usage in each SSE `data:` line of an event stream rewritten, chunk by chunk as the stream arrives, in the
+ * same call (no stream of its own): a chunk of whole lines with no usage to rewrite goes on as the very bytes
+ * received, a line cut between chunks waits for its end.
+ */
+export class EventStreamRewriter {
+  readonly #format: ProviderFormat;
+  readonly #ratio: number;
+  readonly #decoder = new TextDecoder();
+  readonly #encoder = new TextEncoder();
+  #pending = "";
+
+  constructor(format: ProviderFormat, ratio: number) {
+    this.#format = format;
+    this.#ratio = ratio;
+  }
+
+  /** What goes on for one chunk received: the chunk itself, rewritten bytes, or undefined (a line goes on). */
+  chunk(value: Uint8Array): Uint8Array | undefined {
+    const text = this.#decoder.decode(value, { stream: true });
+    const end = text.lastIndexOf("\n");
+    if (end < 0) {
+      this.#pending += text;
+      return undefined;
+    }
+    // A chunk of whole lines, none of them after an unfinished one, whose usage (if any) stays as it is.
+    if (this.#pending === "" && end === text.length - 1) {
+      const rewritten = rewriteLines(this.#format, text, this.#ratio);
+      return rewritten === text ? value : this.#encoder.encode(rewritten);
+    }
+    const complete = this.#pending + text.slice(0, end + 1);
+    this.#pending = text.slice(end + 1);
+    return this.#encoder.encode(rewriteLines(this.#format, complete, this.#ratio));
+  }
+
+  /** What goes on at the stream's end (an unfinished last line), if anything. */
+  end(): Uint8Array | undefined {
+    const rest = this.#pending + this.#decoder.decode();
+    this.#pending = "";
+    return rest.length > 0 ? this.#encoder.encode(rewriteLines(this.#format, rest, this.#ratio)) : undefined;
+  }
+}
+
+/**
+ * A byte stream with the usage in each SSE `data:` line rewritten (see {@link EventStreamRewriter}). One web
+ * stream pulling from the upstream's reader: a `TransformStream` (two more streams and a pipe between them) costs
+ * several times more per chunk.
  */
 function rewriteEventStream(body: ReadableStream<Uint8Array>, format: ProviderFormat, ratio: number): ReadableStream<Uint8Array> {
-  const decoder = new TextDecoder();
-  const encoder = new TextEncoder();
+  const rewriter = new EventStreamRewriter(format, ratio);
   const reader = body.getReader();
-  let pending = "";
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       for (;;) {
         const { done, value } = await reader.read();
         if (done) {
-          pending += decoder.decode();
-          if (pending.length > 0) controller.enqueue(encoder.encode(rewriteLines(format, pending, ratio)));
-          pending = "";
+          const rest = rewriter.end();
+          if (rest !== undefined) controller.enqueue(rest);
           controller.close();
           return;
         }
-        const text = decoder.decode(value, { stream: true });
-        const end = text.lastIndexOf("\n");
-        if (end < 0) {
-          pending += text;
-          continue;
-        }
-        // A chunk of whole lines, none of them after an unfinished one, whose usage (if any) stays as it is.
-        if (pending === "" && end === text.length - 1) {
-          const rewritten = rewriteLines(format, text, ratio);
-          controller.enqueue(rewritten === text ? value : encoder.encode(rewritten));
-          return;
-        }
-        const complete = pending + text.slice(0, end + 1);
-        pending = text.slice(end + 1);
-        controller.enqueue(encoder.encode(rewriteLines(format, complete, ratio)));
+        const out = rewriter.chunk(value);
+        if (out === undefined) continue;
+        controller.enqueue(out);
         return;
       }
     },
@@ -167,6 +194,12 @@ export interface AgentUsageView {
   prepared(info: PreparedInfo): void;
   /** The response the agent gets: `upstream` itself unless the request was compacted. */
   answer(upstream: Response): Promise<Response>;
+  /**
+   * {@link AgentUsageView.answer} for a relay that writes the chunks itself: an event stream to rewrite comes
+   * back as the upstream's body (with the agent's headers) and the rewriter to pass its chunks through, which
+   * saves a stream between them. Any other answer is `answer`'s, with no rewriter.
+   */
+  relayed(upstream: Response): Promise<{ response: Response; rewrite?: EventStreamRewriter }>;
 }
 
 /** The agent's request over the sent one (1 when the sent one is not smaller). */
@@ -182,7 +215,7 @@ export function sizeRatio(sizes: PromptSizes): number {
  */
 export function agentUsageView(format: ProviderFormat): AgentUsageView {
   let ratio: Promise<number> | undefined;
-  return {
+  const view: AgentUsageView = {
     prepared(info) {
       const sizes = info.promptSizes;
       if (!info.changed || sizes === undefined) return;
@@ -192,12 +225,8 @@ export function agentUsageView(format: ProviderFormat): AgentUsageView {
       if (ratio === undefined || !upstream.ok || upstream.body === null) return upstream;
       const scale = await ratio.catch(() => 1);
       if (!(scale > 1)) return upstream;
-      const headers = new Headers(upstream.headers);
-      headers.set(AGENT_USAGE_HEADER, `uncompacted; ratio=${scale.toFixed(4)}`);
-      const init = { status: upstream.status, statusText: upstream.statusText, headers };
-      if ((upstream.headers.get("content-type") ?? "").includes("text/event-stream")) {
-        return new Response(rewriteEventStream(upstream.body, format, scale), init);
-      }
+      const init = agentInit(upstream, scale);
+      if (isEventStream(upstream)) return new Response(rewriteEventStream(upstream.body, format, scale), init);
       // A JSON answer the wire core has read whole already: rewritten at once, and handed on as bytes the relay
       // writes in one go (no web stream).
       const known = knownBodies.get(upstream);
@@ -222,5 +251,25 @@ export function agentUsageView(format: ProviderFormat): AgentUsageView {
       });
       return new Response(stream, init);
     },
+    async relayed(upstream) {
+      if (ratio === undefined || !upstream.ok || upstream.body === null || !isEventStream(upstream)) {
+        return { response: await view.answer(upstream) };
+      }
+      const scale = await ratio.catch(() => 1);
+      if (!(scale > 1)) return { response: upstream };
+      return { response: new Response(upstream.body, agentInit(upstream, scale)), rewrite: new EventStreamRewriter(format, scale) };
+    },
   };
+  return view;
+}
+
+function isEventStream(response: Response): boolean {
+  return (response.headers.get("content-type") ?? "").includes("text/event-stream");
+}
+
+/** The status and headers of the answer the agent gets, its usage scaled by `scale`. */
+function agentInit(upstream: Response, scale: number): ResponseInit {
+  const headers = new Headers(upstream.headers);
+  headers.set(AGENT_USAGE_HEADER, `uncompacted; ratio=${scale.toFixed(4)}`);
+  return { status: upstream.status, statusText: upstream.statusText, headers };
 }

@@ -35,7 +35,7 @@ import { createWireCore } from "../wrapper/wire/core.js";
 import { type FetchFunction, knownBodies, type WireRequest } from "../wrapper/wire/request.js";
 import { formatOf } from "../wrapper/wire/route.js";
 import type { Summarizer } from "../../strategies/types.js";
-import { type AgentUsage, agentUsageView } from "./agent-usage.js";
+import { type AgentUsage, agentUsageView, type EventStreamRewriter } from "./agent-usage.js";
 import { BodyMemo, type MemoBody } from "./body-memo.js";
 import { createUpstreamFetch } from "./upstream.js";
 import { type ErrorDialect, type ProxyErrorAnswer, proxyError } from "./errors.js";
@@ -253,8 +253,14 @@ function send(response: ServerResponse, answer: ProxyErrorAnswer | { status: num
   response.end(answer.body);
 }
 
-/** Writes the upstream answer to the client as it arrives. */
-async function relay(upstream: Response, response: ServerResponse, abort: AbortController, whole: boolean): Promise<void> {
+/** Writes the upstream answer to the client as it arrives (an event stream's chunks through `rewrite`, if any). */
+async function relay(
+  upstream: Response,
+  response: ServerResponse,
+  abort: AbortController,
+  whole: boolean,
+  rewrite?: EventStreamRewriter,
+): Promise<void> {
   const headers: Record<string, string | string[]> = {};
   upstream.headers.forEach((value, name) => {
     if (!responseHeadersDropped.has(name) && name !== "set-cookie") headers[name] = value;
@@ -288,14 +294,23 @@ async function relay(upstream: Response, response: ServerResponse, abort: AbortC
   const first = reader.read();
   try {
     const ready = await Promise.race([first, new Promise<undefined>((resolve) => setImmediate(resolve, undefined))]);
-    if (ready === undefined) response.flushHeaders();
+    let headersOut = ready === undefined;
+    if (headersOut) response.flushHeaders();
     for (let next: typeof first | undefined = first; ; next = undefined) {
-      const { done, value } = await (next ?? reader.read());
+      const { done, value: received } = await (next ?? reader.read());
       if (done) break;
       if (response.destroyed) {
         abort.abort();
         break;
       }
+      const value = rewrite === undefined ? received : rewrite.chunk(received);
+      if (value === undefined) {
+        // A line cut between chunks: the headers go out now if nothing has yet (as when the first read waits).
+        if (!headersOut) response.flushHeaders();
+        headersOut = true;
+        continue;
+      }
+      headersOut = true;
       if (!response.write(value)) {
         await new Promise<void>((resolve) => {
           const go = () => {
@@ -308,7 +323,9 @@ async function relay(upstream: Response, response: ServerResponse, abort: AbortC
         });
       }
     }
-    response.end();
+    const rest = rewrite?.end();
+    if (rest !== undefined && !response.destroyed) response.end(rest);
+    else response.end();
   } catch {
     // The upstream broke off mid-body: the client sees a cut connection, as it would have directly.
     response.destroy();
@@ -502,9 +519,11 @@ export async function startProxy(options: ProxyOptions = {}): Promise<CompactorP
 
     // 6. Relay (a Responses reply's id is noted on the way, for calls chained to it). The core has already read
     // a JSON answer of the three APIs whole: it goes out in one write.
-    let answer = view ? await view.answer(upstream) : upstream;
+    // An event stream whose usage the agent reads scaled is rewritten chunk by chunk as the relay writes it.
+    const agentAnswer = view ? await view.relayed(upstream) : { response: upstream };
+    let answer = agentAnswer.response;
     if (format === "openai-responses" && sessionId !== undefined) answer = chains.watch(answer, sessionId);
-    await relay(answer, response, abort, format !== undefined);
+    await relay(answer, response, abort, format !== undefined, agentAnswer.rewrite);
     return format ?? "passthrough";
   }
 

@@ -74,6 +74,44 @@ describe("agent usage on the bytes", () => {
     }
   });
 
+  it("relayed: the upstream's stream and a rewriter that gives, chunk for chunk, what answer's stream gives", async () => {
+    const bytes = encoder.encode(stream);
+    const cuts: Uint8Array[][] = [];
+    for (let at = 1; at < bytes.length; at += 1) cuts.push([bytes.subarray(0, at), bytes.subarray(at)]);
+    for (let size = 1; size <= 7; size++) {
+      const chunks: Uint8Array[] = [];
+      for (let at = 0; at < bytes.length; at += size) chunks.push(bytes.subarray(at, at + size));
+      cuts.push(chunks);
+    }
+    const delta = encoder.encode(event("content_block_delta", { index: 0, delta: { type: "text_delta", text: "ok" } }));
+    cuts.push([delta, bytes, encoder.encode("event: message_stop\ndata: {}")]);
+    for (const chunks of cuts) {
+      const streamed = await chunksOf(await view().answer(upstreamOf(chunks)));
+      const { response, rewrite } = await view().relayed(upstreamOf(chunks));
+      expect(response.headers.get(AGENT_USAGE_HEADER)).toBe("uncompacted; ratio=4.0000");
+      if (rewrite === undefined) throw new Error("no rewriter for an event stream");
+      const relayed: Uint8Array[] = [];
+      for (const chunk of await chunksOf(response)) {
+        const out = rewrite.chunk(chunk);
+        if (out !== undefined) relayed.push(out);
+      }
+      const rest = rewrite.end();
+      if (rest !== undefined) relayed.push(rest);
+      // The same chunks (the very bytes received where answer's stream passes them on), so the same writes.
+      expect(relayed.map((chunk) => Buffer.from(chunk).toString("hex"))).toEqual(streamed.map((chunk) => Buffer.from(chunk).toString("hex")));
+      expect(relayed.filter((chunk, index) => chunk === streamed[index]).length).toBe(streamed.filter((chunk) => chunks.includes(chunk)).length);
+    }
+    // A JSON answer, and a request compactor did not change, get answer's response and no rewriter.
+    const json = new Response(JSON.stringify({ usage }), { headers: { "content-type": "application/json" } });
+    const plain = await view().relayed(json);
+    expect(plain.rewrite).toBeUndefined();
+    expect(await plain.response.json()).toEqual({ usage: { ...usage, cache_read_input_tokens: 3990 } });
+    const unchanged = agentUsageView("anthropic");
+    unchanged.prepared({ changed: false, promptSizes: () => ({ agent: 4000, sent: 1000 }) });
+    const upstream = upstreamOf([bytes]);
+    expect(await unchanged.relayed(upstream)).toEqual({ response: upstream });
+  });
+
   it("chunks of whole lines without usage go on as the bytes received; a line that does not end is sent at the end", async () => {
     const delta = encoder.encode(event("content_block_delta", { index: 0, delta: { type: "text_delta", text: "ok" } }));
     const start = encoder.encode(event("message_start", { message: { usage } }));
