@@ -343,11 +343,50 @@ function identifiersOf(
       if (!seen.has(name)) identifiers.push(name);
     }
   } else {
-    const viewFacts = messages.map((_, index) => factsAt(index));
-    identifiers = latestDistinct(viewFacts, 0, viewFacts.length, agentNames, maxIdentifiers, accept);
+    // The span changed (its names with it) or the view did: the names of the whole view, ranked by where the
+    // agent last wrote them (what a backward scan of the view meets first), from the view's index of them.
+    const positions = agentNamePositions(messages, factsAt);
+    const found: Array<{ name: string; at: number }> = [];
+    if (names.size <= positions.size) {
+      for (const name of names) {
+        const at = positions.get(name);
+        if (at !== undefined) found.push({ name, at });
+      }
+    } else for (const [name, at] of positions) if (names.has(name)) found.push({ name, at });
+    found.sort((left, right) => right.at - left.at);
+    identifiers = found.slice(0, maxIdentifiers).map((entry) => entry.name);
   }
   spanMemo.view = { messages: [...messages], identifiers };
   return identifiers;
+}
+
+/**
+ * The last view indexed: each name the agent wrote in it, with the rank of its last occurrence (messages in order,
+ * each message's names in order). The next call's view is this one with messages appended, so the index is
+ * extended with the appended messages' names only.
+ */
+let lastNameIndex: { messages: Message[]; positions: Map<string, number>; next: number } | undefined;
+
+function agentNamePositions(
+  messages: readonly Message[],
+  factsAt: (index: number) => MessageFacts,
+): Map<string, number> {
+  let index = lastNameIndex;
+  let from = 0;
+  if (index !== undefined && index.messages.length <= messages.length) {
+    const seen = index.messages;
+    let same = 0;
+    while (same < seen.length && seen[same] === messages[same]) same++;
+    if (same === seen.length) from = same;
+    else index = undefined;
+  } else index = undefined;
+  if (index === undefined) index = { messages: [], positions: new Map(), next: 0 };
+  // Every message's facts are read, as a scan of the whole view would (they are memoised per message).
+  for (let at = from; at < messages.length; at++)
+    for (const name of factsAt(at).agentNames) index.positions.set(name, index.next++);
+  if (from < messages.length) index.messages = messages.slice();
+  lastNameIndex = index;
+  return index.positions;
 }
 
 /** The sections that depend on the span alone (the identifiers are set by the caller), in the block's order. */

@@ -234,4 +234,40 @@ describe("memos across calls change no result", () => {
     for (let end = 12; end <= messages.length; end += 5) check(messages.slice(10, end));
     expect(compared).toBeGreaterThan(100);
   });
+
+  it("identifiers when the span grows: the appended turns name outputs of the span, listed as a fresh scan lists them", async () => {
+    const memoised = parts("fact-summary");
+    const fresh = parts("fact-summary");
+    let view: Message[] = [{ role: "user", content: [{ type: "text", text: "Fix the failing handler." }] }];
+    for (let index = 0; index < 40; index++) view = [...view, ...turn(index)];
+    // The memoised runs one after the other (a run on a copy between them would leave other memos behind), the
+    // fresh runs after them.
+    const runs: Array<{ view: Message[]; result: string }> = [];
+    for (let index = 40; index < 100; index++) {
+      // The new turn, then the agent writes names of old outputs (inside the span) again.
+      view = [
+        ...view,
+        ...turn(index),
+        {
+          role: "assistant",
+          content: [
+            { type: "text", text: `Back to helper_${index % 37}_3 and helper_${(index * 5) % 41}_6.` },
+          ],
+        },
+        { role: "user", content: [{ type: "text", text: "Go on." }] },
+      ];
+      runs.push({
+        view: structuredClone(view),
+        result: JSON.stringify(await runOn(memoised, view, 0.5, true)),
+      });
+    }
+    const keepFroms = new Set<number>();
+    for (const run of runs) {
+      const reference = await runOn(fresh, run.view, 0.5, true);
+      expect(run.result).toBe(JSON.stringify(reference));
+      if (reference !== null) keepFroms.add(reference.keepFrom);
+    }
+    // The span grew again and again.
+    expect(keepFroms.size).toBeGreaterThan(10);
+  });
 });
