@@ -108,16 +108,36 @@ function readPathOf(block: ToolCallBlock): string | undefined {
   return found;
 }
 
-/** Paths of the file reads of a view, by call id. */
+/**
+ * The last view whose read paths were gathered, and its map. A call reads the paths again when it meets a new tool
+ * result, and its view is the last one with messages appended: only those are read.
+ */
+let lastReadPaths: { messages: Message[]; paths: Map<string, string> } | undefined;
+
+/** Paths of the file reads of a view, by call id (the caller only reads the map). */
 function readPathsOf(messages: readonly Message[]): Map<string, string> {
-  const paths = new Map<string, string>();
-  for (const message of messages) {
-    for (const block of message.content) {
+  let from = 0;
+  let paths: Map<string, string> | undefined;
+  const last = lastReadPaths;
+  if (last !== undefined && last.messages.length <= messages.length) {
+    const seen = last.messages;
+    let same = 0;
+    while (same < seen.length && seen[same] === messages[same]) same++;
+    if (same === seen.length) {
+      from = same;
+      paths = last.paths;
+    }
+  }
+  paths ??= new Map<string, string>();
+  for (let index = from; index < messages.length; index++) {
+    for (const block of (messages[index] as Message).content) {
       if (block.type !== "tool_call") continue;
       const path = readPathOf(block);
       if (path !== undefined) paths.set(block.id, path);
     }
   }
+  if (from < messages.length || lastReadPaths === undefined)
+    lastReadPaths = { messages: messages.slice(), paths };
   return paths;
 }
 

@@ -235,7 +235,7 @@ describe("memos across calls change no result", () => {
     expect(compared).toBeGreaterThan(100);
   });
 
-  it("identifiers when the span grows: the appended turns name outputs of the span, listed as a fresh scan lists them", async () => {
+  it("identifiers and read paths when the span grows, run after run: the appended turns name outputs of the span and read files, as a fresh run finds them", async () => {
     const memoised = parts("fact-summary");
     const fresh = parts("fact-summary");
     let view: Message[] = [{ role: "user", content: [{ type: "text", text: "Fix the failing handler." }] }];
