@@ -108,16 +108,36 @@ function readPathOf(block: ToolCallBlock): string | undefined {
   return found;
 }
 
-/** Paths of the file reads of a view, by call id. */
+/**
+ * The last view whose read paths were gathered, and its map. A call reads the paths again when it meets a new tool
+ * result, and its view is the last one with messages appended: only those are read.
+ */
+let lastReadPaths: { messages: Message[]; paths: Map<string, string> } | undefined;
+
+/** Paths of the file reads of a view, by call id (the caller only reads the map). */
 function readPathsOf(messages: readonly Message[]): Map<string, string> {
-  const paths = new Map<string, string>();
-  for (const message of messages) {
-    for (const block of message.content) {
+  let from = 0;
+  let paths: Map<string, string> | undefined;
+  const last = lastReadPaths;
+  if (last !== undefined && last.messages.length <= messages.length) {
+    const seen = last.messages;
+    let same = 0;
+    while (same < seen.length && seen[same] === messages[same]) same++;
+    if (same === seen.length) {
+      from = same;
+      paths = last.paths;
+    }
+  }
+  paths ??= new Map<string, string>();
+  for (let index = from; index < messages.length; index++) {
+    for (const block of (messages[index] as Message).content) {
       if (block.type !== "tool_call") continue;
       const path = readPathOf(block);
       if (path !== undefined) paths.set(block.id, path);
     }
   }
+  if (from < messages.length || lastReadPaths === undefined)
+    lastReadPaths = { messages: messages.slice(), paths };
   return paths;
 }
 
@@ -343,11 +363,50 @@ function identifiersOf(
       if (!seen.has(name)) identifiers.push(name);
     }
   } else {
-    const viewFacts = messages.map((_, index) => factsAt(index));
-    identifiers = latestDistinct(viewFacts, 0, viewFacts.length, agentNames, maxIdentifiers, accept);
+    // The span changed (its names with it) or the view did: the names of the whole view, ranked by where the
+    // agent last wrote them (what a backward scan of the view meets first), from the view's index of them.
+    const positions = agentNamePositions(messages, factsAt);
+    const found: Array<{ name: string; at: number }> = [];
+    if (names.size <= positions.size) {
+      for (const name of names) {
+        const at = positions.get(name);
+        if (at !== undefined) found.push({ name, at });
+      }
+    } else for (const [name, at] of positions) if (names.has(name)) found.push({ name, at });
+    found.sort((left, right) => right.at - left.at);
+    identifiers = found.slice(0, maxIdentifiers).map((entry) => entry.name);
   }
   spanMemo.view = { messages: [...messages], identifiers };
   return identifiers;
+}
+
+/**
+ * The last view indexed: each name the agent wrote in it, with the rank of its last occurrence (messages in order,
+ * each message's names in order). The next call's view is this one with messages appended, so the index is
+ * extended with the appended messages' names only.
+ */
+let lastNameIndex: { messages: Message[]; positions: Map<string, number>; next: number } | undefined;
+
+function agentNamePositions(
+  messages: readonly Message[],
+  factsAt: (index: number) => MessageFacts,
+): Map<string, number> {
+  let index = lastNameIndex;
+  let from = 0;
+  if (index !== undefined && index.messages.length <= messages.length) {
+    const seen = index.messages;
+    let same = 0;
+    while (same < seen.length && seen[same] === messages[same]) same++;
+    if (same === seen.length) from = same;
+    else index = undefined;
+  } else index = undefined;
+  if (index === undefined) index = { messages: [], positions: new Map(), next: 0 };
+  // Every message's facts are read, as a scan of the whole view would (they are memoised per message).
+  for (let at = from; at < messages.length; at++)
+    for (const name of factsAt(at).agentNames) index.positions.set(name, index.next++);
+  if (from < messages.length) index.messages = messages.slice();
+  lastNameIndex = index;
+  return index.positions;
 }
 
 /** The sections that depend on the span alone (the identifiers are set by the caller), in the block's order. */

@@ -60,7 +60,10 @@ function idOf(message: Message): number {
 }
 
 /** Extractive summaries kept per span start (the same span is asked for again on later dry runs). */
-const extractiveMemo = new WeakMap<Message, Map<string, { span: Message[]; message: Message }>>();
+const extractiveMemo = new WeakMap<
+  Message,
+  Map<string, { span: Message[]; previousSummary: string | undefined; message: Message }>
+>();
 /** Most summaries kept per span start. */
 const extractiveMemoSize = 8;
 
@@ -89,19 +92,21 @@ function fallbackSummary(
   const last = span[span.length - 1];
   if (first === undefined || last === undefined) return make();
   // Keyed by the span's length and last message, and checked message by message on a hit: building a key of
-  // every message's id cost more than the lookup saved.
-  const key = `${span.length}|${idOf(last)}|${maxCharacters}|${replacedMessages}|${previousSummary ?? ""}`;
+  // every message's id cost more than the lookup saved. The earlier summary (thousands of characters, a new key
+  // string to hash on every call) is compared on a hit instead of being part of the key.
+  const key = `${span.length}|${idOf(last)}|${maxCharacters}|${replacedMessages}`;
   let byKey = extractiveMemo.get(first);
   if (!byKey) {
     byKey = new Map();
     extractiveMemo.set(first, byKey);
   }
   const known = byKey.get(key);
-  if (known !== undefined && sameMessages(known.span, span)) return known.message;
+  if (known !== undefined && known.previousSummary === previousSummary && sameMessages(known.span, span))
+    return known.message;
   const message = make();
   if (known === undefined && byKey.size >= extractiveMemoSize)
     byKey.delete(byKey.keys().next().value as string);
-  byKey.set(key, { span: [...span], message });
+  byKey.set(key, { span: [...span], previousSummary, message });
   return message;
 }
 
@@ -171,14 +176,19 @@ export function summarize(options: SummarizeOptions = {}): Strategy {
         if (tokens.total <= goal) return null;
         // The summary the model is expected to write (the session's so far, else the prior), the same in a dry
         // run, so that a dry run and the real one cut at the same place.
-        const expected = context.summarize ? (context.summaryEstimate?.expectedTokens ?? expectedSummaryTokens) : expectedSummaryTokens;
+        const expected = context.summarize
+          ? (context.summaryEstimate?.expectedTokens ?? expectedSummaryTokens)
+          : expectedSummaryTokens;
         const summaryGuess = Math.max(expected, tokens.perMessage[head] ?? 0);
         // The removed share is summed on from the previous point (the points ascend): linear, not quadratic.
         let summedTo = head;
         let removed = 0;
         cut =
           allowed.find((point) => {
-            removed = point >= summedTo ? removed + tokensBetween(tokens, summedTo, point) : tokensBetween(tokens, head, point);
+            removed =
+              point >= summedTo
+                ? removed + tokensBetween(tokens, summedTo, point)
+                : tokensBetween(tokens, head, point);
             summedTo = point;
             return tokens.total - removed + summaryGuess <= goal;
           }) ?? cut;

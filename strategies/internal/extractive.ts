@@ -50,6 +50,16 @@ class RecentUnique {
   private readonly members = new Set<string>();
   constructor(private readonly limit: number) {}
 
+  /** A copy that goes on independently of this one. */
+  copy(): RecentUnique {
+    const copy = new RecentUnique(this.limit);
+    for (const value of this.list) {
+      copy.list.push(value);
+      copy.members.add(value);
+    }
+    return copy;
+  }
+
   push(value: string): void {
     const trimmed = value.trim();
     if (trimmed === "" || this.members.has(trimmed)) return;
@@ -105,7 +115,8 @@ function extractOf(message: Message): MessageExtract {
     } else if (message.role !== "system") {
       for (const line of text.split("\n")) {
         // Tool output is quoted in a user-role message: a line that reads like an instruction is not copied.
-        if (errorLinePattern.test(line)) extract.errors.push(looksLikeInstruction(line) ? withheldLine : clip(line, 200));
+        if (errorLinePattern.test(line))
+          extract.errors.push(looksLikeInstruction(line) ? withheldLine : clip(line, 200));
       }
     }
   }
@@ -114,23 +125,72 @@ function extractOf(message: Message): MessageExtract {
   return extract;
 }
 
+/** What the scan of a run of messages has gathered so far (the scan is a left fold over the messages). */
+interface Gathered {
+  recentCommands: RecentUnique;
+  recentPaths: RecentUnique;
+  recentErrors: RecentUnique;
+  plan: string | undefined;
+  lastAssistantText: string | undefined;
+}
+
+function copyOf(gathered: Gathered): Gathered {
+  return {
+    recentCommands: gathered.recentCommands.copy(),
+    recentPaths: gathered.recentPaths.copy(),
+    recentErrors: gathered.recentErrors.copy(),
+    plan: gathered.plan,
+    lastAssistantText: gathered.lastAssistantText,
+  };
+}
+
+/**
+ * The last scan per first message: the messages it read and what it gathered from them. The span a dry run
+ * summarizes grows from call to call (the same first messages, a turn more after them), so a scan whose messages
+ * start with the last one's goes on from a copy of what that one gathered instead of reading them all again.
+ */
+const lastScans = new WeakMap<Message, { messages: Message[]; gathered: Gathered }>();
+
+/** Scans `messages` in order, going on from the last scan of a prefix of them when there is one. */
+function gather(messages: readonly Message[]): Gathered {
+  const first = messages[0];
+  const last = first === undefined ? undefined : lastScans.get(first);
+  let from = 0;
+  let gathered: Gathered | undefined;
+  if (last !== undefined && last.messages.length <= messages.length) {
+    let same = true;
+    for (let index = 0; same && index < last.messages.length; index++)
+      same = last.messages[index] === messages[index];
+    if (same) {
+      from = last.messages.length;
+      gathered = copyOf(last.gathered);
+    }
+  }
+  gathered ??= {
+    recentCommands: new RecentUnique(15),
+    recentPaths: new RecentUnique(25),
+    recentErrors: new RecentUnique(10),
+    plan: undefined,
+    lastAssistantText: undefined,
+  };
+  for (let index = from; index < messages.length; index++) {
+    const extract = extractOf(messages[index] as Message);
+    for (const command of extract.commands) gathered.recentCommands.push(command);
+    for (const path of extract.paths) gathered.recentPaths.push(path);
+    for (const error of extract.errors) gathered.recentErrors.push(error);
+    gathered.plan = extract.plan ?? gathered.plan;
+    gathered.lastAssistantText = extract.assistantText ?? gathered.lastAssistantText;
+  }
+  // The caller reads the lists only: the memo keeps its own copy to go on from.
+  if (first !== undefined && from < messages.length)
+    lastScans.set(first, { messages: [...messages], gathered: copyOf(gathered) });
+  return gathered;
+}
+
 /** Writes the extractive summary of `messages`. */
 export function extractiveSummary(messages: readonly Message[], options: ExtractiveOptions = {}): string {
   const maxCharacters = Math.max(200, options.maxCharacters ?? 4000);
-  const recentCommands = new RecentUnique(15);
-  const recentPaths = new RecentUnique(25);
-  const recentErrors = new RecentUnique(10);
-  let plan: string | undefined;
-  let lastAssistantText: string | undefined;
-
-  for (const message of messages) {
-    const extract = extractOf(message);
-    for (const command of extract.commands) recentCommands.push(command);
-    for (const path of extract.paths) recentPaths.push(path);
-    for (const error of extract.errors) recentErrors.push(error);
-    plan = extract.plan ?? plan;
-    lastAssistantText = extract.assistantText ?? lastAssistantText;
-  }
+  const { recentCommands, recentPaths, recentErrors, plan, lastAssistantText } = gather(messages);
 
   const sections: string[] = [
     `Extractive summary of ${messages.length} earlier messages (no model was used).`,

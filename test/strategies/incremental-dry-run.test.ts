@@ -8,6 +8,7 @@
 import { describe, expect, it } from "vitest";
 import type { Message } from "../../src/transcript/types.js";
 import { factSummary } from "../../strategies/fact-summary.js";
+import { extractiveSummary } from "../../strategies/internal/extractive.js";
 import { applyCompaction, messageTokens } from "../../strategies/internal/view.js";
 import { losslessRemovals } from "../../strategies/lossless.js";
 import { observationMasking } from "../../strategies/observation-masking.js";
@@ -205,5 +206,68 @@ describe("memos across calls change no result", () => {
       if (names[0] === name) moved++;
     }
     expect(moved).toBeGreaterThan(0);
+  });
+
+  it("the extractive summary goes on from the last scan of a prefix and equals a fresh scan of every span", () => {
+    const messages: Message[] = [
+      { role: "user", content: [{ type: "text", text: "Fix the failing handler." }] },
+    ];
+    for (let index = 0; index < 70; index++) messages.push(...turn(index));
+    const options = [{}, { previousSummary: "Earlier: fixed the parser.", maxCharacters: 1500 }];
+    let compared = 0;
+    const check = (span: readonly Message[]) => {
+      for (const option of options) {
+        expect(extractiveSummary(span, option)).toBe(extractiveSummary(structuredClone(span), option));
+        compared++;
+      }
+    };
+    // A span that grows by a turn (more commands, paths and errors than the summary keeps: old ones leave the
+    // lists and come back), then one cut shorter, then one whose middle message changed (a masked observation).
+    for (let end = 1; end <= messages.length; end += 2) check(messages.slice(0, end));
+    check(messages.slice(0, 41));
+    check(messages.slice(0, 60));
+    const changed = [...messages];
+    changed[20] = { role: "user", content: [{ type: "text", text: "[output masked]" }] };
+    check(changed.slice(0, 80));
+    check(changed);
+    // Spans from another start, growing.
+    for (let end = 12; end <= messages.length; end += 5) check(messages.slice(10, end));
+    expect(compared).toBeGreaterThan(100);
+  });
+
+  it("identifiers and read paths when the span grows, run after run: the appended turns name outputs of the span and read files, as a fresh run finds them", async () => {
+    const memoised = parts("fact-summary");
+    const fresh = parts("fact-summary");
+    let view: Message[] = [{ role: "user", content: [{ type: "text", text: "Fix the failing handler." }] }];
+    for (let index = 0; index < 40; index++) view = [...view, ...turn(index)];
+    // The memoised runs one after the other (a run on a copy between them would leave other memos behind), the
+    // fresh runs after them.
+    const runs: Array<{ view: Message[]; result: string }> = [];
+    for (let index = 40; index < 100; index++) {
+      // The new turn, then the agent writes names of old outputs (inside the span) again.
+      view = [
+        ...view,
+        ...turn(index),
+        {
+          role: "assistant",
+          content: [
+            { type: "text", text: `Back to helper_${index % 37}_3 and helper_${(index * 5) % 41}_6.` },
+          ],
+        },
+        { role: "user", content: [{ type: "text", text: "Go on." }] },
+      ];
+      runs.push({
+        view: structuredClone(view),
+        result: JSON.stringify(await runOn(memoised, view, 0.5, true)),
+      });
+    }
+    const keepFroms = new Set<number>();
+    for (const run of runs) {
+      const reference = await runOn(fresh, run.view, 0.5, true);
+      expect(run.result).toBe(JSON.stringify(reference));
+      if (reference !== null) keepFroms.add(reference.keepFrom);
+    }
+    // The span grew again and again.
+    expect(keepFroms.size).toBeGreaterThan(10);
   });
 });
