@@ -260,10 +260,12 @@ describe.each(parts)("%s (property)", (_name, make, histories, minimum) => {
         compacted++;
         expectValidCompaction(messages, result);
       }),
-      { numRuns: 150 },
+      { numRuns: 300 },
     );
-    // The interesting case (a compaction) occurs often enough for the property to mean something.
-    expect(compacted).toBeGreaterThanOrEqual(minimum);
+    // The interesting case (a compaction) occurs often enough for the property to mean something: at least the
+    // part's share of 150 runs, checked over 300 (random histories: over 150 the default's count ranged 28-50, so a
+    // minimum of 30 of 150 failed about once in 40 runs; over 300 the same share sits 3 standard deviations out).
+    expect(compacted).toBeGreaterThanOrEqual(minimum * 2);
   });
 });
 
